@@ -1,0 +1,62 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// keyflow: a language for Appwrite API-key workflows.
+// Libraries: the language front end, the API client (libcurl), the runtime
+// (interpreter, executor, sinks, rotation) and the sandbox server. The `keyflow`
+// executable is a thin shell over them.
+let package = Package(
+    name: "keyflow",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "keyflow", targets: ["keyflow"]),
+        .library(name: "KeyflowLanguage", targets: ["KeyflowLanguage"]),
+        .library(name: "KeyflowClient", targets: ["KeyflowClient"]),
+        .library(name: "KeyflowRuntime", targets: ["KeyflowRuntime"]),
+        .library(name: "KeyflowSandbox", targets: ["KeyflowSandbox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        // C system libraries.
+        .systemLibrary(
+            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]),
+
+        // The language: lexer, parser, checker, formatter, diagnostics. No I/O beyond reading files.
+        .target(name: "KeyflowLanguage"),
+        // The Keys API client over libcurl: models, transport, retries, credentials.
+        .target(name: "KeyflowClient", dependencies: ["CCurl"]),
+        // The interpreter: planner, executor, sinks, rotation.
+        .target(name: "KeyflowRuntime", dependencies: ["KeyflowLanguage", "KeyflowClient"]),
+        // The Appwrite-compatible Keys API sandbox server.
+        .target(
+            name: "KeyflowSandbox",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        // The command line: a thin shell over the libraries (and the REPL over libedit).
+        .executableTarget(
+            name: "keyflow",
+            dependencies: [
+                "KeyflowLanguage", "KeyflowClient", "KeyflowRuntime", "KeyflowSandbox", "CEditLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "KeyflowLanguageTests", dependencies: ["KeyflowLanguage"]),
+        .testTarget(name: "KeyflowClientTests", dependencies: ["KeyflowClient", "KeyflowSandbox"]),
+        .testTarget(name: "KeyflowSandboxTests", dependencies: ["KeyflowSandbox"]),
+        .testTarget(name: "KeyflowRuntimeTests", dependencies: ["KeyflowRuntime", "KeyflowSandbox"]),
+        .testTarget(name: "KeyflowCLITests", dependencies: []),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// KeyflowLanguage: see Package.swift.

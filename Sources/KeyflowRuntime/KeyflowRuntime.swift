@@ -1,0 +1,1 @@
+// KeyflowRuntime: see Package.swift.

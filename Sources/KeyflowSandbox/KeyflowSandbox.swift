@@ -1,0 +1,1 @@
+// KeyflowSandbox: see Package.swift.
