@@ -40,6 +40,7 @@ let package = Package(
         .target(
             name: "KeyflowSandbox",
             dependencies: [
+                "KeyflowLanguage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,1 +1,0 @@
-// KeyflowLanguage: see Package.swift.
