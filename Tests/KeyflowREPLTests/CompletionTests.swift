@@ -9,7 +9,7 @@ import Testing
     }
 
     @Test func statementKeywordsAtTheStart() {
-        let c = complete("ro")
+        let c = complete("rot")
         #expect(c.start == 0)
         #expect(c.candidates == ["rotate"])
         #expect(complete("  {  cr").candidates == ["create"])
@@ -49,11 +49,12 @@ import Testing
     }
 
     @Test func variablesAndTheirFields() {
-        let context = CompletionContext(variables: ["k": .key, "names": .other])
+        let context = CompletionContext(variables: ["k": .key, "tenants": .other])
         #expect(complete("k.sc", context).candidates == ["k.scopes"])
         #expect(complete("print k.", context).candidates.count == Vocabulary.keyFields.count)
-        #expect(complete("print na", context).candidates == ["names"])
-        #expect(complete("names.", context).candidates.isEmpty)
+        #expect(complete("print ten", context).candidates == ["tenants"])
+        #expect(complete("tenants.", context).candidates.isEmpty)
+        #expect(complete("ro").candidates == ["rollback", "rotate"])
     }
 
     @Test func metaCommands() {
@@ -100,7 +101,7 @@ import Testing
 }
 
 @Suite struct MetaCommandTests {
-    @Test func parses() {
+    @Test func parses() throws {
         #expect(try MetaCommand.parse(":help").get() == .help(topic: nil))
         #expect(try MetaCommand.parse(" :help rotate").get() == .help(topic: "rotate"))
         #expect(try MetaCommand.parse(":plan on").get() == .plan(on: true))
@@ -112,7 +113,7 @@ import Testing
         #expect(try MetaCommand.parse(":target").get() == .target)
     }
 
-    @Test func rejectsWithTheCause() {
+    @Test func rejectsWithTheCause() throws {
         #expect(throws: MetaCommandError.badArguments(":plan", usage: ":plan on|off")) { try MetaCommand.parse(":plan maybe").get() }
         #expect(throws: MetaCommandError.unknown(":hist", suggestion: ":history")) { try MetaCommand.parse(":hist").get() }
         #expect(throws: MetaCommandError.badArguments(":history", usage: ":history [N]")) { try MetaCommand.parse(":history -1").get() }

@@ -51,7 +51,7 @@ import Testing
     @Test func widePermissionsAreNarrowed() throws {
         let folder = try temporaryFolder()
         let path = folder + "/history"
-        FileManager.default.createFile(atPath: path, contents: Data("list\n".utf8), attributes: [.posixPermissions: 0o644])
+        _ = FileManager.default.createFile(atPath: path, contents: Data("list\n".utf8), attributes: [.posixPermissions: 0o644])
         #expect(try HistoryFile(path: path).load() == ["list"])
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
