@@ -147,7 +147,7 @@ struct ListQuery: Sendable {
             offset = Int(n)
         case "cursorAfter", "cursorBefore":
             guard case .string(let id)? = values.first else {
-                throw .invalidQuery("Invalid cursor: Cursor must contain exactly one document ID")
+                throw .queryInvalid("Cursor must contain exactly one document ID")
             }
             cursor = Cursor(id: id, after: method == "cursorAfter")
         case "orderAsc", "orderDesc":
