@@ -46,7 +46,7 @@ import Testing
             do {
                 put = try await send(
                     "PUT", c.endpoint + "/project/keys/sandbox-admin", headers: keyHeaders(c),
-                    body: #"{"name":"\#(name)","scopes":["keys.read","keys.write"]}"#)
+                    body: #"{"name":"\#(name)","scopes":["keys.read","keys.write"]}"#, timeout: 2)
             } catch {
                 seen.insert("reset")
                 continue

@@ -29,18 +29,28 @@ struct HTTPAnswer {
     var text: String { String(decoding: body, as: UTF8.self) }
 }
 
+/// A URLSession that keeps no cookies (tests set `Cookie` themselves) and gives up quickly.
+let testSession: URLSession = {
+    let configuration = URLSessionConfiguration.ephemeral
+    configuration.httpCookieStorage = nil
+    configuration.httpShouldSetCookies = false
+    configuration.timeoutIntervalForRequest = 10
+    return URLSession(configuration: configuration)
+}()
+
 /// Sends one request with URLSession (a real HTTP client, a real socket).
 func send(
-    _ method: String, _ url: String, headers: [String: String] = [:], body: String? = nil
+    _ method: String, _ url: String, headers: [String: String] = [:], body: String? = nil, timeout: TimeInterval = 10
 ) async throws -> HTTPAnswer {
     var request = URLRequest(url: URL(string: url)!)
+    request.timeoutInterval = timeout
     request.httpMethod = method
     for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
     if let body {
         request.httpBody = Data(body.utf8)
         request.setValue("application/json", forHTTPHeaderField: "content-type")
     }
-    let (data, response) = try await URLSession.shared.data(for: request)
+    let (data, response) = try await testSession.data(for: request)
     let http = response as! HTTPURLResponse
     var fields: [String: String] = [:]
     for (name, value) in http.allHeaderFields {
