@@ -226,6 +226,7 @@ class Harness:
         text = report.render(info, results, scripts, elapsed, self.args, self.deadline_hit)
         with open(self.args.out, "w") as f:
             f.write(text)
+        print(report.targets_text(results))
         log(f"wrote {self.args.out} after {elapsed:.0f} s")
         shutil.rmtree(self.scratch, ignore_errors=True)
 

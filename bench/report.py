@@ -147,6 +147,33 @@ def workload_section(workload, outcomes, runs_wanted):
     return lines
 
 
+def glance(results):
+    """One line per workload: medians of each way and the three ratios."""
+    lines = ["## At a glance", "",
+             "| workload | keyflow | Python SDK | curl + jq | plain-curl floor | Python ÷ keyflow | curl+jq ÷ keyflow "
+             "| keyflow ÷ floor |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for workload in API_WORKLOADS + [STARTUP]:
+        outcomes = results.get(workload.name)
+        if outcomes is None:
+            continue
+        medians = [fmt_time(summary(seconds(outcomes[way]))[0]) for way in ["keyflow", "python", "curljq", "floor"]]
+        kf = outcomes["keyflow"]
+        rs = [fmt_ratio(summary(ratios(outcomes["python"], kf))[0]), fmt_ratio(summary(ratios(outcomes["curljq"], kf))[0]),
+              fmt_ratio(summary(ratios(kf, outcomes["floor"]))[0])]
+        lines.append(f"| {workload.name} | " + " | ".join(medians + rs) + " |")
+    return lines + ["", "Medians; ratios are medians of per-run ratios (a ratio above 1 in the first two columns means "
+                    "keyflow was faster). — means not measured: see the workload's section.", ""]
+
+
+def targets_text(results):
+    """The targets table as plain text, for the terminal."""
+    rows = targets(results)
+    width = max((len(row.label) for row in rows), default=10)
+    return "\n".join(f"{row.label:<{width}}  {row.wanted():>8}  {row.measured():<40} {row.status.strip('*')}"
+                     for row in rows)
+
+
 def helper_section(name, result):
     titles = {
         "bench-parse": "`keyflow check` throughput and scaling (scripts/bench-parse, issue 2)",
@@ -190,6 +217,7 @@ def render(info, results, scripts, elapsed, args, deadline_hit):
             f"| Python | {info['python']}, appwrite {info['sdk22']} (create_key) and {info['sdk27']} |",
             f"| whole `scripts/bench` run | {elapsed:.0f} s (set-up and build not included) |",
             ""]
+    out += glance(results)
     out += ["## Targets (issue 8)", "", "| target | wanted | measured | |", "| --- | --- | --- | --- |"]
     for row in rows:
         out.append(f"| {row.label} | {row.wanted()} | {row.measured()} | {row.status} |")
