@@ -12,6 +12,7 @@ to run) and their ratios are taken within that run.
 import argparse
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -38,6 +39,19 @@ HELPER_SCRIPTS = ["bench-parse", "bench-sandbox", "bench-client", "bench-runtime
 
 def log(message):
     print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def run_group(args, timeout, **popen):
+    """subprocess.run in a process group of its own; on timeout the whole group is killed,
+    so no child (a server, a load generator) outlives it."""
+    with subprocess.Popen(args, start_new_session=True, **popen) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired as expired:
+            os.killpg(process.pid, signal.SIGKILL)
+            expired.stdout, _ = process.communicate()
+            raise expired
+        return subprocess.CompletedProcess(args, process.returncode, stdout, stderr)
 
 
 class Outcome:
@@ -97,11 +111,10 @@ class Harness:
         with open(output_path, "w") as output:
             start = time.perf_counter()
             try:
-                result = subprocess.run(args, cwd=workdir, env=env, stdin=subprocess.DEVNULL,
-                                        stdout=subprocess.PIPE if way == "floor" else output,
-                                        stderr=output, text=True, timeout=self.args.timeout)
+                result = run_group(args, self.args.timeout, cwd=workdir, env=env, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE if way == "floor" else output, stderr=output, text=True)
             except subprocess.TimeoutExpired:
-                return Outcome(error=f"did not finish within {self.args.timeout:.0f} s")
+                return Outcome(error=f"did not finish within {self.args.timeout:g} s")
             seconds = time.perf_counter() - start
         if result.returncode != 0:
             with open(output_path, errors="replace") as f:
@@ -191,23 +204,26 @@ class Harness:
 
     def run_helper_scripts(self):
         found = {}
-        for name in HELPER_SCRIPTS:
+        for index, name in enumerate(HELPER_SCRIPTS):
             path = os.path.join(ROOT, "scripts", name)
             if not os.path.exists(path):
                 found[name] = {"missing": True}
                 log(f"{name}: not on this branch")
                 continue
-            log(f"{name}: running")
+            # What is left of the whole run's budget, shared by the scripts still to run.
+            left = self.args.total_budget - (time.monotonic() - self.started)
+            timeout = max(45.0, min(self.args.script_timeout, left / (len(HELPER_SCRIPTS) - index)))
+            log(f"{name}: running (at most {timeout:.0f} s)")
             env = dict(os.environ, KEYFLOW_BIN=self.keyflow)
             start = time.perf_counter()
             try:
-                result = subprocess.run([path], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                                        capture_output=True, text=True, timeout=self.args.script_timeout)
+                result = run_group([path], timeout, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                 found[name] = {"exit": result.returncode, "stdout": redact(result.stdout),
                                "stderr": redact(result.stderr), "seconds": time.perf_counter() - start}
-            except subprocess.TimeoutExpired as timeout:
-                out = timeout.stdout.decode(errors="replace") if isinstance(timeout.stdout, bytes) else (timeout.stdout or "")
-                found[name] = {"timeout": self.args.script_timeout, "stdout": redact(out),
+            except subprocess.TimeoutExpired as expired:
+                out = expired.stdout.decode(errors="replace") if isinstance(expired.stdout, bytes) else (expired.stdout or "")
+                found[name] = {"timeout": timeout, "stdout": redact(out),
                                "seconds": time.perf_counter() - start}
             log(f"{name}: done in {time.perf_counter() - start:.0f} s")
         return found
@@ -242,6 +258,8 @@ def parse_args():
     parser.add_argument("--timeout", type=float, default=240, help="seconds one way may take once")
     parser.add_argument("--script-timeout", type=float, default=180, help="seconds each scripts/bench-* may take")
     parser.add_argument("--budget", type=float, default=420, help="seconds for the workloads before runs are skipped")
+    parser.add_argument("--total-budget", type=float, default=570,
+                        help="seconds for everything; the scripts/bench-* share what the workloads leave")
     parser.add_argument("--only", nargs="*", help="workloads to run (onboarding policy rotation sweep startup)")
     parser.add_argument("--skip-scripts", action="store_true", help="do not run the other scripts/bench-*")
     return parser.parse_args()
