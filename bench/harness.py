@@ -55,8 +55,9 @@ def run_group(args, timeout, **popen):
 
 
 class Outcome:
-    def __init__(self, seconds=None, error=None, rss_kb=None):
+    def __init__(self, seconds=None, error=None, rss_kb=None, requests=None):
         self.seconds = seconds
+        self.requests = requests
         self.error = error
         self.rss_kb = rss_kb
 
@@ -131,7 +132,7 @@ class Harness:
             with open(memfile) as f:
                 text = f.read().split()
             rss = int(text[-1]) if text and text[-1].isdigit() else None
-        return Outcome(seconds=seconds, rss_kb=rss)
+        return Outcome(seconds=seconds, rss_kb=rss, requests=expected)
 
     # -- workloads -------------------------------------------------------------------
 

@@ -313,17 +313,31 @@ def explain(row, results):
     name = row.label.split(":")[0]
     outcomes = results.get(name, {})
     kf = summary(seconds(outcomes.get("keyflow", [])))[0]
-    startup = summary(seconds(results.get("startup", {}).get("keyflow", [])))[0]
-    if "floor" in row.label:
-        floor = summary(seconds(outcomes.get("floor", [])))[0]
-        text = f"keyflow took {fmt_time(kf)} against the floor's {fmt_time(floor)}"
-        if startup is not None:
-            text += (f"; keyflow's own start-up (about {fmt_time(startup)} for the three-call playbook) is part of "
-                     "that")
-        return text + ". Closing it means fewer or cheaper requests per key or more requests in flight."
+    floor = summary(seconds(outcomes.get("floor", [])))[0]
+    requests = next((o.requests for o in outcomes.get("floor", []) if o.ok and o.requests), None)
+    rate = f" ({requests / floor:,.0f} requests/s for its {requests:,} requests)" if requests and floor else ""
     if "memory" in row.label:
-        return f"keyflow's peak resident set was {row.high:.1f} MB, above {MEMORY_LIMIT_MB} MB."
+        return (f"keyflow's peak resident set was {row.high:.1f} MB, above {MEMORY_LIMIT_MB} MB. Closing it means "
+                "holding less per key while the statement runs (streaming the key list instead of keeping it whole).")
+    if "floor" in row.label:
+        startup = summary(seconds(results.get("startup", {}).get("keyflow", [])))[0]
+        text = f"keyflow took {fmt_time(kf)}, the floor {fmt_time(floor)}{rate}"
+        if startup is not None and kf > floor:
+            share = min(1.0, startup / (kf - floor))
+            text += (f"; keyflow's whole three-call start-up playbook takes {fmt_time(startup)}, at most "
+                     f"{share:.0%} of that gap")
+        return text + (". Closing it means less client work per request (the floor sends precomputed requests, "
+                       "keyflow evaluates the playbook, reads each key before writing it where the statement needs "
+                       "that, and checks each answer).")
     other = "python" if "Python" in row.label else "curljq"
     theirs = summary(seconds(outcomes.get(other, [])))[0]
-    return (f"keyflow took {fmt_time(kf)}, the alternative {fmt_time(theirs)}; the gap is bounded by how fast the "
-            "sandbox answers on this 2-core machine (see the plain-curl floor, the fastest any client can be).")
+    bound = summary(ratios(outcomes.get(other, []), outcomes.get("floor", [])))[0]
+    text = f"keyflow took {fmt_time(kf)}, the {WAY_LABELS[other]} {fmt_time(theirs)}"
+    if bound is not None and bound < row.limit:
+        return text + (f". Even the plain-curl floor is only {fmt_ratio(bound)} faster than the {WAY_LABELS[other]} "
+                       f"here: the sandbox shares the 2 cores with the client and answers this workload at the "
+                       f"floor's pace{rate}, so no client can be {row.limit:g}× faster on this machine. A faster "
+                       "server (or a machine where the server has cores of its own) would close it; keyflow's "
+                       "distance from the floor is in the floor row.")
+    return text + (f"; the floor is {fmt_ratio(bound)} faster than the {WAY_LABELS[other]}, so the gap is keyflow's "
+                   "own overhead (see its distance from the floor).")
