@@ -1,12 +1,7 @@
 import ArgumentParser
-import KeyflowREPL
 
+// Placeholder until its issue lands; replaced by the command's real implementation.
 struct ReplCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "repl", abstract: "Explore a project's keys interactively: each statement runs as it is entered.")
-
-    func run() async throws {
-        let code = await REPL.main()
-        if code != 0 { throw ExitCode(code) }
-    }
+    static let configuration = CommandConfiguration(commandName: "repl", abstract: "(not built yet)", shouldDisplay: false)
+    func run() async throws { throw ValidationError("'keyflow repl' is not built yet") }
 }
