@@ -14,7 +14,10 @@ final class Terminal {
     let height: Int
 
     /// Starts `command` (argv) with exactly `environment` in a `width`×`height` pane.
-    init(_ command: [String], environment: [String: String], width: Int = 100, height: Int = 30, folder: URL) throws {
+    init(
+        _ command: [String], environment: [String: String], width: Int = 100, height: Int = 30, folder: URL,
+        directory: URL? = nil
+    ) throws {
         self.folder = folder
         self.socket = folder.appendingPathComponent("tmux.sock").path
         self.width = width
@@ -26,7 +29,8 @@ final class Terminal {
         env.merge(environment) { _, new in new }
         let line = (["env", "-i"] + env.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } + command)
             .map(Terminal.shellQuoted).joined(separator: " ")
-        try tmux(["-f", config.path, "new-session", "-d", "-s", "t", "-x", "\(width)", "-y", "\(height)", line])
+        try tmux(
+            ["-f", config.path, "new-session", "-d", "-s", "t", "-x", "\(width)", "-y", "\(height)", "-c", (directory ?? folder).path, line])
     }
 
     deinit {
