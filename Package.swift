@@ -55,7 +55,7 @@ let package = Package(
 
         .testTarget(name: "KeyflowLanguageTests", dependencies: ["KeyflowLanguage"]),
         .testTarget(name: "KeyflowClientTests", dependencies: ["KeyflowClient", "KeyflowSandbox"]),
-        .testTarget(name: "KeyflowSandboxTests", dependencies: ["KeyflowSandbox"]),
+        .testTarget(name: "KeyflowSandboxTests", dependencies: ["KeyflowSandbox"], exclude: ["conformance"]),
         .testTarget(name: "KeyflowRuntimeTests", dependencies: ["KeyflowRuntime", "KeyflowSandbox"]),
         .testTarget(name: "KeyflowCLITests", dependencies: []),
     ],

@@ -19,4 +19,7 @@ static inline CURLcode kf_easy_getinfo_double(CURL *h, CURLINFO i, double *v) { 
 static inline CURLcode kf_easy_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode kf_easy_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLMcode kf_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
+// CURLMsg carries its result in an anonymous union; read it in C.
+static inline CURLcode kf_msg_result(const CURLMsg *m) { return m->data.result; }
+static inline int kf_msg_is_done(const CURLMsg *m) { return m->msg == CURLMSG_DONE; }
 #endif

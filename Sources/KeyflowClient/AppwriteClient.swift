@@ -1,0 +1,284 @@
+import Foundation
+
+/// The Keys API over libcurl (keys-api.md §4). Creates go through the console session
+/// when there is one (servers since 1.9.6 refuse key-authorised creation); every other
+/// call prefers the API key. Calls are retried on connection errors and
+/// 429/500/502/503/504; a create or delete whose earlier attempt may have been applied
+/// resolves the ambiguity by reading the server state back, so a retry neither
+/// duplicates a key nor reports a spurious failure.
+public struct AppwriteClient: KeysAPI {
+    public let configuration: ClientConfiguration
+    private let engine: CurlEngine
+
+    /// keyflow's identity on the wire (keys-api.md §3.1: the SDK headers, our own name).
+    public static let sdkName = "keyflow"
+    public static let sdkVersion = "0.1.0"
+    /// The response format of SDK 27.0.0.
+    public static let responseFormat = "2.5.0"
+
+    public init(_ configuration: ClientConfiguration) {
+        self.configuration = configuration
+        self.engine = CurlEngine.shared
+    }
+
+    // MARK: KeysAPI
+
+    public func listKeys(queries: [KeyQuery], total: Bool) async throws(APIError) -> KeyList {
+        let exchange = try await send(.get, keysPath, query: FormEncoding.listParameters(queries: queries, total: total), auth: try preferredAuth())
+        return try WireModel.keyList(try successful(exchange))
+    }
+
+    public func getKey(id: String) async throws(APIError) -> Key {
+        let exchange = try await send(.get, keyPath(id), auth: try preferredAuth())
+        return try WireModel.key(try successful(exchange))
+    }
+
+    public func createKey(id: String, fields: KeyFields) async throws(APIError) -> Key {
+        let auth = try createAuth()
+        let exchange: Exchange
+        do {
+            exchange = try await send(.post, keysPath, body: fields.body(keyId: id), auth: auth)
+        } catch .transport(let code, let message) {
+            // Every attempt failed on the wire, and one may have been applied: look.
+            if let existing = await readBack(id: id, matching: fields) { return existing }
+            throw .transport(code: code, message: message)
+        }
+        if exchange.response.isSuccess { return try WireModel.key(exchange.response) }
+        let error = WireModel.error(exchange.response)
+        // A 409 (or a final 5xx) after an attempt that may have been applied: the key
+        // may be ours. It is if it holds exactly what we sent.
+        if exchange.uncertain && (exchange.response.status == 409 || exchange.response.status >= 500),
+            let existing = await readBack(id: id, matching: fields)
+        {
+            return existing
+        }
+        throw error
+    }
+
+    public func replaceKey(id: String, fields: KeyFields) async throws(APIError) -> Key {
+        let exchange = try await send(.put, keyPath(id), body: fields.body(keyId: nil), auth: try preferredAuth())
+        return try WireModel.key(try successful(exchange))
+    }
+
+    public func deleteKey(id: String) async throws(APIError) {
+        let exchange = try await send(.delete, keyPath(id), body: .object([]), auth: try preferredAuth())
+        if exchange.response.isSuccess { return }
+        // 404 after an attempt that may have been applied: that attempt deleted it.
+        if exchange.uncertain && exchange.response.status == 404 { return }
+        throw WireModel.error(exchange.response)
+    }
+
+    public func createEphemeralKey(scopes: [String], duration: Int) async throws(APIError) -> Key {
+        let body = JSONValue.object([("scopes", .array(scopes.map(JSONValue.string))), ("duration", .int(duration))])
+        let exchange = try await send(.post, keysPath + "/ephemeral", body: body, auth: try preferredAuth())
+        return try WireModel.key(try successful(exchange))
+    }
+
+    // MARK: Beyond the protocol
+
+    /// Update as a patch: reads the key, changes only the fields given, and re-sends every
+    /// other field through `replaceKey` — so an expiry survives a scopes-only change
+    /// (the API's PUT would drop it, keys-api.md §1.2). `description` is re-sent only
+    /// when the server reported one or a new one is given.
+    public func updateKey(
+        id: String, name: String? = nil, scopes: [String]? = nil, expire: Expiry? = nil, description: String? = nil
+    ) async throws(APIError) -> Key {
+        try await updateKey(id: id) { fields in
+            if let name { fields.name = name }
+            if let scopes { fields.scopes = scopes }
+            if let expire { fields.expire = expire }
+            if let description { fields.description = description }
+        }
+    }
+
+    /// Update as a patch, with a closure over the key's current fields.
+    public func updateKey(id: String, _ change: (inout KeyFields) -> Void) async throws(APIError) -> Key {
+        let current = try await getKey(id: id)
+        var fields = KeyFields(
+            name: current.name, scopes: current.scopes, expire: current.expire,
+            description: current.description.isEmpty ? nil : current.description)
+        change(&fields)
+        return try await replaceKey(id: id, fields: fields)
+    }
+
+    /// `GET /health/version`: the server's version string.
+    public func serverVersion() async throws(APIError) -> String {
+        let exchange = try await send(.get, "/health/version", auth: .none)
+        let response = try successful(exchange)
+        guard let version = JSONObject(bytes: response.body)?.string("version") else {
+            throw .malformedResponse(status: response.status, detail: "expected {\"version\": …}")
+        }
+        return version
+    }
+
+    /// Signs in to the console (`POST /account/sessions/email`, project `console`) and
+    /// returns the session cookie's value.
+    public static func createConsoleSession(
+        endpoint: String, email: String, password: Secret, insecure: Bool = false,
+        timeout: Duration = .seconds(30)
+    ) async throws(APIError) -> Secret {
+        let client = AppwriteClient(ClientConfiguration(
+            endpoint: endpoint, project: "console", credentials: Credentials(), insecure: insecure,
+            totalTimeout: timeout, retry: RetryPolicy(maxAttempts: 2)))
+        let body = JSONValue.object([("email", .string(email)), ("password", .string(password.reveal()))])
+        let response = try client.successful(try await client.send(.post, "/account/sessions/email", body: body, auth: .none))
+        if let session = SessionCookie.find(in: response) { return session }
+        throw .malformedResponse(status: response.status, detail: "the server set no a_session_console cookie")
+    }
+
+    /// Ends the console session on the server (`DELETE /account/sessions/current`).
+    public func deleteCurrentSession() async throws(APIError) {
+        guard let session = configuration.credentials.session else { throw .noCredential("no console session to end") }
+        _ = try successful(try await send(.delete, "/account/sessions/current", body: .object([]), auth: .session(session)))
+    }
+
+    // MARK: Requests
+
+    enum Auth {
+        case none
+        case apiKey(Secret)
+        case session(Secret)
+    }
+
+    /// What came back, and whether an earlier attempt may have been applied by the server.
+    struct Exchange {
+        var response: HTTPResponse
+        var uncertain: Bool
+    }
+
+    private var keysPath: String {
+        switch configuration.routes {
+        case .project: "/project/keys"
+        case .organization: "/organization/projects/\(FormEncoding.pathSegment(configuration.project))/keys"
+        }
+    }
+
+    private func keyPath(_ id: String) -> String { keysPath + "/" + FormEncoding.pathSegment(id) }
+
+    private func preferredAuth() throws(APIError) -> Auth {
+        if let key = configuration.credentials.apiKey { return .apiKey(key) }
+        if let session = configuration.credentials.session { return .session(session) }
+        throw .noCredential("no credential: give an API key (--key-file or APPWRITE_API_KEY) or sign in with keyflow login (or APPWRITE_SESSION)")
+    }
+
+    private func createAuth() throws(APIError) -> Auth {
+        if let session = configuration.credentials.session { return .session(session) }
+        return try preferredAuth()
+    }
+
+    private func successful(_ exchange: Exchange) throws(APIError) -> HTTPResponse {
+        guard exchange.response.isSuccess else { throw WireModel.error(exchange.response) }
+        return exchange.response
+    }
+
+    private func readBack(id: String, matching fields: KeyFields) async -> Key? {
+        guard let key = try? await getKey(id: id) else { return nil }
+        return KeyMatch.holds(key, fields) ? key : nil
+    }
+
+    func headers(for method: HTTPRequest.Method, auth: Auth) -> [String] {
+        var lines = [
+            // GET carries an empty content-type, as the Python SDK's does (keys-api.md §3.1).
+            method == .get ? "content-type;" : "content-type: application/json",
+            "user-agent: \(AppwriteClient.userAgent)",
+            "x-sdk-name: \(AppwriteClient.sdkName)",
+            "x-sdk-platform: server",
+            "x-sdk-language: swift",
+            "x-sdk-version: \(AppwriteClient.sdkVersion)",
+            "X-Appwrite-Response-Format: \(AppwriteClient.responseFormat)",
+        ]
+        switch auth {
+        case .none: break
+        case .apiKey(let key): lines.append("x-appwrite-key: \(key.reveal())")
+        case .session(let session):
+            lines.append("cookie: a_session_console=\(session.reveal())")
+            lines.append("x-appwrite-mode: admin")
+        }
+        lines.append("X-Appwrite-Project: \(configuration.project)")
+        lines.append("accept: application/json")
+        return lines
+    }
+
+    func send(
+        _ method: HTTPRequest.Method, _ path: String, query: [(String, String)] = [], body: JSONValue? = nil, auth: Auth
+    ) async throws(APIError) -> Exchange {
+        var url = configuration.endpoint + path
+        if !query.isEmpty { url += "?" + FormEncoding.query(query) }
+        let request = HTTPRequest(
+            method: method, url: url, headers: headers(for: method, auth: auth),
+            body: body.map { Array($0.compact.utf8) },
+            connectTimeout: configuration.connectTimeout, totalTimeout: configuration.totalTimeout,
+            insecure: configuration.insecure)
+        let policy = configuration.retry
+        var uncertain = false
+        var attempt = 1
+        while true {
+            if Task.isCancelled { throw .cancelled }
+            let result = await engine.send(request)
+            let wait: Duration
+            switch result {
+            case .success(let response):
+                guard RetryPolicy.retryableStatuses.contains(response.status), attempt < policy.maxAttempts else {
+                    return Exchange(response: response, uncertain: uncertain)
+                }
+                if response.status != 429 && response.status != 503 { uncertain = true }
+                wait = policy.delay(afterAttempt: attempt, retryAfter: RetryPolicy.retryAfter(response.header("Retry-After")))
+            case .failure(.transport(let code, let message)):
+                let mayHaveArrived = !RetryPolicy.notSentTransportCodes.contains(code)
+                guard RetryPolicy.retryableTransportCodes.contains(code), attempt < policy.maxAttempts else {
+                    if mayHaveArrived { uncertain = true }
+                    throw .transport(code: code, message: message)
+                }
+                if mayHaveArrived { uncertain = true }
+                wait = policy.delay(afterAttempt: attempt, retryAfter: nil)
+            case .failure(let error):
+                throw error
+            }
+            do { try await Task.sleep(for: wait) } catch { throw .cancelled }
+            attempt += 1
+        }
+    }
+
+    static let userAgent: String = {
+        var info = utsname()
+        uname(&info)
+        func field<T>(_ value: T) -> String {
+            withUnsafeBytes(of: value) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        }
+        return "keyflow/\(sdkVersion) (\(field(info.sysname)); \(field(info.release)); \(field(info.machine)))"
+    }()
+}
+
+/// Whether a key read back holds what a create sent.
+enum KeyMatch {
+    static func holds(_ key: Key, _ fields: KeyFields) -> Bool {
+        guard key.name == fields.name, key.scopes == fields.scopes else { return false }
+        if let description = fields.description, key.description != description { return false }
+        switch (key.expire, fields.expire) {
+        case (.never, .never): return true
+        // The server keeps milliseconds.
+        case (.at(let a), .at(let b)): return abs(a.timeIntervalSince(b)) < 0.001
+        default: return false
+        }
+    }
+}
+
+/// The console session cookie in a login response: `Set-Cookie: a_session_console=…`,
+/// or Appwrite's `X-Fallback-Cookies` JSON for clients that cannot read cookies.
+enum SessionCookie {
+    static let name = "a_session_console"
+
+    static func find(in response: HTTPResponse) -> Secret? {
+        for header in response.headers(named: "Set-Cookie") {
+            guard let pair = header.split(separator: ";").first else { continue }
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, parts[0] == name, !parts[1].isEmpty { return Secret(parts[1]) }
+        }
+        if let fallback = response.header("X-Fallback-Cookies"),
+            let object = JSONObject(bytes: Array(fallback.utf8)), let value = object.string(name), !value.isEmpty
+        {
+            return Secret(value)
+        }
+        return nil
+    }
+}

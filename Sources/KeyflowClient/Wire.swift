@@ -1,0 +1,150 @@
+import Foundation
+
+// The wire format of keys-api.md §3, §5, §9 and §12: query strings, bodies, models, errors.
+
+extension KeyQuery {
+    /// The compact JSON of keys-api.md §9, as the SDKs' `Query` helpers write it.
+    public var wireJSON: String { jsonValue.compact }
+
+    var jsonValue: JSONValue {
+        func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
+        func query(_ method: String, _ attribute: String? = nil, _ values: JSONValue? = nil) -> JSONValue {
+            var members: [(String, JSONValue)] = [("method", .string(method))]
+            if let attribute { members.append(("attribute", .string(attribute))) }
+            if let values { members.append(("values", values)) }
+            return .object(members)
+        }
+        return switch self {
+        case .limit(let n): query("limit", nil, .array([.int(n)]))
+        case .offset(let n): query("offset", nil, .array([.int(n)]))
+        case .cursorAfter(let id): query("cursorAfter", nil, .array([.string(id)]))
+        case .cursorBefore(let id): query("cursorBefore", nil, .array([.string(id)]))
+        case .equal(let attribute, let values): query("equal", attribute, strings(values))
+        case .notEqual(let attribute, let values): query("notEqual", attribute, strings(values))
+        case .lessThan(let attribute, let value): query("lessThan", attribute, .array([.string(value)]))
+        case .greaterThan(let attribute, let value): query("greaterThan", attribute, .array([.string(value)]))
+        case .contains(let attribute, let values): query("contains", attribute, strings(values))
+        case .orderAsc(let attribute): query("orderAsc", attribute)
+        case .orderDesc(let attribute): query("orderDesc", attribute)
+        }
+    }
+}
+
+enum FormEncoding {
+    /// Percent-encodes like Python's `urllib.parse.quote_plus` (what the official SDK's
+    /// `requests` does): unreserved characters stay, a space becomes `+`, all else `%XX`.
+    static func encode(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            case UInt8(ascii: " "):
+                out += "+"
+            default:
+                out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return out
+    }
+
+    /// `name=value&…`, each side encoded.
+    static func query(_ pairs: [(String, String)]) -> String {
+        pairs.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
+    }
+
+    /// The list parameters: `queries[0]=…&queries[1]=…` and `total=false` when asked.
+    static func listParameters(queries: [KeyQuery], total: Bool) -> [(String, String)] {
+        var pairs = queries.enumerated().map { ("queries[\($0.offset)]", $0.element.wireJSON) }
+        if !total { pairs.append(("total", "false")) }
+        return pairs
+    }
+
+    /// A path segment (a key or project id): ids are `[A-Za-z0-9._-]`, anything else is escaped.
+    static func pathSegment(_ text: String) -> String {
+        encode(text).replacingOccurrences(of: "+", with: "%20")
+    }
+}
+
+extension Expiry {
+    /// The `expire` body field: a timestamp, or null for never.
+    var jsonValue: JSONValue {
+        switch self {
+        case .never: .null
+        case .at(let date): .string(WireDate.format(date))
+        }
+    }
+}
+
+extension KeyFields {
+    /// The body of a create (with `keyId`) or a replacing PUT, in the SDKs' field order.
+    func body(keyId: String?) -> JSONValue {
+        var members: [(String, JSONValue)] = []
+        if let keyId { members.append(("keyId", .string(keyId))) }
+        members.append(("name", .string(name)))
+        members.append(("scopes", .array(scopes.map(JSONValue.string))))
+        // Omitted for "never", as SDK 22+ do: the server stores an absent expire as null.
+        if case .at = expire { members.append(("expire", expire.jsonValue)) }
+        if let description { members.append(("description", .string(description))) }
+        return .object(members)
+    }
+}
+
+enum WireModel {
+    /// A Key or EphemeralKey body (§5.1, §5.3). Missing optional fields take their defaults;
+    /// a missing id, name, scopes or secret, or an unreadable date, is malformed.
+    static func key(_ object: JSONObject, status: Int) throws(APIError) -> Key {
+        func fail(_ detail: String) -> APIError { .malformedResponse(status: status, detail: detail) }
+        func date(_ field: String, required: Bool) throws(APIError) -> Date? {
+            guard let text = object.string(field) else {
+                if required { throw fail("key field \(field) is missing") }
+                return nil
+            }
+            if text.isEmpty { return nil }
+            guard let date = WireDate.parse(text) else { throw fail("key field \(field) is not a date: \(text)") }
+            return date
+        }
+        guard let id = object.string("$id") else { throw fail("key field $id is missing") }
+        guard let scopes = object.strings("scopes") else { throw fail("key field scopes is missing") }
+        guard let secret = object.string("secret") else { throw fail("key field secret is missing") }
+        let created = try date("$createdAt", required: false) ?? Date(timeIntervalSince1970: 0)
+        let updated = try date("$updatedAt", required: false) ?? created
+        let expire: Expiry = try date("expire", required: false).map(Expiry.at) ?? .never
+        return Key(
+            id: id, createdAt: created, updatedAt: updated,
+            name: object.string("name") ?? "", description: object.string("description") ?? "",
+            expire: expire, scopes: scopes, secret: Secret(secret),
+            accessedAt: try date("accessedAt", required: false), sdks: object.strings("sdks") ?? [])
+    }
+
+    static func key(_ response: HTTPResponse) throws(APIError) -> Key {
+        guard let object = JSONObject(bytes: response.body) else {
+            throw .malformedResponse(status: response.status, detail: "expected a JSON key object")
+        }
+        return try key(object, status: response.status)
+    }
+
+    static func keyList(_ response: HTTPResponse) throws(APIError) -> KeyList {
+        guard let object = JSONObject(bytes: response.body), let keys = object.objects("keys") else {
+            throw .malformedResponse(status: response.status, detail: "expected {\"total\", \"keys\"}")
+        }
+        var decoded: [Key] = []
+        for item in keys { decoded.append(try key(item, status: response.status)) }
+        return KeyList(total: object.int("total") ?? decoded.count, keys: decoded)
+    }
+
+    /// An error response (§5.4) as `APIError.server`. A body that is not Appwrite's error
+    /// JSON (a proxy's HTML page, say) keeps its status, with type `unknown`.
+    static func error(_ response: HTTPResponse) -> APIError {
+        if let object = JSONObject(bytes: response.body), let message = object.string("message") {
+            return .server(status: response.status, type: object.string("type") ?? "unknown", message: message)
+        }
+        let text = String(decoding: response.body.prefix(200), as: UTF8.self)
+            .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        return .server(
+            status: response.status, type: "unknown",
+            message: text.isEmpty ? "HTTP \(response.status) with no error body" : text)
+    }
+}

@@ -1,1 +1,0 @@
-// KeyflowSandbox: see Package.swift.

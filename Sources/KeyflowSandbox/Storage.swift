@@ -1,0 +1,197 @@
+import Foundation
+import GRDB
+
+typealias GRDBDatabase = Database
+
+/// The sandbox's durable state: one SQLite database in WAL mode with `synchronous=FULL`
+/// (DIR/sandbox.sqlite). Every change runs in a transaction on GRDB's single writer; the
+/// in-memory copies (KeyIndex, sessions) are updated only after the commit, still on the
+/// writer, so they change in commit order.
+final class Storage: Sendable {
+    private let pool: DatabasePool
+
+    init(directory: URL) throws(SandboxError) {
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .storage("cannot create the data directory \(directory.path): \(error.localizedDescription)")
+        }
+        let path = directory.appendingPathComponent("sandbox.sqlite").path
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(5)
+        configuration.label = "keyflow-sandbox"
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            // DatabasePool resets the writer to NORMAL after prepareDatabase (NATIVE.md): set FULL now and check it held.
+            let level = try pool.writeWithoutTransaction { db -> Int in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                return try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+            }
+            guard level == 2 else { throw SandboxError.storage("SQLite refused synchronous=FULL (got \(level))") }
+            try Self.migrator.migrate(pool)
+        } catch let error as SandboxError {
+            throw error
+        } catch {
+            throw .storage("cannot open \(path): \(error)")
+        }
+        try? fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    CREATE TABLE projects (id TEXT PRIMARY KEY, createdAt INTEGER NOT NULL);
+                    CREATE TABLE users (
+                        id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE,
+                        passwordSalt TEXT NOT NULL, passwordHash TEXT NOT NULL, createdAt INTEGER NOT NULL);
+                    CREATE TABLE sessions (
+                        id TEXT PRIMARY KEY, userId TEXT NOT NULL REFERENCES users(id),
+                        secretHash TEXT NOT NULL UNIQUE, createdAt INTEGER NOT NULL, expire INTEGER NOT NULL);
+                    CREATE TABLE keys (
+                        sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                        id TEXT NOT NULL UNIQUE, projectId TEXT NOT NULL,
+                        name TEXT NOT NULL, description TEXT NOT NULL,
+                        expire INTEGER, scopes TEXT NOT NULL, secret TEXT NOT NULL,
+                        accessedAt INTEGER, sdks TEXT NOT NULL,
+                        createdAt INTEGER NOT NULL, updatedAt INTEGER NOT NULL);
+                    """)
+        }
+        return m
+    }
+
+    // MARK: transactions
+
+    /// Runs `change` in a transaction, then (after the commit, still on the writer) `apply`.
+    func write<T: Sendable>(
+        _ change: @escaping @Sendable (Database) throws -> T,
+        thenApply apply: @escaping @Sendable (T) -> Void = { _ in }
+    ) async throws -> T {
+        try await pool.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try change(db)
+                return .commit
+            }
+            apply(result!)
+            return result!
+        }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) throws -> T {
+        try pool.read(body)
+    }
+
+    // MARK: rows
+
+    static func settings(_ db: Database) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT name, value FROM settings") {
+            out[row["name"]] = row["value"] as String
+        }
+        return out
+    }
+
+    static func setSetting(_ db: Database, _ name: String, _ value: String) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)", arguments: [name, value])
+    }
+
+    static func projects(_ db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT id FROM projects ORDER BY createdAt")
+    }
+
+    static func insertProject(_ db: Database, id: String, at now: Int64) throws {
+        try db.execute(sql: "INSERT INTO projects (id, createdAt) VALUES (?, ?)", arguments: [id, now])
+    }
+
+    static func keys(_ db: Database) throws -> [KeyRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM keys ORDER BY sequence").map { row in
+            KeyRecord(
+                sequence: row["sequence"], id: row["id"], projectID: row["projectId"],
+                createdAt: row["createdAt"], updatedAt: row["updatedAt"],
+                name: row["name"], description: row["description"], expire: row["expire"],
+                scopes: decodeStrings(row["scopes"]), secret: row["secret"],
+                accessedAt: row["accessedAt"], sdks: decodeStrings(row["sdks"]))
+        }
+    }
+
+    static func keyExists(_ db: Database, id: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM keys WHERE id = ?)", arguments: [id]) ?? false
+    }
+
+    /// Inserts a key and returns it with its `sequence`.
+    static func insertKey(_ db: Database, _ key: KeyRecord) throws -> KeyRecord {
+        try db.execute(
+            sql: """
+                INSERT INTO keys (id, projectId, name, description, expire, scopes, secret, accessedAt, sdks, createdAt, updatedAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                key.id, key.projectID, key.name, key.description, key.expire, encodeStrings(key.scopes),
+                key.secret, key.accessedAt, encodeStrings(key.sdks), key.createdAt, key.updatedAt,
+            ])
+        var stored = key
+        stored.sequence = db.lastInsertedRowID
+        return stored
+    }
+
+    static func updateKey(_ db: Database, _ key: KeyRecord) throws {
+        try db.execute(
+            sql: """
+                UPDATE keys SET name = ?, description = ?, expire = ?, scopes = ?, accessedAt = ?, sdks = ?, updatedAt = ?
+                WHERE id = ?
+                """,
+            arguments: [
+                key.name, key.description, key.expire, encodeStrings(key.scopes), key.accessedAt,
+                encodeStrings(key.sdks), key.updatedAt, key.id,
+            ])
+    }
+
+    static func deleteKey(_ db: Database, id: String) throws -> Bool {
+        try db.execute(sql: "DELETE FROM keys WHERE id = ?", arguments: [id])
+        return db.changesCount > 0
+    }
+
+    static func insertUser(_ db: Database, _ user: ConsoleUser) throws {
+        try db.execute(
+            sql: "INSERT INTO users (id, email, passwordSalt, passwordHash, createdAt) VALUES (?, ?, ?, ?, ?)",
+            arguments: [user.id, user.email, user.passwordSalt, user.passwordHash, user.createdAt])
+    }
+
+    static func users(_ db: Database) throws -> [ConsoleUser] {
+        try Row.fetchAll(db, sql: "SELECT * FROM users").map {
+            ConsoleUser(
+                id: $0["id"], email: $0["email"], passwordSalt: $0["passwordSalt"],
+                passwordHash: $0["passwordHash"], createdAt: $0["createdAt"])
+        }
+    }
+
+    static func insertSession(_ db: Database, _ session: ConsoleSession) throws {
+        try db.execute(
+            sql: "INSERT INTO sessions (id, userId, secretHash, createdAt, expire) VALUES (?, ?, ?, ?, ?)",
+            arguments: [session.id, session.userID, session.secretHash, session.createdAt, session.expire])
+    }
+
+    static func sessions(_ db: Database) throws -> [ConsoleSession] {
+        try Row.fetchAll(db, sql: "SELECT * FROM sessions").map {
+            ConsoleSession(
+                id: $0["id"], userID: $0["userId"], secretHash: $0["secretHash"],
+                createdAt: $0["createdAt"], expire: $0["expire"])
+        }
+    }
+
+    static func encodeStrings(_ items: [String]) -> String {
+        var w = JSONWriter(capacity: 64)
+        w.strings(items)
+        return w.text
+    }
+
+    static func decodeStrings(_ text: String) -> [String] {
+        guard case .array(let items)? = JSONValue.parse(text) else { return [] }
+        return items.compactMap { if case .string(let s) = $0 { s } else { nil } }
+    }
+}

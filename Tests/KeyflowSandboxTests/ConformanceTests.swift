@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+@testable import KeyflowSandbox
+
+/// The official Python SDKs against the sandbox over HTTP (conformance/*.py). Each script
+/// prints `FAIL …` lines and exits non-zero on any failed check; a missing SDK venv fails
+/// the test rather than skipping it.
+@Suite(.serialized) struct ConformanceTests {
+    static let scripts = packageRoot.appendingPathComponent("Tests/KeyflowSandboxTests/conformance")
+
+    /// Runs one conformance script with the SDK python named by `variable`.
+    func python(_ variable: String, venv: String, _ script: String, _ arguments: [String] = [], sandbox: URL) throws {
+        guard let python = sdkPython(variable, venv: venv) else {
+            Issue.record("no SDK python: set \(variable) or run scripts/bootstrap to create .venv/\(venv)")
+            return
+        }
+        let result = try run(
+            python, [Self.scripts.appendingPathComponent(script).path] + arguments,
+            environment: [
+                "SANDBOX_JSON": sandbox.appendingPathComponent("sandbox.json").path,
+                "PYTHONPATH": Self.scripts.path, "PYTHONDONTWRITEBYTECODE": "1",
+            ])
+        #expect(result.status == 0, "\(script) \(arguments.joined(separator: " ")) failed:\n\(result.output)")
+        #expect(result.output.contains("conformance checks ok"), "\(script) did not finish:\n\(result.output)")
+    }
+
+    @Test func sdk27EveryRouteErrorQueryAndExpiry() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let sandbox = try await Sandbox.start(SandboxConfiguration(directory: dir.url))
+        try python("KEYFLOW_SDK27", venv: "sdk27", "sdk27_conformance.py", sandbox: dir.url)
+        await sandbox.stop()
+    }
+
+    @Test func sdk22CreateKeyAgainstLegacyAndCurrentServers() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let legacy = try await Sandbox.start(SandboxConfiguration(directory: dir.url, legacyKeyCreate: true))
+        try python("KEYFLOW_SDK22", venv: "sdk22", "sdk22_create_key.py", ["legacy"], sandbox: dir.url)
+        await legacy.stop()
+        let current = try await Sandbox.start(SandboxConfiguration(directory: dir.url))
+        try python("KEYFLOW_SDK22", venv: "sdk22", "sdk22_create_key.py", ["current"], sandbox: dir.url)
+        await current.stop()
+    }
+
+    @Test func restartKeepsData() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let state = dir.url.appendingPathComponent("before-restart.json").path
+        let first = try await Sandbox.start(SandboxConfiguration(directory: dir.url))
+        try python("KEYFLOW_SDK27", venv: "sdk27", "restart_write.py", [state], sandbox: dir.url)
+        await first.stop()
+        let second = try await Sandbox.start(SandboxConfiguration(directory: dir.url))
+        #expect(second.credentials.apiKey == first.credentials.apiKey)
+        try python("KEYFLOW_SDK27", venv: "sdk27", "restart_verify.py", [state], sandbox: dir.url)
+        await second.stop()
+    }
+}

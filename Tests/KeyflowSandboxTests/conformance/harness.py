@@ -1,0 +1,82 @@
+"""Tiny harness for the sandbox conformance scripts: named checks, a failure list, and
+an exit status the Swift test reads. Secrets are never printed."""
+import json
+import os
+import sys
+import traceback
+
+import requests
+from appwrite.client import Client
+from appwrite.exception import AppwriteException
+
+# The sandbox's credentials: DIR/sandbox.json named by SANDBOX_JSON (as `keyflow serve` writes it).
+with open(os.environ["SANDBOX_JSON"]) as f:
+    _credentials = json.load(f)
+ENDPOINT = _credentials["endpoint"]
+PROJECT = _credentials["project"]
+API_KEY = _credentials["apiKey"]
+SESSION = _credentials["session"]
+EMAIL = _credentials["email"]
+PASSWORD = _credentials["password"]
+
+_failures = []
+_checks = 0
+
+
+def check(name, condition, detail=""):
+    global _checks
+    _checks += 1
+    if not condition:
+        _failures.append(f"{name}: {detail}")
+        print(f"FAIL {name}: {detail}", flush=True)
+
+
+def client(key=API_KEY, project=PROJECT):
+    c = Client().set_endpoint(ENDPOINT).set_project(project)
+    if key is not None:
+        c.set_key(key)
+    return c
+
+
+def expect_error(name, call, code, type_):
+    """Runs `call`, which must raise AppwriteException with this HTTP code and type."""
+    try:
+        call()
+    except AppwriteException as e:
+        check(name, e.code == code and e.type == type_, f"got {e.code} {e.type}: {e.message}, wanted {code} {type_}")
+        return e
+    except Exception as e:  # noqa: BLE001
+        check(name, False, f"raised {type(e).__name__}: {e}")
+        return None
+    check(name, False, f"succeeded, wanted {code} {type_}")
+    return None
+
+
+def console_headers():
+    return {
+        "X-Appwrite-Project": PROJECT,
+        "Cookie": f"a_session_console={SESSION}",
+        "X-Appwrite-Mode": "admin",
+        "content-type": "application/json",
+    }
+
+
+def console_create(key_id, name, scopes, expire=None, description=None):
+    """POST /project/keys as the Appwrite Console does (session cookie + admin mode)."""
+    body = {"keyId": key_id, "name": name, "scopes": scopes}
+    if expire is not None:
+        body["expire"] = expire
+    if description is not None:
+        body["description"] = description
+    return requests.post(f"{ENDPOINT}/project/keys", headers=console_headers(), data=json.dumps(body))
+
+
+def run(tests):
+    for test in tests:
+        try:
+            test()
+        except Exception:  # noqa: BLE001
+            _failures.append(f"{test.__name__}: exception\n{traceback.format_exc()}")
+            print(f"FAIL {test.__name__}: exception\n{traceback.format_exc()}", flush=True)
+    print(f"conformance checks ok {_checks - len(_failures)}, failed {len(_failures)}", flush=True)
+    sys.exit(1 if _failures or _checks == 0 else 0)

@@ -1,0 +1,31 @@
+"""Policy change with the official Python SDK (appwrite==27.0.0): grant users.write to
+every tenant key. PUT replaces the key, so each key is read and written back whole
+(name, scopes and expiry), or its expiry would be dropped."""
+import os
+
+from appwrite.client import Client
+from appwrite.enums.project_key_scopes import ProjectKeyScopes
+from appwrite.services.project import Project
+
+client = Client()
+client.set_endpoint(os.environ["APPWRITE_ENDPOINT"])
+client.set_project(os.environ["APPWRITE_PROJECT_ID"])
+client.set_key(os.environ["APPWRITE_API_KEY"])
+project = Project(client)
+
+granted = 0
+for listed in project.list_keys().keys:
+    if not listed.name.startswith("tenant-"):
+        continue
+    key = project.get_key(key_id=listed.id)
+    if ProjectKeyScopes.USERS_WRITE.value in key.scopes:
+        continue
+    project.update_key(
+        key_id=key.id,
+        name=key.name,
+        scopes=key.scopes + [ProjectKeyScopes.USERS_WRITE],
+        expire=key.expire or None,
+        description=key.description or None,
+    )
+    granted += 1
+print(f"granted users.write to {granted} keys")
