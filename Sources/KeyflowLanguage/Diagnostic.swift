@@ -115,3 +115,94 @@ extension TokenKind {
         }
     }
 }
+
+// MARK: - Check errors
+
+extension Diagnostic {
+    static func didYouMean(_ suggestion: String?) -> String? { suggestion.map { "did you mean \($0)?" } }
+
+    static func undefinedName(_ name: String, _ range: SourceRange, suggestion: String?) -> Diagnostic {
+        Diagnostic(id: "undefined-name", summary: "undefined name `\(name)`",
+                   help: suggestion.map { "did you mean `\($0)`?" } ?? "define it first with `let \(name) = ...` or `param \(name)`", range: range)
+    }
+    static func redefinition(_ name: String, _ range: SourceRange, previous: SourceRange?) -> Diagnostic {
+        Diagnostic(id: "redefinition", summary: "`\(name)` is already defined", help: "variables cannot be reassigned; choose another name",
+                   range: range, notes: previous.map { [Note("`\(name)` first defined here", range: $0)] } ?? [])
+    }
+    static func shadowedName(_ name: String, _ range: SourceRange, previous: SourceRange?) -> Diagnostic {
+        Diagnostic(id: "shadowed-name", summary: "`\(name)` shadows an outer definition", help: "choose another name",
+                   range: range, notes: previous.map { [Note("outer `\(name)` defined here", range: $0)] } ?? [])
+    }
+    static func duplicateClause(_ keyword: String, _ range: SourceRange, previous: SourceRange) -> Diagnostic {
+        Diagnostic(id: "duplicate-clause", summary: "duplicate `\(keyword)` clause", help: "give each clause at most once",
+                   range: range, notes: [Note("first given here", range: previous)])
+    }
+    static func misplacedClause(_ keyword: String, statement: String, _ range: SourceRange, allowed: [String]) -> Diagnostic {
+        Diagnostic(id: "misplaced-clause", summary: "`\(keyword)` does not apply to `\(statement)`",
+                   help: allowed.isEmpty ? "`\(statement)` takes no clauses" : "`\(statement)` takes: " + allowed.joined(separator: ", "), range: range)
+    }
+    static func missingClause(_ keyword: String, statement: String, _ range: SourceRange, help: String) -> Diagnostic {
+        Diagnostic(id: "missing-clause", summary: "`\(statement)` needs \("aeiou".contains(keyword.first!) ? "an" : "a") `\(keyword)` clause", help: help, range: range)
+    }
+    static func typeMismatch(expected: String, found: ValueType, _ range: SourceRange, help: String? = nil) -> Diagnostic {
+        Diagnostic(id: "type-mismatch", summary: "expected \(expected), found \(article(found))", help: help, range: range)
+    }
+    static func badOperands(_ op: String, _ left: ValueType, _ right: ValueType, _ range: SourceRange, help: String? = nil) -> Diagnostic {
+        Diagnostic(id: "bad-operands", summary: "`\(op)` cannot combine \(article(left)) and \(article(right))", help: help, range: range)
+    }
+    static func unknownScope(_ text: String, _ range: SourceRange, suggestion: String?) -> Diagnostic {
+        Diagnostic(id: "unknown-scope", summary: "unknown scope \(text)" + (suggestion.map { " — did you mean \($0)?" } ?? ""),
+                   help: suggestion == nil ? "scopes are listed in the scope catalogue (data/scopes.txt)" : nil, range: range)
+    }
+    static func patternMatchesNothing(_ text: String, _ range: SourceRange, suggestion: String?) -> Diagnostic {
+        Diagnostic(id: "pattern-matches-nothing", summary: "scope pattern \(text) matches no scope",
+                   help: didYouMean(suggestion) ?? "scopes are listed in the scope catalogue (data/scopes.txt)", range: range)
+    }
+    static func parallelOutOfRange(_ value: Int, _ range: SourceRange) -> Diagnostic {
+        Diagnostic(id: "parallel-out-of-range", summary: "parallel \(value) is out of range", help: "use a value from 1 to 64", range: range)
+    }
+    static func ephemeralExpiry(_ range: SourceRange, found: String) -> Diagnostic {
+        Diagnostic(id: "ephemeral-expiry", summary: "an ephemeral key's expiry must be `in` a duration of 1s to 1h, found \(found)",
+                   help: "write for example `expire in 15m`", range: range)
+    }
+    static func missingParameter(_ name: String, _ range: SourceRange) -> Diagnostic {
+        Diagnostic(id: "missing-parameter", summary: "parameter `\(name)` is required", help: "pass \(name)=VALUE on the command line, or give it a default", range: range)
+    }
+    static func unknownParameter(_ name: String, _ range: SourceRange, suggestion: String?) -> Diagnostic {
+        Diagnostic(id: "unknown-parameter", summary: "the script has no parameter `\(name)`", help: suggestion.map { "did you mean `\($0)`?" }, range: range)
+    }
+    static func unknownFunction(_ name: String, _ range: SourceRange, suggestion: String?) -> Diagnostic {
+        Diagnostic(id: "unknown-function", summary: "unknown function `\(name)`",
+                   help: suggestion.map { "did you mean `\($0)`?" } ?? "the builtins are " + Vocabulary.builtins.joined(separator: ", "), range: range)
+    }
+    static func wrongArgumentCount(_ name: String, expected: String, _ range: SourceRange) -> Diagnostic {
+        Diagnostic(id: "argument-count", summary: "`\(name)` takes \(expected)", range: range)
+    }
+    static func unknownField(_ field: String, _ range: SourceRange, suggestion: String?) -> Diagnostic {
+        Diagnostic(id: "unknown-field", summary: "a key has no field `\(field)`",
+                   help: suggestion.map { "did you mean `\($0)`?" } ?? "key fields are " + Vocabulary.keyFields.joined(separator: ", "), range: range)
+    }
+    static func noFields(_ type: ValueType, _ range: SourceRange) -> Diagnostic {
+        Diagnostic(id: "no-fields", summary: "\(article(type)) has no fields", help: "only keys have fields", range: range)
+    }
+    static func secretInString(_ range: SourceRange) -> Diagnostic {
+        Diagnostic(id: "secret-in-string", summary: "a secret cannot be put in a string", help: "deliver secrets through a sink: secret to file/env/run/stdout", range: range)
+    }
+    static func misplacedStatement(_ keyword: String, _ range: SourceRange) -> Diagnostic {
+        Diagnostic(id: "misplaced-statement", summary: "`\(keyword)` must be at the top level of the script", help: "move it out of the block", range: range)
+    }
+    static func bulkBinding(_ range: SourceRange) -> Diagnostic {
+        Diagnostic(id: "bulk-binding", summary: "`as` names one key, but this statement may act on many",
+                   help: "use `key` inside the clauses, or loop with `for k in keys where ...`", range: range)
+    }
+    static func invalidValue(_ summary: String, _ range: SourceRange, help: String?) -> Diagnostic {
+        Diagnostic(id: "invalid-value", summary: summary, help: help, range: range)
+    }
+}
+
+/// "a string", "an expiry", "a list of keys".
+func article(_ t: ValueType) -> String {
+    let s = t.description
+    if t == .unknown { return "a value of unknown type" }
+    return ("aeiou".contains(s.first!) ? "an " : "a ") + s
+}

@@ -90,7 +90,11 @@ public struct Lexer: Sendable {
                 pos += 1
                 line += 1
                 lineStart = pos
-                if depth > 0 || lastKind == .newline || lastKind == .lBrace || lastKind.continuesLine
+                if depth > 0 && nextLineStartsStatement() {
+                    // An unclosed `(` or `[`: statements never start inside brackets,
+                    // so end the statement here rather than swallow the rest of the file.
+                    depth = 0
+                } else if depth > 0 || lastKind == .newline || lastKind == .lBrace || lastKind.continuesLine
                     || nextLineContinues()
                 {
                     continue
@@ -147,6 +151,22 @@ public struct Lexer: Sendable {
         }
     }
 
+    /// Whether the next non-blank line begins with a statement keyword (other than the
+    /// `secret to` clause).
+    func nextLineStartsStatement() -> Bool {
+        var p = pos
+        while p < end && (bytes[p] == 0x20 || bytes[p] == 0x09 || bytes[p] == 0x0D || bytes[p] == 0x0A) { p += 1 }
+        guard let (word, after) = wordAt(p), word != "else", Vocabulary.statementKeywords.contains(word) else { return false }
+        // `print` of a list item named like a keyword is impossible: keywords are reserved.
+        if word == "secret" {
+            var q = after
+            while q < end && (bytes[q] == 0x20 || bytes[q] == 0x09) { q += 1 }
+            return wordAt(q)?.0 != "to"
+        }
+        // `list` / `show` etc. cannot follow a `.` at line start, so a bare keyword means a statement.
+        return true
+    }
+
     /// The identifier-shaped word starting at `p` (only short ones matter here).
     func wordAt(_ p: Int) -> (String, Int)? {
         guard p < end, isIdentStart(bytes[p]) else { return nil }
@@ -184,8 +204,12 @@ public struct Lexer: Sendable {
         case UInt8(ascii: "]"):
             depth = max(0, depth - 1)
             return simple(.rBracket)
-        case UInt8(ascii: "{"): return simple(.lBrace)
-        case UInt8(ascii: "}"): return simple(.rBrace)
+        case UInt8(ascii: "{"):
+            depth = 0  // braces never appear inside brackets: recover from an unclosed one
+            return simple(.lBrace)
+        case UInt8(ascii: "}"):
+            depth = 0
+            return simple(.rBrace)
         case UInt8(ascii: ","): return simple(.comma)
         case UInt8(ascii: ";"): return simple(.semicolon)
         case UInt8(ascii: "."): return simple(.dot)

@@ -126,6 +126,11 @@ public struct Parser {
             }
             return SyntaxError(diagnostic: .unexpectedEndOfInput(what, at: current.range))
         }
+        if current.kind == .newline {
+            // Point just after the last token rather than at the line break.
+            let at = SourceRange(file: lexer.file, start: previousEnd, end: previousEnd)
+            return SyntaxError(diagnostic: .expected(what, found: Token(kind: .newline, range: at), help: help))
+        }
         return SyntaxError(diagnostic: .expected(what, found: current, help: help))
     }
 

@@ -40,13 +40,20 @@ enum ChildProcess {
     ) -> Result {
         signal(SIGPIPE, SIG_IGN)  // a child that does not read its stdin must not kill us
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0]
-        guard pipe(&inPipe) == 0 else { return Result(status: .failedToStart("pipe: \(errnoText())"), output: Data()) }
+        spawnLock.lock()
+        guard pipe(&inPipe) == 0 else {
+            spawnLock.unlock()
+            return Result(status: .failedToStart("pipe: \(errnoText())"), output: Data())
+        }
         guard pipe(&outPipe) == 0 else {
+            spawnLock.unlock()
             close(inPipe[0]); close(inPipe[1])
             return Result(status: .failedToStart("pipe: \(errnoText())"), output: Data())
         }
-        _ = fcntl(inPipe[1], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(outPipe[0], F_SETFD, FD_CLOEXEC)
+        // Every end is close-on-exec, and no other spawn of ours runs between pipe() and
+        // here (spawnLock), so no other child inherits these pipes; dup2 in the child
+        // clears the flag on 0, 1 and 2.
+        for fd in inPipe + outPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -82,6 +89,7 @@ enum ChildProcess {
         let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         close(inPipe[0])
         close(outPipe[1])
+        spawnLock.unlock()
         if rc != 0 {
             close(inPipe[1]); close(outPipe[0])
             return Result(status: .failedToStart(String(cString: strerror(rc))), output: Data())
@@ -128,6 +136,8 @@ enum ChildProcess {
         if low == 0 { return Result(status: .exited((status >> 8) & 0xff), output: output) }
         return Result(status: .signalled(low), output: output)
     }
+
+    private static let spawnLock = NSLock()
 
     private static func errnoText() -> String { String(cString: strerror(errno)) }
 }

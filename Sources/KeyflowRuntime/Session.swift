@@ -15,12 +15,16 @@ public struct RunOptions: Sendable {
     public var onStepFinished: (@Sendable (Step) -> Void)?
     /// Emit the `target` event first (the CLI does; a REPL names it once).
     public var announceTarget: Bool
+    /// Told how many steps a run will take, once its plan pass is done (for progress).
+    public var onPlanReady: (@Sendable (Int) -> Void)?
 
     public init(
         parallel: Int = 8, params: [String: String] = [:], sinks: SinkWriter = SinkWriter(),
         scriptDirectory: String = FileManager.default.currentDirectoryPath,
-        onStepFinished: (@Sendable (Step) -> Void)? = nil, announceTarget: Bool = true
+        onStepFinished: (@Sendable (Step) -> Void)? = nil, onPlanReady: (@Sendable (Int) -> Void)? = nil,
+        announceTarget: Bool = true
     ) {
+        self.onPlanReady = onPlanReady
         self.parallel = parallel
         self.params = params
         self.sinks = sinks
@@ -114,6 +118,8 @@ public final class Session: @unchecked Sendable {
             return finish(tally, error, out)
         }
 
+        options.onPlanReady?(planned.steps.count)
+
         // 3. The run.
         let interpreter = Interpreter(
             executor: Executor(mode: .run, api: api, sinks: options.sinks, cache: KeyCache(seed: initial)),
@@ -158,7 +164,7 @@ public final class Session: @unchecked Sendable {
             return .usage(
                 "unknown parameter `\(name)`",
                 help: known.isEmpty ? "this script declares no param" : "this script's params: " + known.joined(separator: ", "),
-                program.range)
+                SourceRange(file: program.range.file, start: program.range.start, end: program.range.start))
         }
         return nil
     }

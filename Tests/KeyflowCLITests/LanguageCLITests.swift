@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+/// End-to-end tests of `keyflow check` and `keyflow fmt` through the real binary
+/// (env KEYFLOW_BIN, else .build/debug/keyflow).
+struct LanguageCLITests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Output {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    func keyflow(_ args: [String], cwd: URL = LanguageCLITests.root) throws -> Output {
+        let bin = ProcessInfo.processInfo.environment["KEYFLOW_BIN"] ?? LanguageCLITests.root.appendingPathComponent(".build/debug/keyflow").path
+        #expect(FileManager.default.isExecutableFile(atPath: bin), "no keyflow binary at \(bin)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: bin)
+        process.arguments = args
+        process.currentDirectoryURL = cwd
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    func temporaryDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("keyflow-lang-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test func checkCleanFilesExitsZeroQuietly() throws {
+        let r = try keyflow(["check", "grammar/examples/onboard.kf", "grammar/examples/create.kf"])
+        #expect(r.status == 0)
+        #expect(r.stdout.isEmpty && r.stderr.isEmpty)
+    }
+
+    @Test func checkWithErrorsPrintsRenderedDiagnosticsAndExitsTwo() throws {
+        let r = try keyflow(["check", "grammar/examples/onboard.kf", "grammar/examples/errors/scopes.kf"])
+        #expect(r.status == 2)
+        let golden = try String(contentsOf: LanguageCLITests.root.appendingPathComponent("grammar/golden/scopes.txt"), encoding: .utf8)
+        #expect(r.stderr == golden + "6 errors in 1 file\n")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func checkJSONPrintsOneObjectPerDiagnostic() throws {
+        let r = try keyflow(["check", "--json", "grammar/examples/errors/names.kf"])
+        #expect(r.status == 2)
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == 8)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["type"] as? String == "diagnostic")
+            let range = object?["range"] as? [String: Any]
+            #expect(range?["file"] as? String == "grammar/examples/errors/names.kf")
+            #expect((range?["start"] as? [String: Any])?["line"] is Int)
+        }
+        #expect(r.stdout.contains("\"summary\":\"undefined name `nme`\""))
+    }
+
+    @Test func checkUnreadableFileIsAnError() throws {
+        let r = try keyflow(["check", "no/such/file.kf"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("no/such/file.kf:1:1: error: cannot read no/such/file.kf: no such file"))
+    }
+
+    @Test func checkReportsInvalidUTF8AndNULWithoutCrashing() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("bad.kf")
+        try Data([0x70, 0x72, 0x69, 0x6E, 0x74, 0x20, 0x22, 0xFF, 0x22, 0x0A, 0x00, 0x0A]).write(to: file)
+        let r = try keyflow(["check", file.path])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains(":1:8: error: invalid UTF-8"))
+        #expect(r.stderr.contains(":2:1: error: unexpected character \"\\u{0}\""))
+    }
+
+    @Test func checkWithoutFilesIsAUsageError() throws {
+        let r = try keyflow(["check"])
+        #expect(r.status != 0)
+    }
+}
