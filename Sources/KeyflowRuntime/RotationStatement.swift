@@ -33,6 +33,9 @@ extension Interpreter {
             switch work[i] {
             case .rotatedAlready(let key, _):
                 emit(.upToDate(statement: "rotate", name: key.name, range: s.range))
+                // A file or dotenv sink that a crashed or concurrent run did not write gets the
+                // successor's secret (read from the server); `run` sinks are not repeated.
+                try await self.deliver(key, clauses: clauses, scope: scope.with(key: key), fresh: false, s, emit)
                 bound.set(key)
                 return
             case .retiring:
