@@ -236,10 +236,24 @@ import Testing
         return out
     }
 
+    /// What a killed run left, per old key: not started, successor created but old key not
+    /// retired (half done), or old key retired.
+    static func snapshot(_ server: Server, prefix: String, olds: [SeededKey]) async throws -> [String: Int] {
+        let all = try await server.keys().filter { ($0["name"] as? String)?.hasPrefix("\(prefix)-svc-") == true }
+        var counts: [String: Int] = [:]
+        for old in olds {
+            let renamed = all.contains { $0["$id"] as? String == old.id && ($0["name"] as? String) != old.name }
+            let twin = all.contains { $0["$id"] as? String != old.id && $0["name"] as? String == old.name }
+            counts[renamed ? "retired" : twin ? "half done" : "not started", default: 0] += 1
+        }
+        return counts
+    }
+
     /// One trial: a run that dies (hook or timed SIGKILL), then the same script again.
-    static func trial(_ server: Server, prefix: String, crashAt: String? = nil, killAfter: Double? = nil) async throws -> (killed: Bool, problems: [String]) {
+    static func trial(_ server: Server, prefix: String, crashAt: String? = nil, killAfter: Double? = nil) async throws -> (killed: Bool, problems: [String], left: [String: Int]) {
         let (dir, olds) = try await Self.prepare(server, prefix: prefix)
         let first = try Self.keyflowRun(server, in: dir, crashAt: crashAt, killAfter: killAfter)
+        let left = try await snapshot(server, prefix: prefix, olds: olds)
         var second = try Self.keyflowRun(server, in: dir)
         var runs = 1
         // Under chaos a run can still fail after its retries; running again must converge.
@@ -249,7 +263,7 @@ import Testing
         }
         var found = try await Self.problems(server, prefix: prefix, dir: dir, olds: olds)
         if second.status != 0 { found.insert("the re-run exited \(second.status): \(second.output.suffix(600))", at: 0) }
-        return (first.killed, found.map { "[\(prefix) \(crashAt ?? killAfter.map { "kill after \(Int($0 * 1000)) ms" } ?? "")] \($0)" })
+        return (first.killed, found.map { "[\(prefix) \(crashAt ?? killAfter.map { "kill after \(Int($0 * 1000)) ms" } ?? "")] \($0)" }, left)
     }
 
     // MARK: - Tests
@@ -269,11 +283,13 @@ import Testing
         // Every step boundary of the rotation, early, midway and at the last key.
         var found: [String] = []
         var hookKills = 0
+        var left: [String: Int] = [:]
         for point in ["create-start", "create", "deliver", "retire"] {
             for n in [1, 9, 20] {
                 let r = try await Self.trial(server, prefix: "b\(point.replacingOccurrences(of: "-", with: ""))\(n)", crashAt: "\(point):\(n)")
                 if r.killed { hookKills += 1 }
                 found += r.problems
+                left.merge(r.left, uniquingKeysWith: +)
             }
         }
         #expect(hookKills == 12, "every hooked run died by SIGKILL at its boundary")
@@ -285,9 +301,12 @@ import Testing
             let r = try await Self.trial(server, prefix: "r\(i)", killAfter: Double.random(in: 0.01...window))
             if r.killed { randomKills += 1 }
             found += r.problems
+            left.merge(r.left, uniquingKeysWith: +)
         }
         print("kill test: baseline run \(Int(base.seconds * 1000)) ms; \(hookKills) boundary kills, \(randomKills) of 50 timed kills hit a running keyflow")
+        print("kill test: keys as the killed runs left them: \(left.sorted { $0.key < $1.key })")
         #expect(randomKills >= 40, "the timed kills mostly landed while keyflow ran")
+        #expect((left["half done"] ?? 0) > 0 && (left["retired"] ?? 0) > 0 && (left["not started"] ?? 0) > 0, "kills left every kind of state")
         #expect(found.isEmpty, "\(found.prefix(10).joined(separator: "\n"))")
     }
 
