@@ -146,7 +146,7 @@ public struct AppwriteClient: KeysAPI {
         var uncertain: Bool
     }
 
-    private var keysPath: String {
+    var keysPath: String {
         switch configuration.routes {
         case .project: "/project/keys"
         case .organization: "/organization/projects/\(FormEncoding.pathSegment(configuration.project))/keys"
