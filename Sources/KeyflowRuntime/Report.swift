@@ -32,7 +32,9 @@ public struct TextReport: Sendable {
         case .failed(let step, let message, _):
             return (.stdout, style.error("✗ \(step.kind) failed") + " \(Format.quoted(step.keyName)): \(message)")
         case .upToDate(let statement, let name, _):
-            // Counted in the summary; listed one by one only when asked (bulk work would drown in them).
+            // A rotation already done is news; other up-to-date statements are counted in the
+            // summary and listed one by one only when asked (bulk work would drown in them).
+            if statement == "rotate" { return (.stdout, style.dim("= rotate \(Format.quoted(name)): rotated already")) }
             return verbose ? (.stdout, style.dim("= \(statement) \(Format.quoted(name)): up to date")) : nil
         case .output(let text, _):
             return (.stdout, text)
