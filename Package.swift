@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "KeyflowClient", targets: ["KeyflowClient"]),
         .library(name: "KeyflowRuntime", targets: ["KeyflowRuntime"]),
         .library(name: "KeyflowSandbox", targets: ["KeyflowSandbox"]),
+        .library(name: "KeyflowREPL", targets: ["KeyflowREPL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,11 +46,13 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // The REPL: line editing over libedit, completion, history, multi-line input, meta-commands.
+        .target(name: "KeyflowREPL", dependencies: ["KeyflowLanguage", "KeyflowClient", "KeyflowRuntime", "CEditLine"]),
         // The command line: a thin shell over the libraries (and the REPL over libedit).
         .executableTarget(
             name: "keyflow",
             dependencies: [
-                "KeyflowLanguage", "KeyflowClient", "KeyflowRuntime", "KeyflowSandbox", "CEditLine",
+                "KeyflowLanguage", "KeyflowClient", "KeyflowRuntime", "KeyflowSandbox", "KeyflowREPL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -57,6 +60,7 @@ let package = Package(
         .testTarget(name: "KeyflowClientTests", dependencies: ["KeyflowClient", "KeyflowSandbox"]),
         .testTarget(name: "KeyflowSandboxTests", dependencies: ["KeyflowSandbox"], exclude: ["conformance"]),
         .testTarget(name: "KeyflowRuntimeTests", dependencies: ["KeyflowRuntime", "KeyflowSandbox"]),
+        .testTarget(name: "KeyflowREPLTests", dependencies: ["KeyflowREPL"]),
         .testTarget(name: "KeyflowCLITests", dependencies: []),
     ],
     swiftLanguageModes: [.v6]

@@ -148,31 +148,39 @@ class Harness:
                                what=f"seeding {workload.name}")
         return template
 
-    def run_workload(self, workload, runs):
-        log(f"{workload.name}: seeding")
-        template = self.seed_template(workload)
-        outcomes = {way: [] for way in WAYS}
+    def run_workloads(self, workloads, runs):
+        """Round by round: run r of every workload before run r+1 of any, so a spent
+        budget costs every workload the same runs instead of dropping the last ones."""
+        templates = {}
+        for workload in workloads:
+            log(f"{workload.name}: seeding")
+            templates[workload.name] = self.seed_template(workload)
+        results = {workload.name: {way: [] for way in WAYS} for workload in workloads}
         for run in range(runs):
-            order = WAYS[run % len(WAYS):] + WAYS[:run % len(WAYS)]
-            for way in order:
-                if outcomes[way] and not outcomes[way][-1].ok:
-                    outcomes[way].append(outcomes[way][-1])  # a way that failed once is not retried
-                    continue
-                if self.past_deadline():
-                    outcomes[way].append(Outcome(error="skipped: the run's time budget was spent"))
-                    continue
-                data = fresh_data_dir(template, os.path.join(self.scratch, workload.name, "data"))
-                workdir = os.path.join(self.scratch, workload.name, "work")
-                shutil.rmtree(workdir, ignore_errors=True)
-                try:
-                    with Sandbox(self.keyflow, data) as sandbox:
-                        outcome = self.execute(way, workload, sandbox, workdir, datetime.now(timezone.utc))
-                except SandboxError as error:
-                    outcome = Outcome(error=f"sandbox: {redact(str(error))[:600]}")
-                outcomes[way].append(outcome)
-                log(f"{workload.name}: run {run + 1}/{runs} {way}: "
-                    + (f"{outcome.seconds:.3f} s" if outcome.ok else outcome.error))
-        return outcomes
+            for workload in workloads:
+                self.run_round(workload, templates[workload.name], run, runs, results[workload.name])
+        return results
+
+    def run_round(self, workload, template, run, runs, outcomes):
+        order = WAYS[run % len(WAYS):] + WAYS[:run % len(WAYS)]
+        for way in order:
+            if outcomes[way] and not outcomes[way][-1].ok:
+                outcomes[way].append(outcomes[way][-1])  # a way that failed once is not retried
+                continue
+            if self.past_deadline():
+                outcomes[way].append(Outcome(error="skipped: the run's time budget was spent"))
+                continue
+            data = fresh_data_dir(template, os.path.join(self.scratch, workload.name, "data"))
+            workdir = os.path.join(self.scratch, workload.name, "work")
+            shutil.rmtree(workdir, ignore_errors=True)
+            try:
+                with Sandbox(self.keyflow, data) as sandbox:
+                    outcome = self.execute(way, workload, sandbox, workdir, datetime.now(timezone.utc))
+            except SandboxError as error:
+                outcome = Outcome(error=f"sandbox: {redact(str(error))[:600]}")
+            outcomes[way].append(outcome)
+            log(f"{workload.name}: run {run + 1}/{runs} {way}: "
+                + (f"{outcome.seconds:.3f} s" if outcome.ok else outcome.error))
 
     def run_startup(self, runs):
         workload = STARTUP
@@ -233,11 +241,10 @@ class Harness:
         self.started = time.monotonic()
         info = machine.describe(self.keyflow, self.sdk)
         results = {}
-        selected = [w for w in API_WORKLOADS if not self.args.only or w.name in self.args.only]
-        for workload in selected:
-            results[workload.name] = self.run_workload(workload, self.args.runs)
         if not self.args.only or "startup" in self.args.only:
             results["startup"] = self.run_startup(self.args.startup_runs)
+        selected = [w for w in API_WORKLOADS if not self.args.only or w.name in self.args.only]
+        results.update(self.run_workloads(selected, self.args.runs))
         scripts = {} if self.args.skip_scripts else self.run_helper_scripts()
         elapsed = time.monotonic() - self.started
         text = report.render(info, results, scripts, elapsed, self.args, self.deadline_hit)
@@ -258,7 +265,7 @@ def parse_args():
     parser.add_argument("--sdk27", default=os.path.join(ROOT, ".venv", "sdk27", "bin", "python"))
     parser.add_argument("--timeout", type=float, default=240, help="seconds one way may take once")
     parser.add_argument("--script-timeout", type=float, default=180, help="seconds each scripts/bench-* may take")
-    parser.add_argument("--budget", type=float, default=420, help="seconds for the workloads before runs are skipped")
+    parser.add_argument("--budget", type=float, default=480, help="seconds for the workloads before runs are skipped")
     parser.add_argument("--total-budget", type=float, default=570,
                         help="seconds for everything; the scripts/bench-* share what the workloads leave")
     parser.add_argument("--only", nargs="*", help="workloads to run (onboarding policy rotation sweep startup)")

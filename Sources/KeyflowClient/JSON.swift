@@ -82,7 +82,8 @@ struct JSONObject {
 
     func string(_ key: String) -> String? { fields[key] as? String }
     func int(_ key: String) -> Int? {
-        if let n = fields[key] as? NSNumber, !(fields[key] is Bool) { return n.intValue }
+        // Not `is Bool`: on Linux an NSNumber 0 or 1 passes that test.
+        if let n = fields[key] as? NSNumber { return n.intValue }
         if let s = fields[key] as? String { return Int(s) }
         return nil
     }

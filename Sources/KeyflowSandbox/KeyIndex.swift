@@ -1,45 +1,57 @@
 /// The in-memory copy of every stored key, kept in step with SQLite: the store writes
-/// and commits first, then applies the same change here (keys-api.md's reads and the
-/// secret → key authentication lookup are served from this index).
+/// and commits first, then applies the same change here. Reads, lists and the
+/// secret → key authentication lookup are served from this index; each key's Key JSON
+/// is rendered once per change, not per read.
 final class KeyIndex: Sendable {
+    private struct Entry {
+        var record: KeyRecord
+        var json: String
+    }
+
     private struct State {
-        var byID: [String: KeyRecord] = [:]
+        /// Keys in insertion (`$sequence`) order; nil where a key was deleted.
+        var slots: [Entry?] = []
+        var slotByID: [String: Int] = [:]
         var idBySecret: [SecretDigest: String] = [:]
-        /// Ids in insertion (`$sequence`) order.
-        var order: [String] = []
+        var deleted = 0
+
+        mutating func compactIfSparse() {
+            guard deleted > 1024, deleted * 2 > slots.count else { return }
+            slots = slots.compactMap { $0 }.map { Optional($0) }
+            slotByID.removeAll(keepingCapacity: true)
+            for (n, entry) in slots.enumerated() { slotByID[entry!.record.id] = n }
+            deleted = 0
+        }
     }
 
     private let state = Locked(State())
 
     init(_ records: [KeyRecord]) {
-        state.withLock { s in
-            for record in records.sorted(by: { $0.sequence < $1.sequence }) {
-                s.byID[record.id] = record
-                s.idBySecret[SecretDigest(record.secret)] = record.id
-                s.order.append(record.id)
-            }
-        }
+        for record in records.sorted(by: { $0.sequence < $1.sequence }) { put(record) }
     }
 
     /// The key with this id in this project.
     func key(id: String, project: String) -> KeyRecord? {
         state.withLock { s in
-            guard let record = s.byID[id], record.projectID == project else { return nil }
-            return record
+            guard let slot = s.slotByID[id], let entry = s.slots[slot], entry.record.projectID == project else { return nil }
+            return entry.record
         }
     }
 
-    /// Whether any project holds this id (ids are instance-wide, keys-api.md §1.5).
-    func contains(id: String) -> Bool {
-        state.withLock { $0.byID[id] != nil }
+    /// The Key JSON of the key with this id in this project.
+    func json(id: String, project: String) -> String? {
+        state.withLock { s in
+            guard let slot = s.slotByID[id], let entry = s.slots[slot], entry.record.projectID == project else { return nil }
+            return entry.json
+        }
     }
 
     /// The key whose secret is exactly `secret`, in any project; compared in constant time.
     func key(secret: String) -> KeyRecord? {
         let digest = SecretDigest(secret)
         let found: KeyRecord? = state.withLock { s in
-            guard let id = s.idBySecret[digest] else { return nil }
-            return s.byID[id]
+            guard let id = s.idBySecret[digest], let slot = s.slotByID[id] else { return nil }
+            return s.slots[slot]?.record
         }
         guard let found, constantTimeEquals(found.secret.utf8, secret.utf8) else { return nil }
         return found
@@ -49,22 +61,34 @@ final class KeyIndex: Sendable {
     func keys(project: String, where filter: (KeyRecord) -> Bool) -> [KeyRecord] {
         state.withLock { s in
             var out: [KeyRecord] = []
-            for id in s.order {
-                if let record = s.byID[id], record.projectID == project, filter(record) { out.append(record) }
+            for case let entry? in s.slots where entry.record.projectID == project && filter(entry.record) {
+                out.append(entry.record)
             }
             return out
         }
     }
 
+    /// The Key JSON of each of `records` (as indexed now), rendered afresh for any not indexed.
+    func json(of records: [KeyRecord]) -> [String] {
+        state.withLock { s in
+            records.map { record in
+                if let slot = s.slotByID[record.id], let entry = s.slots[slot], entry.record == record { return entry.json }
+                return record.json()
+            }
+        }
+    }
+
     /// Inserts or replaces a key (after its row committed).
     func put(_ record: KeyRecord) {
+        let entry = Entry(record: record, json: record.json())
         state.withLock { s in
-            if let old = s.byID[record.id] {
-                s.idBySecret[SecretDigest(old.secret)] = nil
+            if let slot = s.slotByID[record.id], let old = s.slots[slot] {
+                s.idBySecret[SecretDigest(old.record.secret)] = nil
+                s.slots[slot] = entry
             } else {
-                s.order.append(record.id)
+                s.slotByID[record.id] = s.slots.count
+                s.slots.append(entry)
             }
-            s.byID[record.id] = record
             s.idBySecret[SecretDigest(record.secret)] = record.id
         }
     }
@@ -72,9 +96,11 @@ final class KeyIndex: Sendable {
     /// Removes a key (after its deletion committed).
     func remove(id: String) {
         state.withLock { s in
-            guard let old = s.byID.removeValue(forKey: id) else { return }
-            s.idBySecret[SecretDigest(old.secret)] = nil
-            if let at = s.order.firstIndex(of: id) { s.order.remove(at: at) }
+            guard let slot = s.slotByID.removeValue(forKey: id), let old = s.slots[slot] else { return }
+            s.idBySecret[SecretDigest(old.record.secret)] = nil
+            s.slots[slot] = nil
+            s.deleted += 1
+            s.compactIfSparse()
         }
     }
 }

@@ -22,9 +22,9 @@ struct KeysService: Sendable {
         w.raw(String(includeTotal ? min(matched, 5000) : 0))
         w.key("keys")
         w.raw("[")
-        for (n, key) in page.enumerated() {
+        for (n, json) in state.index.json(of: page).enumerated() {
             if n > 0 { w.raw(",") }
-            key.render(into: &w)
+            w.raw(json)
         }
         w.raw("]}")
         return .json(200, w.text)
@@ -94,8 +94,8 @@ struct KeysService: Sendable {
     /// GET /project/keys/{keyId}
     func get(keyID: String, project: String) throws(APIFailure) -> APIResponse {
         let id = try Validation.pathKeyID(keyID)
-        guard let key = state.index.key(id: id, project: project) else { throw .keyNotFound }
-        return .json(200, key.json())
+        guard let json = state.index.json(id: id, project: project) else { throw .keyNotFound }
+        return .json(200, json)
     }
 
     /// PUT /project/keys/{keyId}: replaces name, scopes, expire (omitted ⇒ never) and description.

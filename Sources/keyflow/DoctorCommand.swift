@@ -1,7 +1,37 @@
 import ArgumentParser
+import Foundation
+import KeyflowClient
 
-// Placeholder until its issue lands; replaced by the command's real implementation.
+/// `keyflow doctor`: checks the target and its credentials (KeyflowClient's `Doctor`).
 struct DoctorCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "doctor", abstract: "(not built yet)", shouldDisplay: false)
-    func run() async throws { throw ValidationError("'keyflow doctor' is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check the endpoint, the project and the credentials in use.",
+        discussion: "Exit status 0 when all is well, 1 otherwise.")
+
+    @OptionGroup var target: TargetFlags
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func run() async throws {
+        let resolved: ResolvedTarget
+        do {
+            guard let found = try target.resolver.resolve() else {
+                throw ValidationError("no endpoint: give --endpoint or set APPWRITE_ENDPOINT")
+            }
+            resolved = found
+        } catch let error as TargetError {
+            throw ValidationError(error.description)
+        }
+        if let warning = resolved.insecureWarning { printError(warning) }
+        let report = await Doctor(target: resolved).run()
+        print(json ? report.json : report.text)
+        if !report.healthy { throw ExitCode(1) }
+    }
+}
+
+/// A line on standard error.
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }

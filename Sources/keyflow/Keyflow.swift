@@ -13,7 +13,7 @@ struct Keyflow: AsyncParsableCommand {
             PlanCommand.self, RunCommand.self,
             ReplCommand.self,
             ServeCommand.self,
-            LoginCommand.self, LogoutCommand.self, DoctorCommand.self,
+            LoginCommand.self, LogoutCommand.self, DoctorCommand.self, BenchClientCommand.self,
         ]
     )
 }

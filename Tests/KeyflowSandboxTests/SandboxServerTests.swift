@@ -121,3 +121,19 @@ import Testing
         }
     }
 }
+
+@Suite struct SandboxStartFailureTests {
+    @Test func busyPortIsABindError() async throws {
+        let a = try TemporaryDirectory()
+        let b = try TemporaryDirectory()
+        defer { a.cleanup(); b.cleanup() }
+        let first = try await Sandbox.start(SandboxConfiguration(directory: a.url))
+        do {
+            _ = try await Sandbox.start(SandboxConfiguration(directory: b.url, port: first.port))
+            Issue.record("a second sandbox bound the same port")
+        } catch {
+            guard case .bind = error else { Issue.record("wrong error: \(error)"); return }
+        }
+        await first.stop()
+    }
+}

@@ -1,0 +1,158 @@
+import CEditLine
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// Line editing over libedit's readline-compatible API: a prompt, history recalled with
+/// Up, Tab completion from `Completer`, Ctrl-C that abandons the line, Ctrl-D that ends
+/// input. Used only when standard input is a terminal; one instance per process.
+public final class LineEditor: @unchecked Sendable {
+    /// What one read returned.
+    public enum Input: Sendable, Equatable {
+        case line(String)
+        /// Ctrl-C: the line was abandoned.
+        case interrupted
+        /// Ctrl-D on an empty line, or the terminal went away.
+        case endOfInput
+    }
+
+    public init(history: [String]) {
+        _ = interruptFlag.load(ordering: .relaxed)  // initialise before the handler can run
+        keyflow_rl_configure(completeWord, readCharacter)
+        Interrupts.install()
+        for line in history { add_history(line) }
+    }
+
+    /// What completion knows: variables and key names. Updated between statements.
+    public func setCompletionContext(_ context: CompletionContext) {
+        completionContext.withLock { $0 = context }
+    }
+
+    /// Reads one line with editing. Blocks the calling thread: call it off the
+    /// cooperative pool (`read(prompt:) async` does).
+    public func readBlocking(prompt: String) -> Input {
+        interruptFlag.store(0, ordering: .relaxed)
+        guard let raw = readline(prompt) else {
+            if interruptFlag.exchange(0, ordering: .relaxed) != 0 { return .interrupted }
+            fputs("\n", keyflow_stderr())  // libedit leaves the cursor after ^D
+            return .endOfInput
+        }
+        defer { free(raw) }
+        let line = String(cString: raw)
+        if interruptFlag.exchange(0, ordering: .relaxed) != 0 { return .interrupted }
+        return .line(line)
+    }
+
+    /// Reads one line on a thread of its own, so the blocking read holds no task thread.
+    public func read(prompt: String) async -> Input {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: self.readBlocking(prompt: prompt)) }
+            thread.start()
+        }
+    }
+
+    /// Makes a line recallable with Up in this session.
+    public func remember(_ line: String) {
+        add_history(line)
+    }
+}
+
+/// Ctrl-C: a SIGINT handler that only sets a flag. The line editor turns it into an
+/// abandoned line; while a statement runs, the REPL polls it and cancels the statement.
+public enum Interrupts {
+    /// Installs the handler (once; later calls do nothing harmful).
+    public static func install() {
+        _ = interruptFlag.load(ordering: .relaxed)
+        _ = keyflow_install_sigint(onInterrupt)
+    }
+
+    /// Forgets a Ctrl-C pressed before now.
+    public static func clear() {
+        interruptFlag.store(0, ordering: .relaxed)
+    }
+
+    /// Whether Ctrl-C was pressed since the last call (or `clear`).
+    public static func take() -> Bool {
+        interruptFlag.exchange(0, ordering: .relaxed) != 0
+    }
+}
+
+private let interruptFlag = Atomic<Int>(0)
+private let completionContext = Mutex(CompletionContext())
+
+/// The SIGINT handler: async-signal-safe (one atomic store).
+private func onInterrupt(_ signal: Int32) {
+    interruptFlag.store(1, ordering: .relaxed)
+}
+
+/// libedit's character reader: one UTF-8 character from standard input as a code point.
+/// SIGINT may be delivered to any thread, so the read waits in short polls and checks the
+/// flag between them; after Ctrl-C it returns a newline so that readline returns and the
+/// line can be dropped.
+private func readCharacter(_ stream: UnsafeMutablePointer<FILE>?) -> Int32 {
+    let interrupted: Int32 = -2
+    func byte() -> Int32 {
+        var c: UInt8 = 0
+        while true {
+            if interruptFlag.load(ordering: .relaxed) != 0 { return interrupted }
+            var descriptor = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, 100)
+            if ready == 0 || (ready < 0 && errno == EINTR) { continue }
+            let n = Glibc.read(0, &c, 1)
+            if n == 1 { return Int32(c) }
+            if n == 0 { return -1 }
+            if errno == EINTR || errno == EAGAIN { continue }
+            return -1
+        }
+    }
+    let first = byte()
+    if first == interrupted { return 10 }
+    if first < 0x80 { return first }
+    let following = first >= 0xF0 ? 3 : first >= 0xE0 ? 2 : first >= 0xC0 ? 1 : 0
+    var scalar = first & (0x3F >> Int32(following))
+    for _ in 0..<following {
+        let next = byte()
+        if next == interrupted { return 10 }
+        if next < 0 { return -1 }
+        scalar = (scalar << 6) | (next & 0x3F)
+    }
+    return scalar
+}
+
+/// libedit's completion hook. libedit replaces the text after its last word-break
+/// character; the completer may have started its word earlier (a key name with spaces),
+/// so candidates are cut or extended to libedit's word.
+private func completeWord(
+    _ text: UnsafePointer<CChar>?, _ start: Int32, _ end: Int32
+) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
+    keyflow_rl_completion_over()
+    guard let text, let buffer = keyflow_rl_line_buffer() else { return nil }
+    let point = Int(keyflow_rl_point())
+    let lineBytes = Array(UnsafeRawBufferPointer(start: buffer, count: point))
+    let word = String(cString: text)
+    let context = completionContext.withLock { $0 }
+    let completion = Completer.complete(line: String(decoding: lineBytes, as: UTF8.self), cursor: point, context: context)
+    guard !completion.candidates.isEmpty else { return nil }
+
+    let editStart = max(0, point - word.utf8.count)
+    func fitted(_ candidate: String) -> String {
+        if editStart >= completion.start {
+            return String(decoding: candidate.utf8.dropFirst(editStart - completion.start), as: UTF8.self)
+        }
+        return String(decoding: lineBytes[editStart..<completion.start], as: UTF8.self) + candidate
+    }
+    let single = completion.candidates.count == 1
+    let inserted = fitted(single ? completion.candidates[0] : completion.commonPrefix)
+    let shown = single ? [] : completion.candidates
+
+    // libedit frees the array and its strings with free().
+    let slots = malloc(MemoryLayout<UnsafeMutablePointer<CChar>?>.stride * (shown.count + 2))!
+        .bindMemory(to: UnsafeMutablePointer<CChar>?.self, capacity: shown.count + 2)
+    slots[0] = strdup(inserted)
+    for (i, candidate) in shown.enumerated() { slots[i + 1] = strdup(candidate) }
+    slots[shown.count + 1] = nil
+    keyflow_rl_set_append_character(single && !inserted.hasSuffix(".") ? 32 : 0)
+    return slots
+}

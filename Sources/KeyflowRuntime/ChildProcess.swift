@@ -1,0 +1,150 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Runs a program without a shell: input on stdin, stdout and stderr captured together,
+/// killed (with its process group) when it outlives the timeout.
+enum ChildProcess {
+    enum Status: Sendable, Equatable {
+        case exited(Int32)
+        case signalled(Int32)
+        case timedOut
+        case failedToStart(String)
+    }
+
+    struct Result: Sendable {
+        var status: Status
+        var output: Data
+    }
+
+    /// Output kept from the child (the tail matters for error messages).
+    static let outputLimit = 64 * 1024
+
+    static func run(
+        executable: String, arguments: [String], environment: [String: String], input: Data,
+        timeout: TimeInterval
+    ) async -> Result {
+        await withCheckedContinuation { (cont: CheckedContinuation<Result, Never>) in
+            let thread = Thread {
+                cont.resume(returning: runBlocking(executable, arguments, environment, input, timeout))
+            }
+            thread.start()
+        }
+    }
+
+    private static func runBlocking(
+        _ executable: String, _ arguments: [String], _ environment: [String: String], _ input: Data,
+        _ timeout: TimeInterval
+    ) -> Result {
+        signal(SIGPIPE, SIG_IGN)  // a child that does not read its stdin must not kill us
+        var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0]
+        spawnLock.lock()
+        guard pipe(&inPipe) == 0 else {
+            spawnLock.unlock()
+            return Result(status: .failedToStart("pipe: \(errnoText())"), output: Data())
+        }
+        guard pipe(&outPipe) == 0 else {
+            spawnLock.unlock()
+            close(inPipe[0]); close(inPipe[1])
+            return Result(status: .failedToStart("pipe: \(errnoText())"), output: Data())
+        }
+        // Every end is close-on-exec, and no other spawn of ours runs between pipe() and
+        // here (spawnLock), so no other child inherits these pipes; dup2 in the child
+        // clears the flag on 0, 1 and 2.
+        for fd in inPipe + outPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 2)
+        posix_spawn_file_actions_addclose(&actions, inPipe[0])
+        posix_spawn_file_actions_addclose(&actions, outPipe[1])
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var noMask = sigset_t()
+        sigemptyset(&noMask)
+        posix_spawnattr_setsigmask(&attributes, &noMask)
+
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        close(inPipe[0])
+        close(outPipe[1])
+        spawnLock.unlock()
+        if rc != 0 {
+            close(inPipe[1]); close(outPipe[0])
+            return Result(status: .failedToStart(String(cString: strerror(rc))), output: Data())
+        }
+
+        // The timeout kills the whole process group, which also closes the output pipe.
+        let done = DispatchSemaphore(value: 0)
+        let child = pid
+        let timedOut = TimedOutFlag()
+        DispatchQueue.global().async {
+            if done.wait(timeout: .now() + timeout) == .timedOut {
+                timedOut.set()
+                kill(-child, SIGKILL)
+            }
+        }
+
+        input.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(inPipe[1], raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                offset += n
+            }
+        }
+        close(inPipe[1])
+
+        var output = Data()
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let n = read(outPipe[0], &buffer, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            output.append(contentsOf: buffer[0..<n])
+            if output.count > outputLimit { output = output.suffix(outputLimit) }
+        }
+        close(outPipe[0])
+
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        done.signal()
+        if timedOut.isSet { return Result(status: .timedOut, output: output) }
+        let low = status & 0x7f
+        if low == 0 { return Result(status: .exited((status >> 8) & 0xff), output: output) }
+        return Result(status: .signalled(low), output: output)
+    }
+
+    private static let spawnLock = NSLock()
+
+    private static func errnoText() -> String { String(cString: strerror(errno)) }
+}
+
+private final class TimedOutFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}

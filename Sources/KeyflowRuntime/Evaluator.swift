@@ -1,0 +1,334 @@
+import Foundation
+import KeyflowClient
+import KeyflowLanguage
+
+/// What an expression sees: the variables, the key a statement acts on (`key`), and inside
+/// `where` the fields of the key being tested as bare names.
+struct Scope: Sendable {
+    var env: Environment
+    var key: Key?
+    var fields: Key?
+
+    init(env: Environment, key: Key? = nil, fields: Key? = nil) {
+        self.env = env
+        self.key = key
+        self.fields = fields
+    }
+
+    func with(key: Key) -> Scope { Scope(env: env, key: key, fields: fields) }
+    func with(fields: Key) -> Scope { Scope(env: env, key: key, fields: fields) }
+
+    func lookup(_ name: String) -> Value? {
+        if let fields, let v = Scope.field(name, of: fields) { return v }
+        if let v = env[name] { return v }
+        if name == "key", let key { return .key(key) }
+        return nil
+    }
+
+    static func field(_ name: String, of k: Key) -> Value? {
+        switch name {
+        case "id": .string(k.id)
+        case "name": .string(k.name)
+        case "scopes": .scopes(ScopeSet(k.scopes))
+        case "expire": if case .at(let d) = k.expire { .time(d) } else { .expiry(.never) }
+        case "created": .time(k.createdAt)
+        case "updated": .time(k.updatedAt)
+        case "accessed": k.accessedAt.map(Value.time) ?? .expiry(.never)
+        case "description": .string(k.description)
+        case "secret": .secret(k.secret)
+        default: nil
+        }
+    }
+}
+
+extension Interpreter {
+    func eval(_ e: Expr, _ scope: Scope) async throws(RuntimeError) -> Value {
+        switch e.kind {
+        case .string(let parts):
+            var out = ""
+            for part in parts {
+                switch part.kind {
+                case .text(let t): out += t
+                case .interpolation(let inner): out += try await eval(inner, scope).displayText
+                }
+            }
+            return .string(out)
+        case .int(let i): return .int(i)
+        case .bool(let b): return .bool(b)
+        case .duration(let seconds, _): return .duration(seconds)
+        case .timestamp(let t, _):
+            return .time(Date(timeIntervalSince1970: TimeInterval(t.secondsSince1970) + TimeInterval(t.nanoseconds) / 1e9))
+        case .now: return .time(Date())
+        case .never: return .expiry(.never)
+        case .expiryIn(let inner):
+            return .expiry(.within(seconds: try await seconds(inner, scope)))
+        case .scopeList(let items):
+            var patterns: [String] = []
+            for item in items {
+                switch item.kind {
+                case .pattern(let p): patterns.append(p.text)
+                case .variable(let ident):
+                    guard let v = scope.lookup(ident.name) else { throw .undefined(ident.name, ident.range) }
+                    patterns += try scopeStrings(v, ident.range)
+                }
+            }
+            return .scopes(ScopeSet.expanding(patterns))
+        case .scopePattern(let p): return .scopes(ScopeSet.expanding([p.text]))
+        case .list(let items):
+            var out: [Value] = []
+            for item in items { out.append(try await eval(item, scope)) }
+            return .list(out)
+        case .identifier(let name):
+            guard let v = scope.lookup(name) else { throw .undefined(name, e.range) }
+            return v
+        case .keys:
+            return .list(Self.sorted(try await allKeys(e.range)).map(Value.key))
+        case .member(let base, let field):
+            let v = try await eval(base, scope)
+            guard case .key(let k) = v else { throw .typeMismatch(expected: "a key before .\(field.name)", found: v, base.range) }
+            guard let f = Scope.field(field.name, of: k) else {
+                throw .invalid("a key has no field `\(field.name)`", help: "fields: " + Vocabulary.keyFields.joined(separator: ", "), field.range)
+            }
+            return f
+        case .call(let fn, let args):
+            return try await call(fn, args, scope, e.range)
+        case .unary(let op, let operand):
+            let v = try await eval(operand, scope)
+            switch (op, v) {
+            case (.not, .bool(let b)): return .bool(!b)
+            case (.negate, .int(let i)): return .int(-i)
+            case (.negate, .duration(let s)): return .duration(-s)
+            case (.not, _): throw .typeMismatch(expected: "a bool after not", found: v, operand.range)
+            case (.negate, _): throw .typeMismatch(expected: "a number or duration after -", found: v, operand.range)
+            }
+        case .binary(let op, let lhs, let rhs):
+            return try await binary(op, lhs, rhs, scope, e.range)
+        case .keysWhere(let cond):
+            var kept: [Value] = []
+            for k in Self.sorted(try await allKeys(e.range)) where try await truth(cond, scope.with(fields: k)) { kept.append(.key(k)) }
+            return .list(kept)
+        case .selector(let sel):
+            return .list(try await select(sel, scope, statement: "exists", bulkAllowed: true).map(Value.key))
+        }
+    }
+
+    func truth(_ e: Expr, _ scope: Scope) async throws(RuntimeError) -> Bool {
+        let v = try await eval(e, scope)
+        guard case .bool(let b) = v else { throw .typeMismatch(expected: "a condition (bool)", found: v, e.range) }
+        return b
+    }
+
+    func string(_ e: Expr, _ scope: Scope) async throws(RuntimeError) -> String {
+        let v = try await eval(e, scope)
+        guard case .string(let s) = v else { throw .typeMismatch(expected: "a string", found: v, e.range) }
+        return s
+    }
+
+    func optionalString(_ e: Expr?, _ scope: Scope) async throws(RuntimeError) -> String? {
+        guard let e else { return nil }
+        return try await string(e, scope)
+    }
+
+    func seconds(_ e: Expr, _ scope: Scope) async throws(RuntimeError) -> Int {
+        let v = try await eval(e, scope)
+        switch v {
+        case .duration(let s): return s
+        case .int(0): return 0
+        default: throw .typeMismatch(expected: "a duration", found: v, e.range)
+        }
+    }
+
+    func scopes(_ e: Expr, _ scope: Scope) async throws(RuntimeError) -> ScopeSet {
+        let v = try await eval(e, scope)
+        return ScopeSet.expanding(try scopeStrings(v, e.range))
+    }
+
+    func scopeStrings(_ v: Value, _ range: SourceRange) throws(RuntimeError) -> [String] {
+        switch v {
+        case .scopes(let s): return s.scopes
+        case .string(let s): return [s]
+        case .key(let k): return k.scopes
+        case .list(let items):
+            var out: [String] = []
+            for item in items {
+                guard case .string(let s) = item else { throw .typeMismatch(expected: "scopes", found: item, range) }
+                out.append(s)
+            }
+            return out
+        default: throw .typeMismatch(expected: "scopes", found: v, range)
+        }
+    }
+
+    func expiry(_ e: Expr, _ scope: Scope) async throws(RuntimeError) -> ExpirySpec {
+        let v = try await eval(e, scope)
+        switch v {
+        case .expiry(let spec): return spec
+        case .time(let d): return .at(d)
+        case .duration(let s): return .within(seconds: s)
+        default: throw .typeMismatch(expected: "an expiry (never, a time, or in DURATION)", found: v, e.range)
+        }
+    }
+
+    // MARK: - Operators
+
+    func binary(_ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, _ scope: Scope, _ range: SourceRange) async throws(RuntimeError)
+        -> Value
+    {
+        switch op {
+        case .and:
+            guard try await truth(lhs, scope) else { return .bool(false) }
+            return .bool(try await truth(rhs, scope))
+        case .or:
+            if try await truth(lhs, scope) { return .bool(true) }
+            return .bool(try await truth(rhs, scope))
+        default: break
+        }
+        let l = try await eval(lhs, scope), r = try await eval(rhs, scope)
+        switch op {
+        case .equal: return .bool(try equal(l, r, range))
+        case .notEqual: return .bool(!(try equal(l, r, range)))
+        case .less: return .bool(try order(l, r, range) < 0)
+        case .lessEqual: return .bool(try order(l, r, range) <= 0)
+        case .greater: return .bool(try order(l, r, range) > 0)
+        case .greaterEqual: return .bool(try order(l, r, range) >= 0)
+        case .match:
+            guard case .string(let text) = l else { throw .typeMismatch(expected: "a string before ~", found: l, lhs.range) }
+            guard case .string(let pattern) = r else { throw .typeMismatch(expected: "a glob pattern string after ~", found: r, rhs.range) }
+            return .bool(globMatch(pattern, text))
+        case .has:
+            let held = Set(try scopeStrings(l, lhs.range))
+            let wanted = ScopeSet.expanding(try scopeStrings(r, rhs.range))
+            return .bool(!wanted.scopes.isEmpty && wanted.scopes.allSatisfy(held.contains))
+        case .in:
+            switch r {
+            case .list(let items):
+                for item in items where try equal(l, item, range) { return .bool(true) }
+                return .bool(false)
+            case .scopes(let s):
+                guard case .string(let scopeName) = l else { throw .typeMismatch(expected: "a scope", found: l, lhs.range) }
+                return .bool(s.contains(scopeName))
+            default: throw .typeMismatch(expected: "a list after in", found: r, rhs.range)
+            }
+        case .plus, .minus:
+            let plus = op == .plus
+            switch (l, r) {
+            case (.int(let a), .int(let b)): return .int(plus ? a + b : a - b)
+            case (.duration(let a), .duration(let b)): return .duration(plus ? a + b : a - b)
+            case (.time(let t), .duration(let d)): return .time(t.addingTimeInterval(TimeInterval(plus ? d : -d)))
+            case (.duration(let d), .time(let t)) where plus: return .time(t.addingTimeInterval(TimeInterval(d)))
+            case (.time(let a), .time(let b)) where !plus: return .duration(Int(a.timeIntervalSince(b).rounded()))
+            case (.expiry(.never), .duration): return .expiry(.never)
+            default:
+                throw .invalid(
+                    "cannot \(plus ? "add" : "subtract") \(r.typeName) \(plus ? "to" : "from") \(l.typeName)",
+                    help: plus && l.typeName == "string" ? "join strings with interpolation: \"${a}${b}\"" : nil, range)
+            }
+        case .and, .or: fatalError("handled above")
+        }
+    }
+
+    /// A point in time for ordering; `never` is later than every time.
+    func instant(_ v: Value) -> Double? {
+        switch v {
+        case .time(let d): d.timeIntervalSince1970
+        case .expiry(.never): .infinity
+        case .expiry(.at(let d)): d.timeIntervalSince1970
+        case .expiry(.within(let s)): Date().timeIntervalSince1970 + Double(s)
+        default: nil
+        }
+    }
+
+    func order(_ l: Value, _ r: Value, _ range: SourceRange) throws(RuntimeError) -> Int {
+        switch (l, r) {
+        case (.int(let a), .int(let b)): return a < b ? -1 : (a == b ? 0 : 1)
+        case (.duration(let a), .duration(let b)): return a < b ? -1 : (a == b ? 0 : 1)
+        case (.string(let a), .string(let b)): return a < b ? -1 : (a == b ? 0 : 1)
+        default:
+            if let a = instant(l), let b = instant(r) { return a < b ? -1 : (a == b ? 0 : 1) }
+            throw .invalid("cannot compare \(l.typeName) with \(r.typeName)", range)
+        }
+    }
+
+    func equal(_ l: Value, _ r: Value, _ range: SourceRange) throws(RuntimeError) -> Bool {
+        switch (l, r) {
+        case (.key(let a), .key(let b)): return a.id == b.id
+        case (.scopes(let a), .scopes(let b)): return a.sameSet(as: b)
+        case (.list(let a), .list(let b)):
+            guard a.count == b.count else { return false }
+            for (x, y) in zip(a, b) where !(try equal(x, y, range)) { return false }
+            return true
+        case (.secret, _), (_, .secret):
+            throw .invalid("secrets cannot be compared", range)
+        default:
+            if let a = instant(l), let b = instant(r) { return a == b }
+            if l.typeName != r.typeName { throw .invalid("cannot compare \(l.typeName) with \(r.typeName)", range) }
+            return l == r
+        }
+    }
+
+    // MARK: - Builtins
+
+    func call(_ fn: Identifier, _ args: [Expr], _ scope: Scope, _ range: SourceRange) async throws(RuntimeError) -> Value {
+        func arity(_ n: ClosedRange<Int>) throws(RuntimeError) {
+            guard n.contains(args.count) else {
+                throw .invalid("\(fn.name)() takes \(n.lowerBound == n.upperBound ? "\(n.lowerBound)" : "\(n.lowerBound) or \(n.upperBound)") argument(s)", range)
+            }
+        }
+        switch fn.name {
+        case "count", "len":
+            try arity(1...1)
+            let v = try await eval(args[0], scope)
+            switch v {
+            case .list(let l): return .int(l.count)
+            case .scopes(let s): return .int(s.scopes.count)
+            case .string(let s) where fn.name == "len": return .int(s.count)
+            default: throw .typeMismatch(expected: fn.name == "len" ? "a list, scopes or string" : "a list", found: v, args[0].range)
+            }
+        case "env":
+            try arity(1...2)
+            let name = try await string(args[0], scope)
+            if let value = ProcessInfo.processInfo.environment[name] { return .string(value) }
+            if args.count == 2 { return try await eval(args[1], scope) }
+            throw .invalid("environment variable \(name) is not set", help: "set it, or give a default: env(\"\(name)\", \"…\")", args[0].range)
+        case "lines":
+            try arity(1...1)
+            let path = try await string(args[0], scope)
+            let full = path.hasPrefix("/") ? path : (scriptDirectory as NSString).appendingPathComponent(path)
+            guard let data = FileManager.default.contents(atPath: full) else {
+                throw .invalid("cannot read \(path)", help: "lines() reads a file relative to the script's folder (\(full))", args[0].range)
+            }
+            let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            return .list(lines.map(Value.string))
+        case "exists":
+            try arity(1...1)
+            if case .selector(let sel) = args[0].kind {
+                switch sel.kind {
+                case .name(let n):
+                    let name = try await string(n, scope)
+                    try await load(sel.range)
+                    let now = Date()
+                    return .bool(cache.keys(named: name).contains { !Self.isExpired($0, now: now) })
+                case .id(let i):
+                    let id = try await string(i, scope)
+                    try await load(sel.range)
+                    return .bool(cache.key(id: id) != nil)
+                default:
+                    guard case .list(let l) = try await eval(args[0], scope) else { return .bool(false) }
+                    return .bool(!l.isEmpty)
+                }
+            }
+            let v = try await eval(args[0], scope)
+            switch v {
+            case .string(let name):
+                try await load(args[0].range)
+                return .bool(!cache.keys(named: name).isEmpty)
+            case .list(let l): return .bool(!l.isEmpty)
+            default: throw .typeMismatch(expected: "a selector", found: v, args[0].range)
+            }
+        default:
+            throw .invalid("unknown function \(fn.name)()", help: "builtins: " + Vocabulary.builtins.joined(separator: ", "), fn.range)
+        }
+    }
+}

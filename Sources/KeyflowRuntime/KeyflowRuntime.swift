@@ -1,1 +1,0 @@
-// KeyflowRuntime: see Package.swift.

@@ -1,0 +1,164 @@
+import Foundation
+import KeyflowClient
+import KeyflowLanguage
+
+/// Text of steps: what a plan shows (`+ create`, `~ update` with field differences,
+/// `- delete`, `↻ rotate`, `→ secret`) and what a run reports. No secret appears.
+public enum PlanText {
+    /// The step as a plan line, with indented detail lines after it.
+    public static func lines(_ step: Step, style: Style = .plain) -> [String] {
+        switch step.action {
+        case .create(_, let f):
+            var line = style.add("+ create") + " \(Format.quoted(f.name))" + " scopes \(Format.scopes(f.scopes))"
+            if case .at = f.expire { line += " expire \(Format.expiry(f.expire))" }
+            if let d = f.description, !d.isEmpty { line += " description \(Format.quoted(d))" }
+            return [line]
+        case .update(let before, _):
+            return [style.change("~ update") + " \(Format.quoted(before.name)) (\(before.id))"]
+                + step.changes.map { "    " + $0.text }
+        case .delete(let k):
+            return [style.remove("- delete") + " \(Format.quoted(k.name)) (\(k.id))"]
+        case .ephemeral(let scopes, let seconds):
+            return [style.add("+ ephemeral") + " scopes \(Format.scopes(scopes)) expire in \(Format.duration(seconds))"]
+        case .deliver(let k, let sink):
+            return [style.deliver("→ secret") + " of \(Format.quoted(k.name)) to \(sink)"]
+        case .rotate(let r):
+            let now = Date()
+            var out = [style.rotate("↻ rotate") + " \(Format.quoted(r.old.name)) (\(r.old.id)) grace \(Format.duration(r.grace))"]
+            out.append("    + create successor \(Format.quoted(r.old.name)) expire \(Format.expiry(Rotation.successorExpiry(r, now: now)))")
+            for sink in r.sinks { out.append("    → secret to \(sink)") }
+            if r.grace == 0 {
+                out.append("    - delete the old key")
+            } else {
+                out.append("    ~ retire the old key: name \(Format.quoted(Rotation.retiredName(r.old.name, at: now))), expire in \(Format.duration(r.grace))")
+            }
+            return out
+        }
+    }
+
+    /// The step as a run outcome line.
+    public static func done(_ step: Step, _ result: StepResult, seconds: Double, style: Style = .plain) -> [String] {
+        let time = style.dim(" " + milliseconds(seconds))
+        switch step.action {
+        case .create(_, let f):
+            return [style.add("+ created") + " \(Format.quoted(f.name)) (\(result.key?.id ?? "?"))" + time]
+        case .update(let before, _):
+            return [style.change("~ updated") + " \(Format.quoted(before.name)) (\(before.id))" + time]
+                + step.changes.map { "    " + $0.text }
+        case .delete(let k):
+            return [style.remove("- deleted") + " \(Format.quoted(k.name)) (\(k.id))" + time]
+        case .ephemeral(let scopes, let seconds):
+            return [style.add("+ minted ephemeral key") + " scopes \(Format.scopes(scopes)) for \(Format.duration(seconds))" + time]
+        case .deliver(let k, let sink):
+            return [style.deliver("→ delivered") + " secret of \(Format.quoted(k.name)) to \(sink)" + time]
+        case .rotate(let r):
+            var out = [style.rotate("↻ rotated") + " \(Format.quoted(r.old.name)): successor \(result.key?.id ?? "?")" + time]
+            if case .rotated(let o) = result {
+                if let retired = o.retired {
+                    out.append("    old key \(r.old.id) retires as \(Format.quoted(retired.name)), expires \(Format.expiry(retired.expire))")
+                } else {
+                    out.append("    old key \(r.old.id) deleted")
+                }
+            }
+            return out
+        }
+    }
+
+    static func milliseconds(_ seconds: Double) -> String {
+        seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms" : String(format: "%.1f s", seconds)
+    }
+
+    /// `Plan: 2 to create, 1 to update.` / `No changes: everything is up to date (3 checked).`
+    public static func summary(_ s: Summary) -> String {
+        if s.mode == .plan && s.status == .ok {
+            if s.changes == 0 {
+                return "No changes: everything is up to date" + (s.upToDate > 0 ? " (\(s.upToDate) checked)." : ".")
+            }
+            return "Plan: " + counts(s, future: true) + "."
+        }
+        let took = " in " + milliseconds(s.seconds)
+        switch s.status {
+        case .ok:
+            if s.changes == 0 {
+                return "No changes: everything is up to date" + (s.upToDate > 0 ? " (\(s.upToDate) checked)" : "") + took + "."
+            }
+            return "Done: " + counts(s, future: false) + took + "."
+        case .failed, .assertFailed, .invalid:
+            var text = s.mode == .run ? "Stopped. Done before the failure: " + (s.changes == 0 ? "nothing" : counts(s, future: false)) + "." : "Plan failed."
+            if !s.notDone.isEmpty {
+                text += "\nNot done (\(s.notDone.count) planned step\(s.notDone.count == 1 ? "" : "s")):"
+                for step in s.notDone.prefix(20) {
+                    text += "\n  " + lines(step)[0] + "  (\(step.range.file):\(step.range.start.line))"
+                }
+                if s.notDone.count > 20 { text += "\n  … and \(s.notDone.count - 20) more" }
+            } else if s.mode == .run && s.status != .invalid {
+                text += "\nNot done: the failed step and everything after it."
+            }
+            return text
+        }
+    }
+
+    static func counts(_ s: Summary, future: Bool) -> String {
+        var parts: [String] = []
+        func add(_ n: Int, _ planned: String, _ done: String) {
+            if n > 0 { parts.append("\(n) \(future ? planned : done)") }
+        }
+        add(s.created, "to create", "created")
+        add(s.updated, "to update", "updated")
+        add(s.deleted, "to delete", "deleted")
+        add(s.rotated, "to rotate", "rotated")
+        add(s.ephemeral, "ephemeral to mint", "ephemeral minted")
+        add(s.delivered, s.delivered == 1 ? "secret to deliver" : "secrets to deliver", s.delivered == 1 ? "secret delivered" : "secrets delivered")
+        if s.upToDate > 0 { parts.append("\(s.upToDate) up to date") }
+        return parts.joined(separator: ", ")
+    }
+
+    /// ANSI colour, on only for a terminal without NO_COLOR.
+    public struct Style: Sendable {
+        public var colour: Bool
+        public static let plain = Style(colour: false)
+        public init(colour: Bool) { self.colour = colour }
+
+        func wrap(_ code: String, _ s: String) -> String { colour ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+        func add(_ s: String) -> String { wrap("32", s) }
+        func change(_ s: String) -> String { wrap("33", s) }
+        func remove(_ s: String) -> String { wrap("31", s) }
+        func rotate(_ s: String) -> String { wrap("36", s) }
+        func deliver(_ s: String) -> String { wrap("35", s) }
+        func dim(_ s: String) -> String { wrap("2", s) }
+        func bold(_ s: String) -> String { wrap("1", s) }
+        func error(_ s: String) -> String { wrap("1;31", s) }
+    }
+}
+
+/// How `show` and `list` print keys (never the secret).
+enum Render {
+    static func show(_ k: Key) -> String {
+        var lines = [
+            "key \(Format.quoted(k.name))",
+            "  id          \(k.id)",
+            "  scopes      \(Format.scopes(k.scopes))",
+            "  expire      \(Format.expiry(k.expire))",
+            "  created     \(Format.time(k.createdAt))",
+            "  updated     \(Format.time(k.updatedAt))",
+            "  accessed    \(k.accessedAt.map(Format.time) ?? "never")",
+        ]
+        if !k.description.isEmpty { lines.insert("  description \(k.description)", at: 3) }
+        return lines.joined(separator: "\n")
+    }
+
+    static func table(_ keys: [Key]) -> String {
+        let header = ["NAME", "ID", "SCOPES", "EXPIRE", "ACCESSED"]
+        let rows = keys.map { k in
+            [k.name, k.id, k.scopes.count <= 3 ? k.scopes.joined(separator: ",") : "\(k.scopes.count) scopes",
+             Format.expiry(k.expire), k.accessedAt.map(Format.time) ?? "never"]
+        }
+        var widths = header.map(\.count)
+        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in i == cells.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+        }
+        return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n(\(keys.count) key\(keys.count == 1 ? "" : "s"))"
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import KeyflowClient
+import KeyflowLanguage
+
+/// A failure while evaluating or executing a script, with the diagnostic that explains it
+/// (source range of the statement or expression at fault) and the exit code it means.
+public struct RuntimeError: Error, Sendable {
+    public enum Kind: Sendable {
+        /// API error, sink failure, unreachable target, bad value at runtime (exit 1).
+        case failure
+        /// An `assert` failed (exit 3).
+        case assertion
+        /// Invalid script or command line, nothing sent (exit 2).
+        case usage
+    }
+
+    public var kind: Kind
+    public var diagnostic: Diagnostic
+
+    public init(_ kind: Kind = .failure, _ diagnostic: Diagnostic) {
+        self.kind = kind
+        self.diagnostic = diagnostic
+    }
+
+    public var exitCode: Int32 {
+        switch kind {
+        case .failure: 1
+        case .assertion: 3
+        case .usage: 2
+        }
+    }
+
+    public var status: Summary.Status {
+        switch kind {
+        case .failure: .failed
+        case .assertion: .assertFailed
+        case .usage: .invalid
+        }
+    }
+}
+
+// One wording pattern for every runtime problem: lower case, the cause first, then what to do.
+extension RuntimeError {
+    static func typeMismatch(expected: String, found: Value, _ range: SourceRange) -> RuntimeError {
+        RuntimeError(.failure, Diagnostic(id: "type-mismatch", summary: "expected \(expected), found \(found.typeName)", range: range))
+    }
+    static func noKeyNamed(_ name: String, expired: [Key], candidates: [String], _ range: SourceRange) -> RuntimeError {
+        let help: String? =
+            if !expired.isEmpty { "only expired keys have this name: \(expired.map(\.id).joined(separator: ", "))" }
+            else if !candidates.isEmpty { "did you mean \(candidates.map(Format.quoted).joined(separator: " or "))?" }
+            else { nil }
+        return RuntimeError(.failure, Diagnostic(id: "no-such-key", summary: "no active key named \(Format.quoted(name))", help: help, range: range))
+    }
+    static func severalKeysNamed(_ name: String, _ keys: [Key], _ range: SourceRange) -> RuntimeError {
+        RuntimeError(
+            .failure,
+            Diagnostic(
+                id: "ambiguous-key", summary: "\(keys.count) active keys are named \(Format.quoted(name))",
+                detail: "candidates: " + keys.map { "\($0.id) (created \(Format.time($0.createdAt)))" }.joined(separator: ", "),
+                help: "select one with id \"…\", or act on every one with all \(Format.quoted(name))", range: range))
+    }
+    static func noKeyWithID(_ id: String, _ range: SourceRange) -> RuntimeError {
+        RuntimeError(.failure, Diagnostic(id: "no-such-key", summary: "no key with id \(Format.quoted(id))", range: range))
+    }
+    static func keyGone(_ key: Key, _ range: SourceRange) -> RuntimeError {
+        RuntimeError(.failure, Diagnostic(id: "no-such-key", summary: "key \(Format.quoted(key.name)) (\(key.id)) no longer exists", range: range))
+    }
+    static func notBulk(_ statement: String, _ range: SourceRange) -> RuntimeError {
+        RuntimeError(.failure, Diagnostic(id: "bulk-not-allowed", summary: "`\(statement)` acts on one key; this selector may match several", range: range))
+    }
+    static func undefined(_ name: String, _ range: SourceRange) -> RuntimeError {
+        RuntimeError(.failure, Diagnostic(id: "undefined-name", summary: "undefined name `\(name)`", range: range))
+    }
+    static func invalid(_ summary: String, help: String? = nil, _ range: SourceRange) -> RuntimeError {
+        RuntimeError(.failure, Diagnostic(id: "invalid-value", summary: summary, help: help, range: range))
+    }
+    static func step(_ error: StepError, statement: String, _ range: SourceRange) -> RuntimeError {
+        var help: String?
+        if let api = error.apiError {
+            switch api.type {
+            case "key_creation_denied":
+                help = "this server refuses to create keys with an API key: run `keyflow login` or set APPWRITE_SESSION"
+            case "general_unauthorized_scope":
+                help = "the credential lacks keys.read or keys.write"
+            default: break
+            }
+            if case .noCredential = api { help = "run `keyflow login` or set APPWRITE_SESSION" }
+        }
+        let id =
+            switch error {
+            case .api: "api-error"
+            case .sink: "sink-failed"
+            }
+        return RuntimeError(.failure, Diagnostic(id: id, summary: "\(statement): \(error)", help: help, range: range))
+    }
+    static func api(_ error: APIError, during: String, _ range: SourceRange) -> RuntimeError {
+        RuntimeError(.failure, Diagnostic(id: "api-error", summary: "\(during): \(error)", range: range))
+    }
+    static func assertion(_ message: String, _ range: SourceRange) -> RuntimeError {
+        RuntimeError(.assertion, Diagnostic(id: "assert-failed", summary: "assertion failed: \(message)", range: range))
+    }
+    static func usage(_ summary: String, help: String? = nil, _ range: SourceRange) -> RuntimeError {
+        RuntimeError(.usage, Diagnostic(id: "usage", summary: summary, help: help, range: range))
+    }
+}

@@ -1,0 +1,241 @@
+import Foundation
+import KeyflowClient
+import KeyflowLanguage
+
+/// Options of one plan or run.
+public struct RunOptions: Sendable {
+    /// Concurrent requests of a bulk statement (`--parallel`, default 8).
+    public var parallel: Int
+    /// `name=value` arguments for `param`.
+    public var params: [String: String]
+    public var sinks: SinkWriter
+    /// Folder that `lines("file")` reads from (the script's).
+    public var scriptDirectory: String
+    /// Called as each step of a run finishes, for a progress line.
+    public var onStepFinished: (@Sendable (Step) -> Void)?
+    /// Emit the `target` event first (the CLI does; a REPL names it once).
+    public var announceTarget: Bool
+    /// Told how many steps a run will take, once its plan pass is done (for progress).
+    public var onPlanReady: (@Sendable (Int) -> Void)?
+
+    public init(
+        parallel: Int = 8, params: [String: String] = [:], sinks: SinkWriter = SinkWriter(),
+        scriptDirectory: String = FileManager.default.currentDirectoryPath,
+        onStepFinished: (@Sendable (Step) -> Void)? = nil, onPlanReady: (@Sendable (Int) -> Void)? = nil,
+        announceTarget: Bool = true
+    ) {
+        self.onPlanReady = onPlanReady
+        self.parallel = parallel
+        self.params = params
+        self.sinks = sinks
+        self.scriptDirectory = scriptDirectory
+        self.onStepFinished = onStepFinished
+        self.announceTarget = announceTarget
+    }
+}
+
+/// The public entry point of the runtime: a target, its API and the variables bound so far.
+/// `keyflow plan`/`run` make one session per script; the REPL keeps one and feeds it
+/// chunk after chunk, each seeing the bindings of the ones before.
+public final class Session: @unchecked Sendable {
+    public let api: any KeysAPI
+    public let target: TargetDescription
+    /// Whether a console session credential is available (creates need one on current servers).
+    public let hasSession: Bool
+    private let lock = NSLock()
+    private var _environment = Environment()
+
+    public init(api: any KeysAPI, target: TargetDescription, hasSession: Bool) {
+        self.api = api
+        self.target = target
+        self.hasSession = hasSession
+    }
+
+    /// Top-level bindings left by the chunks run so far.
+    public var environment: Environment { lock.withLock { _environment } }
+
+    /// Reads only: evaluates against an in-memory copy of the key list and reports each
+    /// step as `planned`. Nothing is written, no sink is touched.
+    public func plan(_ program: Program, source: String? = nil, options: RunOptions = RunOptions(), emit: @escaping EventHandler)
+        async -> Summary
+    {
+        let tally = Tally(mode: .plan)
+        let out: EventHandler = { tally.consume($0); emit($0) }
+        if options.announceTarget { out(.target(target, mode: .plan)) }
+        if let error = Self.checkParams(program, options.params) { return finish(tally, error, out) }
+        let interpreter = Interpreter(
+            executor: Executor(mode: .plan, api: SimulatedKeysAPI(over: api), sinks: options.sinks, cache: KeyCache()),
+            parallel: options.parallel, params: options.params, source: source, scriptDirectory: options.scriptDirectory)
+        do {
+            _ = try await interpreter.execute(program.statements, in: environment, emit: out)
+        } catch {
+            return finish(tally, error, out)
+        }
+        return finish(tally, nil, out)
+    }
+
+    /// Plans first (so a script that cannot finish fails before its first write, and a
+    /// failure can say what was not done), then executes every step.
+    public func run(_ program: Program, source: String? = nil, options: RunOptions = RunOptions(), emit: @escaping EventHandler)
+        async -> Summary
+    {
+        let tally = Tally(mode: .run)
+        let out: EventHandler = { tally.consume($0); emit($0) }
+        if options.announceTarget { out(.target(target, mode: .run)) }
+        if let error = Self.checkParams(program, options.params) { return finish(tally, error, out) }
+
+        let initial: [Key]
+        do {
+            initial = try await KeyCache.fetchAll(from: api)
+        } catch {
+            return finish(tally, .api(error, during: "listing the project's keys", program.range), out)
+        }
+
+        // 1. The plan pass: same evaluation over an in-memory copy; its steps are not reported.
+        let planned = StepCollector()
+        let planner = Interpreter(
+            executor: Executor(mode: .plan, api: SimulatedKeysAPI(keys: initial), sinks: options.sinks, cache: KeyCache(seed: initial)),
+            parallel: options.parallel, params: options.params, source: source, scriptDirectory: options.scriptDirectory)
+        do {
+            _ = try await planner.execute(program.statements, in: environment, emit: planned.consume)
+        } catch {
+            // Found before any write: the run does not start.
+            return finish(tally, error, out, note: "nothing was changed")
+        }
+
+        // 2. Creates need a credential the server accepts for them (LANGUAGE.md §8).
+        if let creating = planned.steps.first(where: \.createsKey), !hasSession,
+            let refusal = await Self.probeKeyCreation(api, existing: initial.first)
+        {
+            let error = RuntimeError(
+                .failure,
+                Diagnostic(
+                    id: "session-required",
+                    summary: "`\(creating.statement)` must create a key, but \(refusal)",
+                    detail: "no key was changed: keyflow checks this before its first write",
+                    help: "log in with `keyflow login --endpoint \(target.endpoint)`, or set APPWRITE_SESSION (a console session) for CI",
+                    range: creating.range))
+            return finish(tally, error, out)
+        }
+
+        options.onPlanReady?(planned.steps.count)
+
+        // 3. The run.
+        let interpreter = Interpreter(
+            executor: Executor(mode: .run, api: api, sinks: options.sinks, cache: KeyCache(seed: initial)),
+            parallel: options.parallel, params: options.params, source: source, scriptDirectory: options.scriptDirectory,
+            onStepFinished: options.onStepFinished)
+        do {
+            let env = try await interpreter.execute(program.statements, in: environment, emit: out)
+            lock.withLock { _environment = env }
+        } catch {
+            let reached = tally.stepsReached
+            tally.notDone = Array(planned.steps.dropFirst(reached))
+            return finish(tally, error, out)
+        }
+        return finish(tally, nil, out)
+    }
+
+    private func finish(_ tally: Tally, _ error: RuntimeError?, _ out: EventHandler, note: String? = nil) -> Summary {
+        if let error {
+            var d = error.diagnostic
+            if let note, d.detail == nil {
+                d = Diagnostic(d.severity, id: d.id, summary: d.summary, detail: note, help: d.help, range: d.range, notes: d.notes)
+            }
+            out(.diagnostic(d))
+            tally.status = error.status
+        }
+        let summary = tally.summary
+        out(.summary(summary))
+        return summary
+    }
+
+    /// Every required `param` has a value and every `name=value` names a param (exit 2 otherwise).
+    static func checkParams(_ program: Program, _ given: [String: String]) -> RuntimeError? {
+        var declared: [String: Statement] = [:]
+        for s in program.statements { if case .param(let name, _) = s.kind { declared[name.name] = s } }
+        for s in program.statements {
+            if case .param(let name, let d) = s.kind, d == nil, given[name.name] == nil {
+                return .usage("missing required parameter `\(name.name)`", help: "pass \(name.name)=VALUE after the script", name.range)
+            }
+        }
+        for name in given.keys.sorted() where declared[name] == nil {
+            let known = declared.keys.sorted()
+            return .usage(
+                "unknown parameter `\(name)`",
+                help: known.isEmpty ? "this script declares no param" : "this script's params: " + known.joined(separator: ", "),
+                SourceRange(file: program.range.file, start: program.range.start, end: program.range.start))
+        }
+        return nil
+    }
+
+    /// nil when the credential may create keys (or it cannot be told); otherwise why not.
+    /// Asks the server to create a key with the id of one that exists: a server that lets
+    /// this credential create answers 409 (nothing written), one that refuses answers 403.
+    static func probeKeyCreation(_ api: any KeysAPI, existing: Key?) async -> String? {
+        guard let existing else { return nil }
+        do {
+            let made = try await api.createKey(id: existing.id, fields: KeyFields(name: existing.name, scopes: []))
+            try? await api.deleteKey(id: made.id)  // cannot happen (the id exists); never leave it behind
+            return nil
+        } catch {
+            switch error {
+            case .server(_, "key_creation_denied", _):
+                return "this server refuses to create keys with an API key (403 key_creation_denied)"
+            case .noCredential(let why):
+                return why
+            default:
+                return nil
+            }
+        }
+    }
+}
+
+/// Adds up what a plan or run reports.
+final class Tally: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _summary: Summary
+    private let start = ContinuousClock.now
+    private var reached = 0
+
+    init(mode: Mode) { _summary = Summary(mode: mode, status: .ok) }
+
+    func consume(_ e: Event) {
+        lock.withLock {
+            switch e {
+            case .planned(let step): _summary.count(step); reached += 1
+            case .finished(let step, _, _): _summary.count(step); reached += 1
+            case .failed: reached += 1
+            case .upToDate: _summary.upToDate += 1
+            default: break
+            }
+        }
+    }
+
+    var status: Summary.Status {
+        get { lock.withLock { _summary.status } }
+        set { lock.withLock { _summary.status = newValue } }
+    }
+    var notDone: [Step] {
+        get { lock.withLock { _summary.notDone } }
+        set { lock.withLock { _summary.notDone = newValue } }
+    }
+    var stepsReached: Int { lock.withLock { reached } }
+    var summary: Summary {
+        lock.withLock {
+            var s = _summary
+            s.seconds = Interpreter.seconds(since: start)
+            return s
+        }
+    }
+}
+
+/// The steps of the plan pass that precedes a run.
+final class StepCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _steps: [Step] = []
+    var consume: EventHandler {
+        { [self] e in if case .planned(let s) = e { lock.withLock { _steps.append(s) } } }
+    }
+    var steps: [Step] { lock.withLock { _steps } }
+}

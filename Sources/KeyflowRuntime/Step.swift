@@ -1,0 +1,142 @@
+import Foundation
+import KeyflowClient
+import KeyflowLanguage
+
+/// One change against the Keys API (or one secret delivery), with the source range of the
+/// statement that asked for it, so every failure can point at its line.
+public struct Step: Sendable {
+    public enum Action: Sendable {
+        case create(id: String, fields: KeyFields)
+        /// A patch: `fields` is the complete new state (the PUT replaces), `before` the old one.
+        case update(before: Key, fields: KeyFields)
+        case delete(Key)
+        case ephemeral(scopes: [String], seconds: Int)
+        case deliver(key: Key, sink: SecretSink)
+        case rotate(Rotation.Request)
+    }
+
+    public var action: Action
+    /// The statement that asked for the step.
+    public var range: SourceRange
+    /// That statement's keyword (`ensure`, `grant`, ...).
+    public var statement: String
+
+    public init(_ action: Action, range: SourceRange, statement: String) {
+        self.action = action
+        self.range = range
+        self.statement = statement
+    }
+
+    /// `create`, `update`, `delete`, `ephemeral`, `deliver`, `rotate`: the JSON `kind`.
+    public var kind: String {
+        switch action {
+        case .create: "create"
+        case .update: "update"
+        case .delete: "delete"
+        case .ephemeral: "ephemeral"
+        case .deliver: "deliver"
+        case .rotate: "rotate"
+        }
+    }
+
+    /// Whether the step writes to the Keys API (a delivery only writes locally).
+    public var writesToAPI: Bool {
+        if case .deliver = action { return false }
+        return true
+    }
+
+    /// Whether the step creates a standard key (which may need a console session, LANGUAGE.md §8).
+    public var createsKey: Bool {
+        switch action {
+        case .create, .rotate: true
+        default: false
+        }
+    }
+
+    /// The name of the key acted on, for reports ("" for an ephemeral key).
+    public var keyName: String {
+        switch action {
+        case .create(_, let f): f.name
+        case .update(let before, _): before.name
+        case .delete(let k): k.name
+        case .ephemeral: ""
+        case .deliver(let k, _): k.name
+        case .rotate(let r): r.old.name
+        }
+    }
+
+    /// The id of the key acted on.
+    public var keyID: String? {
+        switch action {
+        case .create(let id, _): id
+        case .update(let before, _): before.id
+        case .delete(let k): k.id
+        case .ephemeral: nil
+        case .deliver(let k, _): k.id
+        case .rotate(let r): r.old.id
+        }
+    }
+
+    /// Field-level differences of an update.
+    public var changes: [FieldChange] {
+        guard case .update(let before, let fields) = action else { return [] }
+        return FieldChange.between(before, fields)
+    }
+}
+
+/// One field an update changes.
+public enum FieldChange: Sendable, Hashable {
+    case name(from: String, to: String)
+    case scopes(added: [String], removed: [String])
+    case expire(from: Expiry, to: Expiry)
+    case description(from: String, to: String)
+
+    public static func between(_ before: Key, _ after: KeyFields) -> [FieldChange] {
+        var out: [FieldChange] = []
+        if before.name != after.name { out.append(.name(from: before.name, to: after.name)) }
+        let old = Set(before.scopes), new = Set(after.scopes)
+        let added = after.scopes.filter { !old.contains($0) }
+        let removed = before.scopes.filter { !new.contains($0) }
+        if !added.isEmpty || !removed.isEmpty { out.append(.scopes(added: added, removed: removed)) }
+        if !sameExpiry(before.expire, after.expire) { out.append(.expire(from: before.expire, to: after.expire)) }
+        if let d = after.description, d != before.description { out.append(.description(from: before.description, to: d)) }
+        return out
+    }
+
+    /// Expiries are compared to the second: the server keeps milliseconds, scripts write seconds.
+    public static func sameExpiry(_ a: Expiry, _ b: Expiry) -> Bool {
+        switch (a, b) {
+        case (.never, .never): true
+        case (.at(let x), .at(let y)): abs(x.timeIntervalSince(y)) < 1
+        default: false
+        }
+    }
+
+    /// `scopes +users.write -databases.write`, `expire never → 2027-02-25T07:00Z`.
+    public var text: String {
+        switch self {
+        case .name(let from, let to): "name \(Format.quoted(from)) → \(Format.quoted(to))"
+        case .scopes(let added, let removed):
+            "scopes " + (added.map { "+" + $0 } + removed.map { "-" + $0 }).joined(separator: " ")
+        case .expire(let from, let to): "expire \(Format.expiry(from)) → \(Format.expiry(to))"
+        case .description(let from, let to): "description \(Format.quoted(from)) → \(Format.quoted(to))"
+        }
+    }
+}
+
+/// What a step produced.
+public enum StepResult: Sendable {
+    /// The key as the server returned it after a create, update or ephemeral mint.
+    case key(Key)
+    case deleted
+    case delivered
+    case rotated(Rotation.Outcome)
+
+    public var key: Key? {
+        switch self {
+        case .key(let k): k
+        case .rotated(let o): o.successor
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,223 @@
+import Foundation
+import KeyflowClient
+import KeyflowLanguage
+
+/// What an `expire` clause asks for. `in D` stays relative until the step runs
+/// (LANGUAGE.md §3: "`in 90d` means now + 90d at the moment the step runs").
+public enum ExpirySpec: Sendable, Hashable {
+    case never
+    case at(Date)
+    case within(seconds: Int)
+
+    /// The absolute expiry this spec means at `now`.
+    public func resolved(now: Date) -> Expiry {
+        switch self {
+        case .never: .never
+        case .at(let date): .at(date)
+        case .within(let seconds): .at(now.addingTimeInterval(TimeInterval(seconds)))
+        }
+    }
+}
+
+/// A set of scopes in first-seen order (the order a key's scopes are sent in).
+public struct ScopeSet: Sendable, Hashable, Sequence {
+    public private(set) var scopes: [String]
+
+    public init<S: Sequence>(_ scopes: S) where S.Element == String {
+        var seen = Set<String>()
+        self.scopes = scopes.filter { seen.insert($0).inserted }
+    }
+
+    /// Expands patterns (`users.*`, `*`) against the scope catalogue. A plain
+    /// scope stays as written, even when the catalogue does not know it (the
+    /// checker reports unknown scopes; the server has the last word).
+    public static func expanding(_ patterns: [String]) -> ScopeSet {
+        ScopeSet(patterns.flatMap(expand))
+    }
+
+    public static func expand(_ pattern: String) -> [String] {
+        guard pattern.contains("*") else { return [pattern] }
+        return ScopeCatalogue.all.filter { globMatch(pattern, $0) }
+    }
+
+    public var set: Set<String> { Set(scopes) }
+    public func makeIterator() -> IndexingIterator<[String]> { scopes.makeIterator() }
+    public func contains(_ scope: String) -> Bool { scopes.contains(scope) }
+    public func union(_ other: ScopeSet) -> ScopeSet { ScopeSet(scopes + other.scopes) }
+    public func subtracting(_ other: ScopeSet) -> ScopeSet {
+        let drop = other.set
+        return ScopeSet(scopes.filter { !drop.contains($0) })
+    }
+    public func sameSet(as other: ScopeSet) -> Bool { set == other.set }
+}
+
+/// A runtime value (LANGUAGE.md §3). Every textual form is safe to print: a secret
+/// renders as `«secret»`, and a key never shows its secret.
+public enum Value: Sendable, Hashable {
+    case string(String)
+    case int(Int)
+    case bool(Bool)
+    /// Seconds.
+    case duration(Int)
+    case time(Date)
+    case expiry(ExpirySpec)
+    case scopes(ScopeSet)
+    case list([Value])
+    case key(Key)
+    case secret(Secret)
+
+    public var typeName: String {
+        switch self {
+        case .string: "string"
+        case .int: "int"
+        case .bool: "bool"
+        case .duration: "duration"
+        case .time: "time"
+        case .expiry: "expiry"
+        case .scopes: "scopes"
+        case .list: "list"
+        case .key: "key"
+        case .secret: "secret"
+        }
+    }
+
+    /// The text `print` shows and interpolation inserts.
+    public var displayText: String {
+        switch self {
+        case .string(let s): s
+        case .int(let i): String(i)
+        case .bool(let b): b ? "true" : "false"
+        case .duration(let s): Format.duration(s)
+        case .time(let d): Format.time(d)
+        case .expiry(let e): Format.expirySpec(e)
+        case .scopes(let s): Format.scopes(s.scopes)
+        case .list(let items): "[" + items.map(\.literalText).joined(separator: ", ") + "]"
+        case .key(let k): "key \(Format.quoted(k.name)) (id \(k.id))"
+        case .secret: "«secret»"
+        }
+    }
+
+    /// Like `displayText`, but strings quoted (inside lists).
+    public var literalText: String {
+        if case .string(let s) = self { return Format.quoted(s) }
+        return displayText
+    }
+
+    /// Plain data for JSON events (secrets redacted, keys without their secret).
+    public var jsonObject: Any {
+        switch self {
+        case .string(let s): s
+        case .int(let i): i
+        case .bool(let b): b
+        case .duration(let s): Format.duration(s)
+        case .time(let d): Format.isoTime(d)
+        case .expiry(let e): Format.expirySpec(e)
+        case .scopes(let s): s.scopes
+        case .list(let items): items.map(\.jsonObject)
+        case .key(let k): Format.keyObject(k)
+        case .secret: "«secret»"
+        }
+    }
+}
+
+/// Glob match with `*` (any run of characters) and `?` (one character), as `~` uses.
+public func globMatch(_ pattern: String, _ text: String) -> Bool {
+    let p = Array(pattern.unicodeScalars), t = Array(text.unicodeScalars)
+    var pi = 0, ti = 0, star = -1, mark = 0
+    while ti < t.count {
+        if pi < p.count, p[pi] == "?" || p[pi] == t[ti] {
+            pi += 1; ti += 1
+        } else if pi < p.count, p[pi] == "*" {
+            star = pi; mark = ti; pi += 1
+        } else if star >= 0 {
+            pi = star + 1; mark += 1; ti = mark
+        } else {
+            return false
+        }
+    }
+    while pi < p.count, p[pi] == "*" { pi += 1 }
+    return pi == p.count
+}
+
+/// Text forms shared by plans, run reports, `print` and events.
+public enum Format {
+    public static func quoted(_ s: String) -> String {
+        var out = "\""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out + "\""
+    }
+
+    /// `1h30m`, `90d`, `2w`, `0s`.
+    public static func duration(_ seconds: Int) -> String {
+        if seconds == 0 { return "0s" }
+        var rest = abs(seconds)
+        var out = seconds < 0 ? "-" : ""
+        for (unit, size) in [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] where rest >= size {
+            if unit == "w", rest % size != 0 { continue }  // 10d reads better than 1w3d
+            out += "\(rest / size)\(unit)"
+            rest %= size
+        }
+        return out
+    }
+
+    /// `2027-02-25T07:00Z`, with seconds only when they are not zero.
+    public static func time(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let c = utcCalendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        let base = String(format: "%04d-%02d-%02dT%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
+        return seconds % 60 == 0 ? base + "Z" : base + String(format: ":%02dZ", c.second!)
+    }
+
+    /// Full ISO-8601 with milliseconds, for JSON.
+    public static func isoTime(_ date: Date) -> String {
+        let c = utcCalendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: date)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!,
+            (c.nanosecond ?? 0) / 1_000_000)
+    }
+
+    public static func expiry(_ e: Expiry) -> String {
+        switch e {
+        case .never: "never"
+        case .at(let d): time(d)
+        }
+    }
+
+    public static func expirySpec(_ e: ExpirySpec) -> String {
+        switch e {
+        case .never: "never"
+        case .at(let d): time(d)
+        case .within(let s): "in " + duration(s)
+        }
+    }
+
+    public static func scopes(_ scopes: [String]) -> String { "[" + scopes.joined(separator: ", ") + "]" }
+
+    /// A key as plain data, without its secret.
+    public static func keyObject(_ k: Key) -> [String: Any] {
+        var o: [String: Any] = [
+            "id": k.id, "name": k.name, "scopes": k.scopes, "created": isoTime(k.createdAt),
+            "updated": isoTime(k.updatedAt), "description": k.description,
+        ]
+        switch k.expire {
+        case .never: o["expire"] = "never"
+        case .at(let d): o["expire"] = isoTime(d)
+        }
+        o["accessed"] = k.accessedAt.map(isoTime) ?? "never"
+        return o
+    }
+
+    static let utcCalendar: Calendar = {
+        var c = Calendar(identifier: .gregorian)
+        c.timeZone = TimeZone(identifier: "UTC")!
+        return c
+    }()
+}

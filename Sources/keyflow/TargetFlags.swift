@@ -1,0 +1,24 @@
+import ArgumentParser
+import KeyflowClient
+
+/// The target flags of LANGUAGE.md §8, shared by the commands that talk to a server.
+/// They feed `TargetResolver`, which adds the environment and the stored login.
+struct TargetFlags: ParsableArguments {
+    @Option(help: "The Appwrite API endpoint, /v1 included (else APPWRITE_ENDPOINT).")
+    var endpoint: String?
+
+    @Option(help: "The project id (else APPWRITE_PROJECT_ID).")
+    var project: String?
+
+    @Option(name: .customLong("key-file"), help: "A file holding the API key (else APPWRITE_API_KEY).")
+    var keyFile: String?
+
+    @Flag(help: "Do not verify TLS certificates (a warning is printed on every run).")
+    var insecure = false
+
+    var options: TargetOptions {
+        TargetOptions(endpoint: endpoint, project: project, keyFile: keyFile, insecure: insecure)
+    }
+
+    var resolver: TargetResolver { TargetResolver(options: options) }
+}
