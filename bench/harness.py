@@ -239,6 +239,9 @@ class Harness:
 
     def main(self):
         self.started = time.monotonic()
+        # Every client talks to a sandbox on loopback: never through a proxy.
+        for name in ("NO_PROXY", "no_proxy"):
+            os.environ[name] = ",".join(filter(None, [os.environ.get(name), "127.0.0.1", "localhost"]))
         info = machine.describe(self.keyflow, self.sdk)
         results = {}
         if not self.args.only or "startup" in self.args.only:
@@ -264,9 +267,9 @@ def parse_args():
     parser.add_argument("--sdk22", default=os.path.join(ROOT, ".venv", "sdk22", "bin", "python"))
     parser.add_argument("--sdk27", default=os.path.join(ROOT, ".venv", "sdk27", "bin", "python"))
     parser.add_argument("--timeout", type=float, default=240, help="seconds one way may take once")
-    parser.add_argument("--script-timeout", type=float, default=180, help="seconds each scripts/bench-* may take")
-    parser.add_argument("--budget", type=float, default=480, help="seconds for the workloads before runs are skipped")
-    parser.add_argument("--total-budget", type=float, default=570,
+    parser.add_argument("--script-timeout", type=float, default=150, help="seconds each scripts/bench-* may take")
+    parser.add_argument("--budget", type=float, default=900, help="seconds for the workloads before runs are skipped")
+    parser.add_argument("--total-budget", type=float, default=1100,
                         help="seconds for everything; the scripts/bench-* share what the workloads leave")
     parser.add_argument("--only", nargs="*", help="workloads to run (onboarding policy rotation sweep startup)")
     parser.add_argument("--skip-scripts", action="store_true", help="do not run the other scripts/bench-*")

@@ -21,7 +21,7 @@ public enum PlanText {
         case .ephemeral(let scopes, let seconds):
             return [style.add("+ ephemeral") + " scopes \(Format.scopes(scopes)) expire in \(Format.duration(seconds))"]
         case .deliver(let k, let sink):
-            return [style.deliver("→ secret") + " of \(Format.quoted(k.name)) to \(sink)"]
+            return [style.deliver("→ secret") + " of \(keyLabel(k)) to \(sink)"]
         case .rotate(let r):
             let now = Date()
             var out = [style.rotate("↻ rotate") + " \(Format.quoted(r.old.name)) (\(r.old.id)) grace \(Format.duration(r.grace))"]
@@ -50,7 +50,7 @@ public enum PlanText {
         case .ephemeral(let scopes, let seconds):
             return [style.add("+ minted ephemeral key") + " scopes \(Format.scopes(scopes)) for \(Format.duration(seconds))" + time]
         case .deliver(let k, let sink):
-            return [style.deliver("→ delivered") + " secret of \(Format.quoted(k.name)) to \(sink)" + time]
+            return [style.deliver("→ delivered") + " secret of \(keyLabel(k)) to \(sink)" + time]
         case .rotate(let r):
             var out = [style.rotate("↻ rotated") + " \(Format.quoted(r.old.name)): successor \(result.key?.id ?? "?")" + time]
             if case .rotated(let o) = result {
@@ -63,6 +63,9 @@ public enum PlanText {
             return out
         }
     }
+
+    /// `"name"`, or `the ephemeral key` (ephemeral keys have no name).
+    static func keyLabel(_ k: Key) -> String { k.name.isEmpty ? "the ephemeral key" : Format.quoted(k.name) }
 
     static func milliseconds(_ seconds: Double) -> String {
         seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms" : String(format: "%.1f s", seconds)

@@ -6,12 +6,12 @@ import KeyflowLanguage
 /// diagnostics on stderr. `--json` uses `JSONEvents` instead.
 public struct TextReport: Sendable {
     public var style: PlanText.Style
-    /// The script text, for the source line under a diagnostic.
-    public var source: String?
+    /// Renders diagnostics with the source line and a caret (knows the script's text).
+    public var diagnostics: DiagnosticRenderer
 
-    public init(style: PlanText.Style = .plain, source: String? = nil) {
+    public init(style: PlanText.Style = .plain, sources: [String: [UInt8]] = [:]) {
         self.style = style
-        self.source = source
+        self.diagnostics = DiagnosticRenderer(sources: sources)
     }
 
     public enum Stream: Sendable { case stdout, stderr }
@@ -34,39 +34,11 @@ public struct TextReport: Sendable {
         case .output(let text, _):
             return (.stdout, text)
         case .diagnostic(let d):
-            return (.stderr, DiagnosticText.render(d, source: source, style: style))
+            var text = diagnostics.render(d)
+            if text.hasSuffix("\n") { text.removeLast() }
+            return (.stderr, text)
         case .summary(let s):
             return (s.status == .ok ? .stdout : .stderr, PlanText.summary(s))
         }
-    }
-}
-
-/// `file:line:col: error: summary`, the source line, a caret under the range, help and notes.
-public enum DiagnosticText {
-    public static func render(_ d: Diagnostic, source: String?, style: PlanText.Style = .plain) -> String {
-        let r = d.range
-        var out = "\(r.file):\(r.start.line):\(r.start.column): " + style.error("\(d.severity.rawValue):") + " \(d.summary)"
-        if let source, r.length > 0 || d.id != "usage", let line = sourceLine(source, r.start.line) {
-            let gutter = String(r.start.line)
-            let caretStart = max(0, r.start.column - 1)
-            let width = r.end.line == r.start.line ? max(1, r.end.column - r.start.column) : max(1, line.utf8.count - caretStart)
-            let prefix = String(decoding: Array(line.utf8).prefix(caretStart), as: UTF8.self)
-            let pad = String(prefix.map { $0 == "\t" ? "\t" : " " })
-            out += "\n \(gutter) | \(line)"
-            out += "\n \(String(repeating: " ", count: gutter.count)) | \(pad)" + style.error(String(repeating: "^", count: min(width, 200)))
-        }
-        if let detail = d.detail { out += "\n  " + detail }
-        for note in d.notes { out += "\n  note: " + note.message }
-        if let help = d.help { out += "\n  help: " + help }
-        return out
-    }
-
-    static func sourceLine(_ source: String, _ n: Int) -> String? {
-        var i = 1
-        for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
-            if i == n { return String(line.hasSuffix("\r") ? line.dropLast() : line) }
-            i += 1
-        }
-        return nil
     }
 }

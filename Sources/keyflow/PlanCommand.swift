@@ -1,7 +1,69 @@
 import ArgumentParser
+import KeyflowRuntime
 
-// Placeholder until its issue lands; replaced by the command's real implementation.
+/// `keyflow plan FILE [name=value...]`: reads only, prints the steps a run would take.
 struct PlanCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "plan", abstract: "(not built yet)", shouldDisplay: false)
-    func run() async throws { throw ValidationError("'keyflow plan' is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show the steps a script would take, without changing anything.",
+        discussion: """
+            Evaluates the script with reads against the target; writes are applied to an in-memory copy \
+            of the key list so later statements see earlier ones. Prints the target, one line per step \
+            (+ create, ~ update with field differences, - delete, ↻ rotate, → secret), then a summary. \
+            Secrets are never shown and sinks are not touched.
+
+            With no endpoint configured, plans against the embedded local sandbox when a terminal is \
+            attached (or with --sandbox); otherwise exits 2.
+
+            Examples:
+              keyflow plan examples/onboard.kf service=search
+              keyflow plan --detailed-exitcode rotate.kf      # exit 4 when there is work to do
+              APPWRITE_ENDPOINT=https://cloud.appwrite.io/v1 APPWRITE_PROJECT_ID=p1 \\
+                APPWRITE_API_KEY=… keyflow plan --json sweep.kf
+              cat script.kf | keyflow plan --sandbox -
+            """)
+
+    @OptionGroup var script: ScriptArguments
+    @OptionGroup var target: TargetFlags
+
+    @Flag(help: "Exit 4 when the plan has changes to make (0: none, 1: error, 2: invalid).")
+    var detailedExitcode = false
+
+    func run() async throws {
+        var invocation = script.invocation(mode: .plan, target: target)
+        invocation.detailedExitCode = detailedExitcode
+        let code = await invocation.execute()
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// Arguments shared by `plan` and `run`.
+struct ScriptArguments: ParsableArguments {
+    @Argument(help: "The script, or - to read it from standard input.")
+    var file: String
+
+    @Argument(help: "Parameters for the script's `param` statements, as name=value.")
+    var parameters: [String] = []
+
+    @Flag(help: "Print one JSON object per event (see docs/events.md).")
+    var json = false
+
+    @Option(help: "At most this many requests in flight for a bulk statement.")
+    var parallel = 8
+
+    @Flag(help: "Use the embedded local sandbox even without a terminal (when no endpoint is set).")
+    var sandbox = false
+
+    func validate() throws {
+        guard (1...64).contains(parallel) else { throw ValidationError("--parallel takes a number from 1 to 64") }
+    }
+
+    func invocation(mode: Mode, target: TargetFlags) -> Invocation {
+        var i = Invocation(mode: mode, scriptPath: file, arguments: parameters, startSandbox: EmbeddedSandbox.start)
+        i.json = json
+        i.parallel = parallel
+        i.sandbox = sandbox
+        i.target = target.options
+        return i
+    }
 }

@@ -1,7 +1,33 @@
 import ArgumentParser
+import KeyflowRuntime
 
-// Placeholder until its issue lands; replaced by the command's real implementation.
+/// `keyflow run FILE [name=value...]`: executes the script's steps in order.
 struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "(not built yet)", shouldDisplay: false)
-    func run() async throws { throw ValidationError("'keyflow run' is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a script: execute its steps against the Keys API.",
+        discussion: """
+            Plans first (a script that cannot finish fails before its first write), then executes each \
+            step and prints its outcome. On a failure it stops and prints what was done and what was not.
+
+            Exit codes: 0 success, 1 runtime failure (API error, sink failure, unreachable target), \
+            2 invalid script or command line (nothing sent), 3 an assert failed.
+
+            With no endpoint configured, runs against the embedded local sandbox when a terminal is \
+            attached (or with --sandbox); otherwise exits 2 rather than rehearse silently.
+
+            Examples:
+              keyflow run examples/onboard.kf service=search
+              keyflow run --parallel 16 examples/tenants.kf tenants_file=customers.txt
+              keyflow run --json examples/sweep.kf > sweep-events.jsonl
+              echo 'list' | keyflow run --sandbox -
+            """)
+
+    @OptionGroup var script: ScriptArguments
+    @OptionGroup var target: TargetFlags
+
+    func run() async throws {
+        let code = await script.invocation(mode: .run, target: target).execute()
+        if code != 0 { throw ExitCode(code) }
+    }
 }

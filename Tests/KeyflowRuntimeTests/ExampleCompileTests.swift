@@ -1,0 +1,20 @@
+import Foundation
+import KeyflowLanguage
+import Testing
+
+/// Every example playbook compiles (they run end to end in SandboxRunTests and RuntimeCLITests).
+@Suite struct ExampleCompileTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test func everyExampleCompiles() throws {
+        let dir = Self.root.appendingPathComponent("examples")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".kf") }.sorted()
+        #expect(files.count >= 5)
+        for f in files {
+            let source = try String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8)
+            let (program, diagnostics) = compile(source: source, file: f)
+            #expect(program != nil, "\(f): \(diagnostics.map { "\($0.range.start): \($0.summary)" })")
+        }
+    }
+}
