@@ -146,7 +146,7 @@ public struct AppwriteClient: KeysAPI {
         var uncertain: Bool
     }
 
-    private var keysPath: String {
+    var keysPath: String {
         switch configuration.routes {
         case .project: "/project/keys"
         case .organization: "/organization/projects/\(FormEncoding.pathSegment(configuration.project))/keys"
@@ -177,16 +177,8 @@ public struct AppwriteClient: KeysAPI {
     }
 
     func headers(for method: HTTPRequest.Method, auth: Auth) -> [String] {
-        var lines = [
-            // GET carries an empty content-type, as the Python SDK's does (keys-api.md §3.1).
-            method == .get ? "content-type;" : "content-type: application/json",
-            "user-agent: \(AppwriteClient.userAgent)",
-            "x-sdk-name: \(AppwriteClient.sdkName)",
-            "x-sdk-platform: server",
-            "x-sdk-language: swift",
-            "x-sdk-version: \(AppwriteClient.sdkVersion)",
-            "X-Appwrite-Response-Format: \(AppwriteClient.responseFormat)",
-        ]
+        // GET carries an empty content-type, as the Python SDK's does (keys-api.md §3.1).
+        var lines = method == .get ? AppwriteClient.getHeaderLines : AppwriteClient.bodyHeaderLines
         switch auth {
         case .none: break
         case .apiKey(let key): lines.append("x-appwrite-key: \(key.reveal())")
@@ -238,6 +230,17 @@ public struct AppwriteClient: KeysAPI {
             attempt += 1
         }
     }
+
+    private static let sdkHeaderLines = [
+        "user-agent: \(userAgent)",
+        "x-sdk-name: \(sdkName)",
+        "x-sdk-platform: server",
+        "x-sdk-language: swift",
+        "x-sdk-version: \(sdkVersion)",
+        "X-Appwrite-Response-Format: \(responseFormat)",
+    ]
+    private static let getHeaderLines = ["content-type;"] + sdkHeaderLines
+    private static let bodyHeaderLines = ["content-type: application/json"] + sdkHeaderLines
 
     static let userAgent: String = {
         var info = utsname()

@@ -120,7 +120,7 @@ final class CurlEngine: @unchecked Sendable {
         if result == CURLE_OK {
             var status = 0
             _ = kf_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-            outcome = .success(HTTPResponse(status: status, headers: transfer.responseHeaders, body: transfer.responseBody))
+            outcome = .success(HTTPResponse(status: status, rawHeaders: transfer.responseHeaders, body: transfer.responseBody))
         } else {
             outcome = .failure(.transport(code: Int(result.rawValue), message: transfer.errorMessage(result)))
         }
@@ -149,7 +149,7 @@ private final class Transfer: @unchecked Sendable {
     private(set) var isFinished = false
     private(set) var easy: OpaquePointer?
     var responseBody: [UInt8] = []
-    var responseHeaders: [HTTPHeader] = []
+    var responseHeaders: [UInt8] = []
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
@@ -228,15 +228,13 @@ private final class Transfer: @unchecked Sendable {
         continuation = nil
     }
 
-    fileprivate func appendHeader(_ line: String) {
-        if line.hasPrefix("HTTP/") {
-            responseHeaders.removeAll()  // a new response (after 100-continue or a redirect)
+    fileprivate func appendHeader(_ line: UnsafeBufferPointer<UInt8>) {
+        // A status line starts a new response (after 100-continue or a redirect).
+        if line.starts(with: "HTTP/".utf8) {
+            responseHeaders.removeAll(keepingCapacity: true)
             return
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
-        let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespacesAndNewlines)
-        responseHeaders.append(HTTPHeader(name: name, value: value))
+        responseHeaders.append(contentsOf: line)
     }
 }
 
@@ -254,9 +252,8 @@ private func curlWriteHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, 
     guard let data, let context else { return 0 }
     let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
-    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) {
-        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+    data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        transfer.appendHeader(UnsafeBufferPointer(start: $0, count: length))
     }
-    transfer.appendHeader(line)
     return length
 }

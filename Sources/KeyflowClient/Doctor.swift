@@ -251,21 +251,27 @@ enum EphemeralToken {
     }
 }
 
-extension AppwriteClient {
-    enum CreationProbe {
-        case allowed, denied
-        case unclear(APIError)
-    }
+/// What a creation probe found (see `AppwriteClient.probeKeyCreation(existingId:)`).
+public enum KeyCreationProbe: Sendable, Hashable {
+    /// The server lets API keys create keys (servers 1.9.1–1.9.5, `serve --legacy-key-create`).
+    case allowed
+    /// 403 `key_creation_denied`: creates need a console session.
+    case denied
+    /// Something else answered (no keys.write, unreachable, …).
+    case unclear(APIError)
+}
 
+extension AppwriteClient {
     /// Whether an API key may create keys, found without creating one: a create of an id
     /// that exists passes scope and parameter checks, then meets either the server's
     /// refusal of key-authorised creation (403 `key_creation_denied`) or the duplicate
     /// (409 `key_already_exists`) — keys-api.md §6.2 steps 6–8.
-    func probeKeyCreation(existingId: String) async -> CreationProbe {
+    /// Needs the API key; `existingId` must be a key of the project (any will do).
+    public func probeKeyCreation(existingId: String) async -> KeyCreationProbe {
         guard let apiKey = configuration.credentials.apiKey else { return .unclear(.noCredential("no API key")) }
         let body = KeyFields(name: "keyflow doctor probe", scopes: []).body(keyId: existingId)
         do {
-            let exchange = try await send(.post, "/project/keys", body: body, auth: .apiKey(apiKey))
+            let exchange = try await send(.post, keysPath, body: body, auth: .apiKey(apiKey))
             let response = exchange.response
             if response.status == 409 { return .allowed }
             let error = WireModel.error(response)

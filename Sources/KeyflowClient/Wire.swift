@@ -64,7 +64,15 @@ enum FormEncoding {
 
     /// A path segment (a key or project id): ids are `[A-Za-z0-9._-]`, anything else is escaped.
     static func pathSegment(_ text: String) -> String {
-        encode(text).replacingOccurrences(of: "+", with: "%20")
+        let plain = text.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"):
+                true
+            default: false
+            }
+        }
+        return plain ? text : encode(text).replacingOccurrences(of: "+", with: "%20")
     }
 }
 
@@ -92,54 +100,95 @@ extension KeyFields {
     }
 }
 
+/// A Key or EphemeralKey body as it arrives (§5.1, §5.3): every field optional here, so that
+/// `WireModel` can name what is missing.
+private struct WireKey: Decodable {
+    var id: String?
+    var createdAt: String?
+    var updatedAt: String?
+    var name: String?
+    var description: String?
+    var expire: String?
+    var scopes: [String]?
+    var secret: String?
+    var accessedAt: String?
+    var sdks: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case id = "$id", createdAt = "$createdAt", updatedAt = "$updatedAt", name, description, expire, scopes, secret,
+            accessedAt, sdks
+    }
+}
+
+private struct WireKeyList: Decodable {
+    var total: Int?
+    var keys: [WireKey]?
+
+    enum CodingKeys: String, CodingKey { case total, keys }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        // Python types total as a float; accept 3 and 3.0 alike.
+        total = (try? container.decodeIfPresent(Int.self, forKey: .total))
+            ?? (try? container.decodeIfPresent(Double.self, forKey: .total)).flatMap { $0.map(Int.init) }
+        keys = try container.decodeIfPresent([WireKey].self, forKey: .keys)
+    }
+}
+
+private struct WireError: Decodable {
+    var message: String?
+    var type: String?
+}
+
 enum WireModel {
-    /// A Key or EphemeralKey body (§5.1, §5.3). Missing optional fields take their defaults;
-    /// a missing id, name, scopes or secret, or an unreadable date, is malformed.
-    static func key(_ object: JSONObject, status: Int) throws(APIError) -> Key {
+    /// A key body. Missing optional fields take their defaults; a missing id, scopes or
+    /// secret, or an unreadable date, is malformed.
+    private static func key(_ wire: WireKey, status: Int) throws(APIError) -> Key {
         func fail(_ detail: String) -> APIError { .malformedResponse(status: status, detail: detail) }
-        func date(_ field: String, required: Bool) throws(APIError) -> Date? {
-            guard let text = object.string(field) else {
-                if required { throw fail("key field \(field) is missing") }
-                return nil
-            }
-            if text.isEmpty { return nil }
+        func date(_ field: String, _ text: String?) throws(APIError) -> Date? {
+            guard let text, !text.isEmpty else { return nil }
             guard let date = WireDate.parse(text) else { throw fail("key field \(field) is not a date: \(text)") }
             return date
         }
-        guard let id = object.string("$id") else { throw fail("key field $id is missing") }
-        guard let scopes = object.strings("scopes") else { throw fail("key field scopes is missing") }
-        guard let secret = object.string("secret") else { throw fail("key field secret is missing") }
-        let created = try date("$createdAt", required: false) ?? Date(timeIntervalSince1970: 0)
-        let updated = try date("$updatedAt", required: false) ?? created
-        let expire: Expiry = try date("expire", required: false).map(Expiry.at) ?? .never
+        guard let id = wire.id else { throw fail("key field $id is missing") }
+        guard let scopes = wire.scopes else { throw fail("key field scopes is missing") }
+        guard let secret = wire.secret else { throw fail("key field secret is missing") }
+        let created = try date("$createdAt", wire.createdAt) ?? Date(timeIntervalSince1970: 0)
+        let updated = try date("$updatedAt", wire.updatedAt) ?? created
+        let expire: Expiry = try date("expire", wire.expire).map(Expiry.at) ?? .never
         return Key(
-            id: id, createdAt: created, updatedAt: updated,
-            name: object.string("name") ?? "", description: object.string("description") ?? "",
-            expire: expire, scopes: scopes, secret: Secret(secret),
-            accessedAt: try date("accessedAt", required: false), sdks: object.strings("sdks") ?? [])
+            id: id, createdAt: created, updatedAt: updated, name: wire.name ?? "", description: wire.description ?? "",
+            expire: expire, scopes: scopes, secret: Secret(secret), accessedAt: try date("accessedAt", wire.accessedAt),
+            sdks: wire.sdks ?? [])
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) -> T? {
+        guard !bytes.isEmpty else { return nil }
+        return try? JSONDecoder().decode(type, from: Data(bytes))
     }
 
     static func key(_ response: HTTPResponse) throws(APIError) -> Key {
-        guard let object = JSONObject(bytes: response.body) else {
+        guard let wire = decode(WireKey.self, response.body) else {
             throw .malformedResponse(status: response.status, detail: "expected a JSON key object")
         }
-        return try key(object, status: response.status)
+        return try key(wire, status: response.status)
     }
 
     static func keyList(_ response: HTTPResponse) throws(APIError) -> KeyList {
-        guard let object = JSONObject(bytes: response.body), let keys = object.objects("keys") else {
+        guard let wire = decode(WireKeyList.self, response.body), let keys = wire.keys else {
             throw .malformedResponse(status: response.status, detail: "expected {\"total\", \"keys\"}")
         }
         var decoded: [Key] = []
+        decoded.reserveCapacity(keys.count)
         for item in keys { decoded.append(try key(item, status: response.status)) }
-        return KeyList(total: object.int("total") ?? decoded.count, keys: decoded)
+        return KeyList(total: wire.total ?? decoded.count, keys: decoded)
     }
 
     /// An error response (§5.4) as `APIError.server`. A body that is not Appwrite's error
     /// JSON (a proxy's HTML page, say) keeps its status, with type `unknown`.
     static func error(_ response: HTTPResponse) -> APIError {
-        if let object = JSONObject(bytes: response.body), let message = object.string("message") {
-            return .server(status: response.status, type: object.string("type") ?? "unknown", message: message)
+        if let wire = decode(WireError.self, response.body), let message = wire.message {
+            return .server(status: response.status, type: wire.type ?? "unknown", message: message)
         }
         let text = String(decoding: response.body.prefix(200), as: UTF8.self)
             .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""

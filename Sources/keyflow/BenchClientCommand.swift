@@ -36,6 +36,7 @@ struct BenchClientCommand: AsyncParsableCommand {
         }
         let keyIDs = try String(contentsOfFile: ids, encoding: .utf8).split(separator: "\n").map(String.init)
         let width = max(1, concurrency)
+        let cpuBefore = Self.cpuSeconds()
         let started = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for lane in 0..<width {
@@ -49,6 +50,14 @@ struct BenchClientCommand: AsyncParsableCommand {
         }
         let elapsed = ContinuousClock.now - started
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        print(String(format: "%d GETs, %d in flight: %.1f ms", keyIDs.count, width, ms))
+        let cpu = (Self.cpuSeconds() - cpuBefore) * 1000
+        print(String(format: "%d GETs, %d in flight: %.1f ms, client CPU %.1f ms", keyIDs.count, width, ms, cpu))
+    }
+
+    /// User + system CPU time of this process so far.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 }

@@ -15,14 +15,17 @@ struct DoctorCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
+        // Whatever is wrong, doctor says so and exits 1 (not the usage status).
         let resolved: ResolvedTarget
         do {
             guard let found = try target.resolver.resolve() else {
-                throw ValidationError("no endpoint: give --endpoint or set APPWRITE_ENDPOINT")
+                printError("error: no endpoint: give --endpoint or set APPWRITE_ENDPOINT")
+                throw ExitCode(1)
             }
             resolved = found
         } catch let error as TargetError {
-            throw ValidationError(error.description)
+            printError("error: \(error)")
+            throw ExitCode(1)
         }
         if let warning = resolved.insecureWarning { printError(warning) }
         let report = await Doctor(target: resolved).run()
