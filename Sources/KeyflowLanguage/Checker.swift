@@ -129,9 +129,13 @@ public struct Checker {
             expect(scopes, .scopes, "scopes (a scope list or a scope pattern)")
             keyDepth -= 1
             checkClauses(clauses, of: statement.keyword, allowed: [], bulk: target.isBulk)
-        case .delete(let target, let clauses), .show(let target, let clauses), .rollback(let target, let clauses):
+        case .delete(let target, let clauses), .show(let target, let clauses):
             checkSelector(target)
             checkClauses(clauses, of: statement.keyword, allowed: [], bulk: target.isBulk)
+        case .rollback(let target, let clauses):
+            // The sinks get the old key's secret back before its successor is deleted.
+            checkSelector(target)
+            checkClauses(clauses, of: "rollback", allowed: ["as", "secret to"], bulk: target.isBulk)
         case .rotate(let target, let clauses):
             checkSelector(target)
             checkClauses(clauses, of: "rotate", allowed: ["grace", "expire", "as", "secret to"], bulk: target.isBulk)

@@ -79,17 +79,7 @@ public struct Executor: Sendable {
             }
             return .delivered
         case .rotate(let request):
-            let writer = sinks
-            let deliver: (@Sendable (Secret, SecretSink, Key) async throws(SinkError) -> Void)? =
-                mode == .plan
-                ? nil
-                : { @Sendable (secret: Secret, sink: SecretSink, key: Key) async throws(SinkError) in
-                    try await writer.deliver(secret, to: sink, keyID: key.id, keyName: key.name)
-                }
-            let outcome = try await Rotation.perform(request, api: api, now: Date(), newID: KeyID.unique(), deliver: deliver)
-            cache.store(outcome.successor)
-            if let retired = outcome.retired { cache.store(retired) } else { cache.remove(id: request.old.id) }
-            return .rotated(outcome)
+            return try await Rotation.execute(request, mode: mode, api: api, sinks: sinks, cache: cache)
         }
     }
 }

@@ -104,24 +104,12 @@ public final class Interpreter: Sendable {
             }
 
         case .rotate(let target, let clauses):
-            let bound = BoundKey()
-            try await eachKey(target, scope, s, emit) { key, scope, emit throws(RuntimeError) in
-                if let successor = Rotation.successorWithinGrace(of: key, among: self.cache.all) {
-                    emit(.upToDate(statement: "rotate", name: key.name, range: s.range))
-                    bound.set(successor)
-                    return
-                }
-                let grace = try await clauses.grace.asyncMap { e throws(RuntimeError) in try await self.seconds(e, scope) }
-                let request = Rotation.Request(
-                    old: key, grace: grace ?? Rotation.defaultGrace, expire: try await self.expiryClause(clauses, scope),
-                    sinks: try await self.sinks(clauses, scope))
-                let result = try await self.perform(Step(.rotate(request), range: s.range, statement: "rotate"), emit)
-                if let k = result.key { bound.set(k) }
-            }
-            if let binding = clauses.binding, let k = bound.key { env.bind(binding.name, .key(k)) }
+            let successor = try await rotate(target, clauses, scope, s, emit)  // RotationStatement.swift
+            if let binding = clauses.binding, let k = successor { env.bind(binding.name, .key(k)) }
 
-        case .rollback(let target, _):
-            throw .invalid("rollback is not available yet", help: "issue 6 brings rollback", target.range)
+        case .rollback(let target, let clauses):
+            let restored = try await rollback(target, clauses, scope, s, emit)  // Rollback.swift
+            if let binding = clauses.binding, let k = restored { env.bind(binding.name, .key(k)) }
 
         case .secret(let target, let clauses):
             try await eachKey(target, scope, s, emit) { key, scope, emit throws(RuntimeError) in
@@ -316,7 +304,7 @@ public final class Interpreter: Sendable {
         _ body: @escaping @Sendable (Key, Scope, @escaping EventHandler) async throws(RuntimeError) -> Void
     ) async throws(RuntimeError) {
         let selected = try await select(target, scope, statement: s.keyword, bulkAllowed: true)
-        let keys = s.keyword == "rotate" && target.isBulk ? selected.filter { !Rotation.isRetiring($0) } : selected
+        let keys = selected
         let limit = keys.count > 1 ? parallel : 1
         try await runOrdered(count: keys.count, limit: limit, emit: emit) { i, emit throws(RuntimeError) in
             try await body(keys[i], scope.with(key: keys[i]), emit)

@@ -23,16 +23,7 @@ public enum PlanText {
         case .deliver(let k, let sink):
             return [style.deliver("→ secret") + " of \(keyLabel(k)) to \(sink)"]
         case .rotate(let r):
-            let now = Date()
-            var out = [style.rotate("↻ rotate") + " \(Format.quoted(r.old.name)) (\(r.old.id)) grace \(Format.duration(r.grace))"]
-            out.append("    + create successor \(Format.quoted(r.old.name)) expire \(Format.expiry(Rotation.successorExpiry(r, now: now)))")
-            for sink in r.sinks { out.append("    → secret to \(sink)") }
-            if r.grace == 0 {
-                out.append("    - delete the old key")
-            } else {
-                out.append("    ~ retire the old key: name \(Format.quoted(Rotation.retiredName(r.old.name, at: now))), expire in \(Format.duration(r.grace))")
-            }
-            return out
+            return Rotation.planLines(r, style: style)
         }
     }
 
@@ -52,15 +43,7 @@ public enum PlanText {
         case .deliver(let k, let sink):
             return [style.deliver("→ delivered") + " secret of \(keyLabel(k)) to \(sink)" + time]
         case .rotate(let r):
-            var out = [style.rotate("↻ rotated") + " \(Format.quoted(r.old.name)): successor \(result.key?.id ?? "?")" + time]
-            if case .rotated(let o) = result {
-                if let retired = o.retired {
-                    out.append("    old key \(r.old.id) retires as \(Format.quoted(retired.name)), expires \(Format.expiry(retired.expire))")
-                } else {
-                    out.append("    old key \(r.old.id) deleted")
-                }
-            }
-            return out
+            return Rotation.doneLines(r, result, time: time, style: style)
         }
     }
 

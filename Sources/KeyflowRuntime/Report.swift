@@ -30,7 +30,7 @@ public struct TextReport: Sendable {
         case .failed(let step, let message, _):
             return (.stdout, style.error("✗ \(step.kind) failed") + " \(Format.quoted(step.keyName)): \(message)")
         case .upToDate(let statement, let name, _):
-            return (.stdout, style.dim("= \(statement) \(Format.quoted(name)): up to date"))
+            return (.stdout, style.dim("= \(statement) \(Format.quoted(name)): " + (statement == "rotate" ? "rotated already" : "up to date")))
         case .output(let text, _):
             return (.stdout, text)
         case .diagnostic(let d):
