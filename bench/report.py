@@ -266,14 +266,15 @@ def method_section(args, deadline_hit):
              "expired keys gone). A way that fails or gets a wrong result is reported as not measured, with the "
              "error, and not retried.",
              "- **The Python way** is the official SDK as its documentation shows it: `Client()` with "
-             "`set_endpoint/set_project/set_key`, `Project(client)`, one call at a time. Policy change reads every "
-             "key (`get_key`) and writes it back whole (`update_key` with name, scopes and expiry) because PUT "
-             "replaces; keyflow's `grant` does the same read-modify-write.",
+             "`set_endpoint/set_project/set_key`, `Project(client)`, one call at a time. PUT replaces a key, so policy "
+             "change writes every key back whole (`update_key` with the name, scopes and expiry the list returned); "
+             "keyflow's `grant` does the same read-modify-write — one list, then one PUT per key with every field — "
+             "and so do the curl script and the floor.",
              "- **The curl + jq way** is one `curl` process per request, `jq` where a response must be read or "
-             "changed (policy change: one `jq` per key; rotation: one `jq` pass over the list and one per new "
-             "secret), request bodies for fixed fields written with `printf`-style strings.",
-             "- **The plain-curl floor** sends the same HTTP requests as the workload (policy change: the list, "
-             "1,000 GETs and 1,000 PUTs with the bodies precomputed; rotation: the list, 200 creates writing their "
+             "changed (policy change: one `jq` pass over the list writes every PUT body; rotation: one `jq` pass "
+             "over the list and one per new secret), request bodies for fixed fields written with `printf`-style strings.",
+             "- **The plain-curl floor** sends the same HTTP requests as the workload (policy change: the list and "
+             "1,000 PUTs with the bodies precomputed; rotation: the list, 200 creates writing their "
              "responses to the secret files, 200 renames; sweep: the filtered list and 500 DELETEs) from one `curl` "
              "process with kept-alive connections, `--parallel --parallel-max 8` (keyflow's default concurrency), "
              "all requests in one config file of `next` groups. Start-up's floor sends its three requests "

@@ -29,6 +29,14 @@ def parse(value):
     return datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "T")) if value else None
 
 
+def _list_all():
+    """keyflow's own list request: every key in one page, no total."""
+    import json
+    import urllib.parse
+    limit = urllib.parse.quote(json.dumps({"method": "limit", "values": [5000]}, separators=(",", ":")), safe="")
+    return Request("GET", f"/project/keys?queries%5B0%5D={limit}&total=false")
+
+
 def tenant_names():
     return [f"{i:04d}" for i in range(1, TENANTS + 1)]
 
@@ -107,8 +115,7 @@ class PolicyChange(Workload):
         return [create(f"tenant-{t}", f"tenant-{t}", BASE_SCOPES, self.expire) for t in tenant_names()]
 
     def floor(self, sandbox, workdir, now):
-        requests = [Request("GET", "/project/keys")]
-        requests += [Request("GET", f"/project/keys/tenant-{t}") for t in tenant_names()]
+        requests = [_list_all()]
         requests += [Request("PUT", f"/project/keys/tenant-{t}",
                              {"name": f"tenant-{t}", "scopes": BASE_SCOPES + [GRANTED], "expire": self.expire})
                      for t in tenant_names()]
@@ -152,7 +159,7 @@ class Rotation(Workload):
         expire = iso(now + timedelta(days=90))
         grace = iso(now + timedelta(hours=1))
         stamp = now.strftime("%Y-%m-%dT%H:%MZ")
-        requests = [Request("GET", "/project/keys")]
+        requests = [_list_all()]
         for name in self.services():
             # curl writes the whole response (holding the secret) to the file.
             requests.append(Request("POST", "/project/keys",
@@ -204,7 +211,7 @@ class Sweep(Workload):
         return requests
 
     def floor(self, sandbox, workdir, now):
-        requests = [Request("GET", "/project/keys?queries%5B%5D=" + _query_lt(now))]
+        requests = [_list_all()]
         requests += [Request("DELETE", f"/project/keys/tenant-{i:04d}") for i in range(1, SWEEP_TOTAL + 1, 2)]
         return requests, 8
 
@@ -215,13 +222,6 @@ class Sweep(Workload):
                f"expected {SWEEP_TOTAL - SWEEP_EXPIRED} keys left, found {len(tenants)}")
         expect(all(parse(k["expire"]) > now for k in tenants), "an expired key is left")
         expect(any(k["$id"] == "sandbox-admin" or k["expire"] == "" for k in keys), "the never-expiring key was deleted")
-
-
-def _query_lt(now):
-    import json
-    import urllib.parse
-    query = {"method": "lessThan", "attribute": "expire", "values": [iso(now)]}
-    return urllib.parse.quote(json.dumps(query, separators=(",", ":")), safe="")
 
 
 class Startup(Workload):
@@ -235,16 +235,19 @@ class Startup(Workload):
         return [create("startup-key", "Startup key", BASE_SCOPES, iso(now + timedelta(days=30)))]
 
     def floor(self, sandbox, workdir, now):
-        return [Request("GET", "/project/keys"), Request("GET", "/project/keys/startup-key"),
+        return [_list_all(),
                 Request("POST", "/project/keys/ephemeral", {"scopes": ["users.read"], "duration": 3600},
-                        output=os.path.join(workdir, "ci.key"))], 1
+                        output=os.path.join(workdir, "ci.key")),
+                Request("POST", "/project/keys/ephemeral", {"scopes": ["databases.read"], "duration": 900},
+                        output=os.path.join(workdir, "db.key"))], 1
 
     def verify(self, sandbox, workdir, now):
-        path = os.path.join(workdir, "ci.key")
-        expect(os.path.exists(path), "no ci.key written")
-        with open(path) as f:
-            expect("ephemeral_" in f.read(), "ci.key holds no ephemeral secret")
-        os.remove(path)
+        for name in ("ci.key", "db.key"):
+            path = os.path.join(workdir, name)
+            expect(os.path.exists(path), f"no {name} written")
+            with open(path) as f:
+                expect("ephemeral_" in f.read(), f"{name} holds no ephemeral secret")
+            os.remove(path)
 
 
 API_WORKLOADS = [Onboarding(), PolicyChange(), Rotation(), Sweep()]

@@ -1,6 +1,7 @@
 """Policy change with the official Python SDK (appwrite==27.0.0): grant users.write to
-every tenant key. PUT replaces the key, so each key is read and written back whole
-(name, scopes and expiry), or its expiry would be dropped."""
+every tenant key. PUT replaces the key, so each key is written back whole (name,
+scopes and expiry, as the list returned them), or its expiry would be dropped —
+the same read-modify-write keyflow does."""
 import os
 
 from appwrite.client import Client
@@ -14,11 +15,8 @@ client.set_key(os.environ["APPWRITE_API_KEY"])
 project = Project(client)
 
 granted = 0
-for listed in project.list_keys().keys:
-    if not listed.name.startswith("tenant-"):
-        continue
-    key = project.get_key(key_id=listed.id)
-    if ProjectKeyScopes.USERS_WRITE.value in key.scopes:
+for key in project.list_keys().keys:
+    if not key.name.startswith("tenant-") or ProjectKeyScopes.USERS_WRITE.value in key.scopes:
         continue
     project.update_key(
         key_id=key.id,
