@@ -9,6 +9,28 @@ public struct Environment: Sendable {
     public init() {}
     public subscript(name: String) -> Value? { values[name] }
     public mutating func bind(_ name: String, _ value: Value) { values[name] = value }
+
+    /// The static types of the bindings, for checking the next chunk against them
+    /// (`CheckOptions(predeclared:)`, as the REPL does).
+    public var types: [String: ValueType] { values.mapValues(\.valueType) }
+}
+
+extension Value {
+    /// The checker's type of this value.
+    public var valueType: ValueType {
+        switch self {
+        case .string: .string
+        case .int: .int
+        case .bool: .bool
+        case .duration: .duration
+        case .time: .time
+        case .expiry: .expiry
+        case .scopes: .scopes
+        case .list(let items): .list(items.first?.valueType ?? .unknown)
+        case .key: .key
+        case .secret: .secret
+        }
+    }
 }
 
 /// Receives events as they happen (in source order, also under `parallel`).

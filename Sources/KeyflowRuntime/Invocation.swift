@@ -88,49 +88,22 @@ public struct Invocation: Sendable {
 
         // The target: flags, environment, the script's `use`; else the embedded sandbox.
         let use = Self.useStatement(program)
-        let resolved: ResolvedTarget?
+        let connection: Connection
         do {
-            resolved = try TargetResolver(options: target, environment: environment).resolve(script: use)
+            connection = try await Connection.open(
+                target: target, script: use, sandbox: sandbox, environment: environment, stdinIsTerminal: stdinIsTerminal,
+                startSandbox: startSandbox)
         } catch {
-            return printer.usage(error.description, file: file)
-        }
-        let api: any KeysAPI
-        let description: TargetDescription
-        let hasSession: Bool
-        var embedded: EmbeddedTarget?
-        if let resolved {
-            if let warning = resolved.insecureWarning { printer.warn(warning) }
-            api = AppwriteClient(resolved.clientConfiguration())
-            description = TargetDescription(
-                endpoint: resolved.endpoint, project: resolved.project, isSandbox: false,
-                credential: Self.credentialText(resolved.credentials))
-            hasSession = resolved.credentials.session != nil
-        } else {
-            guard sandbox || stdinIsTerminal else {
-                return printer.usage(
-                    "no endpoint is configured (no --endpoint, no APPWRITE_ENDPOINT, no `use` in the script) and no terminal is attached",
-                    help: "set APPWRITE_ENDPOINT and APPWRITE_PROJECT_ID for a real project, or pass --sandbox to rehearse against the local sandbox",
-                    file: file)
-            }
-            let dir = environment["KEYFLOW_SANDBOX"].flatMap { $0.isEmpty ? nil : $0 } ?? ".keyflow/sandbox"
-            do {
-                let started = try await startSandbox(dir)
-                embedded = started
-                api = AppwriteClient(
-                    ClientConfiguration(
-                        endpoint: started.endpoint, project: started.project,
-                        credentials: Credentials(apiKey: started.apiKey, session: started.session)))
-                description = TargetDescription(
-                    endpoint: started.endpoint, project: started.project, isSandbox: true, sandboxDirectory: dir,
-                    credential: "api key + session")
-                hasSession = true
-            } catch {
-                printer.fail("cannot start the local sandbox over \(dir): \(error)")
+            switch error {
+            case .usage(let message, let help): return printer.usage(message, help: help, file: file)
+            case .sandbox(let message):
+                printer.fail(message)
                 return 1
             }
         }
-
-        let session = Session(api: api, target: description, hasSession: hasSession)
+        if let warning = connection.warning { printer.warn(warning) }
+        let session = connection.session
+        let embedded = connection.embedded
         let scriptDirectory =
             scriptPath == "-"
             ? FileManager.default.currentDirectoryPath
@@ -187,6 +160,67 @@ public struct Invocation: Sendable {
             out += t
         }
         return out
+    }
+}
+
+/// A session on the resolved target (LANGUAGE.md §8): flags, then environment, then the
+/// script's `use`; with no endpoint anywhere, the embedded sandbox when a person is at the
+/// terminal or `--sandbox` was given, otherwise a usage error. `plan`, `run` and the REPL
+/// all open their target here.
+public struct Connection: Sendable {
+    public var session: Session
+    /// The embedded sandbox, when that is the target: stop it when done.
+    public var embedded: EmbeddedTarget?
+    /// `--insecure`'s warning, to print on every run.
+    public var warning: String?
+
+    public enum Failure: Error, Sendable {
+        /// Exit 2: nothing was sent.
+        case usage(String, help: String?)
+        /// Exit 1: the embedded sandbox did not start.
+        case sandbox(String)
+    }
+
+    public static func open(
+        target: TargetOptions, script: ScriptTarget?, sandbox: Bool,
+        environment: [String: String] = ProcessInfo.processInfo.environment, stdinIsTerminal: Bool = isatty(0) == 1,
+        startSandbox: @Sendable (String) async throws -> EmbeddedTarget
+    ) async throws(Failure) -> Connection {
+        let resolved: ResolvedTarget?
+        do {
+            resolved = try TargetResolver(options: target, environment: environment).resolve(script: script)
+        } catch {
+            throw .usage(error.description, help: nil)
+        }
+        if let resolved {
+            let description = TargetDescription(
+                endpoint: resolved.endpoint, project: resolved.project, isSandbox: false,
+                credential: Invocation.credentialText(resolved.credentials))
+            let session = Session(
+                api: AppwriteClient(resolved.clientConfiguration()), target: description,
+                hasSession: resolved.credentials.session != nil)
+            return Connection(session: session, embedded: nil, warning: resolved.insecureWarning)
+        }
+        guard sandbox || stdinIsTerminal else {
+            throw .usage(
+                "no endpoint is configured (no --endpoint, no APPWRITE_ENDPOINT, no `use` in the script) and no terminal is attached",
+                help: "set APPWRITE_ENDPOINT and APPWRITE_PROJECT_ID for a real project, or pass --sandbox to rehearse against the local sandbox")
+        }
+        let dir = environment["KEYFLOW_SANDBOX"].flatMap { $0.isEmpty ? nil : $0 } ?? ".keyflow/sandbox"
+        let started: EmbeddedTarget
+        do {
+            started = try await startSandbox(dir)
+        } catch {
+            throw .sandbox("cannot start the local sandbox over \(dir): \(error)")
+        }
+        let api = AppwriteClient(
+            ClientConfiguration(
+                endpoint: started.endpoint, project: started.project,
+                credentials: Credentials(apiKey: started.apiKey, session: started.session)))
+        let description = TargetDescription(
+            endpoint: started.endpoint, project: started.project, isSandbox: true, sandboxDirectory: dir,
+            credential: "api key + session")
+        return Connection(session: Session(api: api, target: description, hasSession: true), embedded: started, warning: nil)
     }
 }
 

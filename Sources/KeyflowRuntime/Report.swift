@@ -6,6 +6,8 @@ import KeyflowLanguage
 /// diagnostics on stderr. `--json` uses `JSONEvents` instead.
 public struct TextReport: Sendable {
     public var style: PlanText.Style
+    /// Also list every statement that found nothing to change.
+    public var verbose = false
     /// Renders diagnostics with the source line and a caret (knows the script's text).
     public var diagnostics: DiagnosticRenderer
 
@@ -30,7 +32,10 @@ public struct TextReport: Sendable {
         case .failed(let step, let message, _):
             return (.stdout, style.error("✗ \(step.kind) failed") + " \(Format.quoted(step.keyName)): \(message)")
         case .upToDate(let statement, let name, _):
-            return (.stdout, style.dim("= \(statement) \(Format.quoted(name)): " + (statement == "rotate" ? "rotated already" : "up to date")))
+            // A rotation already done is news; other up-to-date statements are counted in the
+            // summary and listed one by one only when asked (bulk work would drown in them).
+            if statement == "rotate" { return (.stdout, style.dim("= rotate \(Format.quoted(name)): rotated already")) }
+            return verbose ? (.stdout, style.dim("= \(statement) \(Format.quoted(name)): up to date")) : nil
         case .output(let text, _):
             return (.stdout, text)
         case .diagnostic(let d):

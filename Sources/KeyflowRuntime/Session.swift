@@ -54,6 +54,11 @@ public final class Session: @unchecked Sendable {
     /// Top-level bindings left by the chunks run so far.
     public var environment: Environment { lock.withLock { _environment } }
 
+    /// Compiles a chunk against the bindings so far (the REPL's step before `run`).
+    public func compile(_ source: String, file: String = "<repl>", parameters: Set<String>? = nil) -> (Program?, [Diagnostic]) {
+        KeyflowLanguage.compile(source: source, file: file, options: CheckOptions(predeclared: environment.types, parameters: parameters))
+    }
+
     /// Reads only: evaluates against an in-memory copy of the key list and reports each
     /// step as `planned`. Nothing is written, no sink is touched.
     public func plan(_ program: Program, source: String? = nil, options: RunOptions = RunOptions(), emit: @escaping EventHandler)
@@ -96,8 +101,9 @@ public final class Session: @unchecked Sendable {
         let planner = Interpreter(
             executor: Executor(mode: .plan, api: SimulatedKeysAPI(keys: initial), sinks: options.sinks, cache: KeyCache(seed: initial)),
             parallel: options.parallel, params: options.params, source: source, scriptDirectory: options.scriptDirectory)
+        let plannedEnvironment: Environment
         do {
-            _ = try await planner.execute(program.statements, in: environment, emit: planned.consume)
+            plannedEnvironment = try await planner.execute(program.statements, in: environment, emit: planned.consume)
         } catch {
             // Found before any write: the run does not start.
             return finish(tally, error, out, note: "nothing was changed")
@@ -119,6 +125,14 @@ public final class Session: @unchecked Sendable {
         }
 
         options.onPlanReady?(planned.steps.count)
+
+        // Nothing to change: the run would read the same keys and take no step, so its
+        // output is the plan pass's (prints, up-to-date reports), and no second pass runs.
+        if planned.steps.isEmpty {
+            for event in planned.events { out(event) }
+            lock.withLock { _environment = plannedEnvironment }
+            return finish(tally, nil, out)
+        }
 
         // 3. The run.
         let interpreter = Interpreter(
@@ -230,12 +244,19 @@ final class Tally: @unchecked Sendable {
     }
 }
 
-/// The steps of the plan pass that precedes a run.
+/// The plan pass that precedes a run: its steps, and its other events (prints and
+/// up-to-date reports), which stand for the run's own when there is nothing to do.
 final class StepCollector: @unchecked Sendable {
     private let lock = NSLock()
     private var _steps: [Step] = []
+    private var _events: [Event] = []
     var consume: EventHandler {
-        { [self] e in if case .planned(let s) = e { lock.withLock { _steps.append(s) } } }
+        { [self] e in
+            lock.withLock {
+                if case .planned(let s) = e { _steps.append(s) } else { _events.append(e) }
+            }
+        }
     }
     var steps: [Step] { lock.withLock { _steps } }
+    var events: [Event] { lock.withLock { _events } }
 }

@@ -21,10 +21,18 @@ import Testing
     }
 
     /// Runs the binary; stdin is /dev/null unless given (so it is never a terminal).
-    static func keyflow(_ args: [String], cwd: String, env: [String: String], stdin: String? = nil) throws -> Output {
+    static func keyflow(_ args: [String], cwd: String, env: [String: String], stdin: String? = nil, viaScript: String? = nil)
+        throws -> Output
+    {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
+        if let viaScript {
+            // util-linux `script` runs the command under a pseudo-terminal.
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+            p.arguments = ["-qec", viaScript, "/dev/null"]
+        } else {
+            p.executableURL = URL(fileURLWithPath: binary)
+            p.arguments = args
+        }
         p.currentDirectoryURL = URL(fileURLWithPath: cwd)
         var environment = ProcessInfo.processInfo.environment
         for k in ["APPWRITE_ENDPOINT", "APPWRITE_PROJECT_ID", "APPWRITE_API_KEY", "APPWRITE_SESSION", "KEYFLOW_SANDBOX"] {
@@ -288,5 +296,37 @@ import Testing
         try "ensure \"needs-create\" scopes [users.read]\n".write(toFile: script, atomically: true, encoding: .utf8)
         let ok2 = try Self.keyflow(["run", script], cwd: cwd, env: legacy.env(keyOnly: true))
         #expect(ok2.code == 0, "\(ok2.all)")
+    }
+
+    @Test func helpHasExamplesAndCompletionScriptsMatchTheBinary() throws {
+        let cwd = try Self.workdir()
+        for command in ["plan", "run"] {
+            let help = try Self.keyflow([command, "--help"], cwd: cwd, env: [:])
+            #expect(help.code == 0)
+            #expect(help.stdout.contains("Examples:") && help.stdout.contains("keyflow \(command) "), "\(help.stdout)")
+        }
+        for shell in ["bash", "zsh", "fish"] {
+            let generated = try Self.keyflow(["--generate-completion-script", shell], cwd: cwd, env: [:])
+            #expect(generated.code == 0)
+            let committed = try String(contentsOf: Self.root.appendingPathComponent("completions/keyflow.\(shell)"), encoding: .utf8)
+            #expect(committed == generated.stdout, "completions/keyflow.\(shell) is stale: run scripts/gen-completions")
+            #expect(committed.contains("detailed-exitcode"))
+        }
+    }
+
+    @Test func colourOnlyOnATerminalAndNeverWithNoColor() throws {
+        // Output to a pipe has no escape codes; `script` gives the binary a real terminal.
+        let server = try Server()
+        let cwd = try Self.workdir()
+        let piped = try Self.keyflow(["plan", Self.example("onboard.kf")], cwd: cwd, env: server.env())
+        #expect(!piped.all.contains("\u{1B}["))
+        func underTerminal(_ extra: [String: String]) throws -> String {
+            var env = server.env()
+            for (k, v) in extra { env[k] = v }
+            let cmd = "\(Self.binary) plan \(Self.example("onboard.kf"))"
+            return try Self.keyflow([], cwd: cwd, env: env, viaScript: cmd).stdout
+        }
+        #expect(try underTerminal(["TERM": "xterm"]).contains("\u{1B}[32m+ create"))
+        #expect(!(try underTerminal(["TERM": "xterm", "NO_COLOR": "1"]).contains("\u{1B}[")))
     }
 }

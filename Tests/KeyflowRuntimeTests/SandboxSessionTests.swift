@@ -1,0 +1,93 @@
+import Foundation
+import KeyflowClient
+import KeyflowLanguage
+import KeyflowSandbox
+import Testing
+
+@testable import KeyflowRuntime
+
+/// The public entry points (Session: compile a chunk, plan it, run it, keep bindings)
+/// against the real sandbox over HTTP with the real client.
+@Suite struct SandboxSessionTests {
+    final class Events: @unchecked Sendable {
+        let lock = NSLock()
+        var all: [Event] = []
+        func record(_ e: Event) { lock.withLock { all.append(e) } }
+        var outputs: [String] { lock.withLock { all.compactMap { if case .output(let t, _) = $0 { t } else { nil } } } }
+    }
+
+    static func start(legacy: Bool = false) async throws -> (RunningSandbox, AppwriteClient, Session) {
+        let dir = URL(fileURLWithPath: NSTemporaryDirectory() + "keyflow-rt-" + UUID().uuidString)
+        let sandbox = try await Sandbox.start(SandboxConfiguration(directory: dir, legacyKeyCreate: legacy))
+        let c = sandbox.credentials
+        let client = AppwriteClient(
+            ClientConfiguration(
+                endpoint: c.endpoint, project: c.project,
+                credentials: Credentials(apiKey: Secret(c.apiKey), session: Secret(c.session))))
+        let session = Session(
+            api: client, target: TargetDescription(endpoint: c.endpoint, project: c.project, isSandbox: true, credential: "api key + session"),
+            hasSession: true)
+        return (sandbox, client, session)
+    }
+
+    @Test func chunksShareBindingsAndUpdatesKeepTheExpiry() async throws {
+        let (sandbox, client, session) = try await Self.start()
+        defer { Task { await sandbox.stop() } }
+        let events = Events()
+        let options = RunOptions(announceTarget: false)
+
+        let (first, d1) = session.compile(#"ensure "repl-key" scopes [users.read] expire 2030-01-01 as k"#)
+        #expect(d1.filter(\.isError).isEmpty)
+        let s1 = await session.run(try #require(first), options: options, emit: events.record)
+        #expect(s1.created == 1)
+        #expect(session.environment["k"] != nil)
+
+        // The next chunk sees `k` (the checker knows its type, the interpreter its value).
+        let (second, d2) = session.compile("grant k users.write\nprint k.name, k.expire")
+        #expect(d2.filter(\.isError).isEmpty, "\(d2.map(\.summary))")
+        let s2 = await session.run(try #require(second), options: options, emit: events.record)
+        #expect(s2.updated == 1)
+        #expect(events.outputs.last == "repl-key 2030-01-01T00:00Z")
+
+        // The scopes-only change went through the real API as a patch: the expiry survived.
+        let stored = try await client.listKeys(queries: [.equal("name", ["repl-key"])], total: false).keys
+        #expect(stored.count == 1)
+        #expect(Set(stored[0].scopes) == ["users.read", "users.write"])
+        #expect(stored[0].expire == .at(Date(timeIntervalSince1970: 1_893_456_000)))
+
+        // Planning writes nothing.
+        let (third, _) = session.compile(#"delete "repl-key""#)
+        let p = await session.plan(try #require(third), options: options, emit: events.record)
+        #expect(p.deleted == 1)
+        #expect(try await client.listKeys(queries: [.equal("name", ["repl-key"])], total: false).keys.count == 1)
+    }
+
+    @Test func bulkEnsureOfManyTenantsIsIdempotentAgainstTheServer() async throws {
+        let (sandbox, client, session) = try await Self.start()
+        defer { Task { await sandbox.stop() } }
+        let names = (1...60).map { "\"c\($0)\"" }.joined(separator: ", ")
+        let source = """
+            for t in [\(names)] parallel 8 {
+              ensure "tenant-${t}" scopes [databases.read, files.read] expire in 30d
+            }
+            rotate keys where name == "tenant-c1" grace 1h
+            """
+        let (program, diagnostics) = session.compile(source)
+        #expect(diagnostics.filter(\.isError).isEmpty, "\(diagnostics.map(\.summary))")
+        let events = Events()
+        let first = await session.run(try #require(program), emit: events.record)
+        #expect(first.status == .ok)
+        #expect(first.created == 60 && first.rotated == 1)
+        let finished = events.all.compactMap { e -> String? in
+            if case .finished(let step, _, _) = e, case .create = step.action { return step.keyName }
+            return nil
+        }
+        #expect(finished == (1...60).map { "tenant-c\($0)" })
+        let all = try await client.listKeys(queries: [], total: false).keys
+        #expect(all.filter { $0.name.hasPrefix("tenant-") }.count == 61)
+        #expect(all.contains { $0.name.hasPrefix("tenant-c1 (rotated ") })
+        let second = await session.run(try #require(program), emit: Events().record)
+        #expect(second.status == .ok)
+        #expect(second.changes == 0, "the rotation within its grace window and every ensure are up to date")
+    }
+}

@@ -1,0 +1,151 @@
+function __keyflow_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __keyflow_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __keyflow_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __keyflow_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __keyflow_parse_tokens -S
+    set -l unparsed_tokens (__keyflow_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'keyflow'
+        __keyflow_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'check'
+            __keyflow_parse_subcommand -r 1 'json' 'version' 'h/help'
+        case 'plan'
+            __keyflow_parse_subcommand -r 2 'json' 'parallel=' 'sandbox' 'endpoint=' 'project=' 'key-file=' 'insecure' 'detailed-exitcode' 'version' 'h/help'
+        case 'run'
+            __keyflow_parse_subcommand -r 2 'json' 'parallel=' 'sandbox' 'endpoint=' 'project=' 'key-file=' 'insecure' 'version' 'h/help'
+        case 'serve'
+            __keyflow_parse_subcommand 0 'host=' 'port=' 'data=' 'project=' 'legacy-key-create' 'chaos=' 'seed=' 'version' 'h/help'
+        case 'login'
+            __keyflow_parse_subcommand 0 'endpoint=' 'email=' 'insecure' 'version' 'h/help'
+        case 'logout'
+            __keyflow_parse_subcommand 0 'endpoint=' 'insecure' 'version' 'h/help'
+        case 'doctor'
+            __keyflow_parse_subcommand 0 'endpoint=' 'project=' 'key-file=' 'insecure' 'json' 'version' 'h/help'
+        case 'help'
+            __keyflow_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __keyflow_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __keyflow_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __keyflow_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __keyflow_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__keyflow_tokens -p)
+    if test -z "$(__keyflow_tokens -t)"
+        set -l index (count (__keyflow_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'keyflow' -f
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow" version' -l 'version' -d 'Show the version.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_positional "keyflow" -eq 1' -fa 'check' -d 'Check scripts without touching the network: syntax, names, types, scopes.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_positional "keyflow" -eq 1' -fa 'plan' -d 'Show the steps a script would take, without changing anything.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_positional "keyflow" -eq 1' -fa 'run' -d 'Run a script: execute its steps against the Keys API.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_positional "keyflow" -eq 1' -fa 'serve' -d 'Run a local Appwrite-compatible Keys API server (the sandbox).'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_positional "keyflow" -eq 1' -fa 'login' -d 'Sign in to the Appwrite console and store the session for an endpoint.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_positional "keyflow" -eq 1' -fa 'logout' -d 'End the stored console session for an endpoint and remove it.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_positional "keyflow" -eq 1' -fa 'doctor' -d 'Check the endpoint, the project and the credentials in use.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_positional "keyflow" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow check" json' -l 'json' -d 'Print diagnostics as JSON objects, one per line, on standard output.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow check" version' -l 'version' -d 'Show the version.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow check" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow plan" json' -l 'json' -d 'Print one JSON object per event (see docs/events.md).'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow plan" parallel' -l 'parallel' -d 'At most this many requests in flight for a bulk statement.' -rfka ''
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow plan" sandbox' -l 'sandbox' -d 'Use the embedded local sandbox even without a terminal (when no endpoint is set).'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow plan" endpoint' -l 'endpoint' -d 'The Appwrite API endpoint, /v1 included (else APPWRITE_ENDPOINT).' -rfka ''
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow plan" project' -l 'project' -d 'The project id (else APPWRITE_PROJECT_ID).' -rfka ''
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow plan" key-file' -l 'key-file' -d 'A file holding the API key (else APPWRITE_API_KEY).' -rfka ''
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow plan" insecure' -l 'insecure' -d 'Do not verify TLS certificates (a warning is printed on every run).'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow plan" detailed-exitcode' -l 'detailed-exitcode' -d 'Exit 4 when the plan has changes to make (0: none, 1: error, 2: invalid).'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow plan" version' -l 'version' -d 'Show the version.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow plan" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow run" json' -l 'json' -d 'Print one JSON object per event (see docs/events.md).'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow run" parallel' -l 'parallel' -d 'At most this many requests in flight for a bulk statement.' -rfka ''
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow run" sandbox' -l 'sandbox' -d 'Use the embedded local sandbox even without a terminal (when no endpoint is set).'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow run" endpoint' -l 'endpoint' -d 'The Appwrite API endpoint, /v1 included (else APPWRITE_ENDPOINT).' -rfka ''
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow run" project' -l 'project' -d 'The project id (else APPWRITE_PROJECT_ID).' -rfka ''
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow run" key-file' -l 'key-file' -d 'A file holding the API key (else APPWRITE_API_KEY).' -rfka ''
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow run" insecure' -l 'insecure' -d 'Do not verify TLS certificates (a warning is printed on every run).'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow run" version' -l 'version' -d 'Show the version.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow run" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow serve" host' -l 'host' -d 'Address to listen on.' -rfka ''
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow serve" port' -l 'port' -d 'Port to listen on (0 picks a free one).' -rfka ''
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow serve" data' -l 'data' -d 'Data directory (default: $KEYFLOW_SANDBOX or ./.keyflow/sandbox).' -rfka ''
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow serve" project' -l 'project' -d 'Project id on first start (default: sandbox).' -rfka ''
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow serve" legacy-key-create' -l 'legacy-key-create' -d 'Behave like servers 1.9.1–1.9.5: an API key with keys.write may create keys.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow serve" chaos' -l 'chaos' -d 'Fault injection, e.g. 500=0.05,503=0.05,429=0.05,reset=0.02,delay=0.05:2s,commit-then-500=0.02' -rfka ''
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow serve" seed' -l 'seed' -d 'Seed for --chaos draws (same seed, same faults).' -rfka ''
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow serve" version' -l 'version' -d 'Show the version.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow serve" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow login" endpoint' -l 'endpoint' -d 'The Appwrite API endpoint, /v1 included (else APPWRITE_ENDPOINT).' -rfka ''
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow login" email' -l 'email' -d 'The console account\'s email (asked for when not given).' -rfka ''
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow login" insecure' -l 'insecure' -d 'Do not verify TLS certificates (a warning is printed).'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow login" version' -l 'version' -d 'Show the version.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow login" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow logout" endpoint' -l 'endpoint' -d 'The endpoint to sign out of (else APPWRITE_ENDPOINT, else the only stored one).' -rfka ''
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow logout" insecure' -l 'insecure' -d 'Do not verify TLS certificates (a warning is printed).'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow logout" version' -l 'version' -d 'Show the version.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow logout" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow doctor" endpoint' -l 'endpoint' -d 'The Appwrite API endpoint, /v1 included (else APPWRITE_ENDPOINT).' -rfka ''
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow doctor" project' -l 'project' -d 'The project id (else APPWRITE_PROJECT_ID).' -rfka ''
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow doctor" key-file' -l 'key-file' -d 'A file holding the API key (else APPWRITE_API_KEY).' -rfka ''
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow doctor" insecure' -l 'insecure' -d 'Do not verify TLS certificates (a warning is printed on every run).'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow doctor" json' -l 'json' -d 'Print one JSON object.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow doctor" version' -l 'version' -d 'Show the version.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow doctor" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow help" version' -l 'version' -d 'Show the version.'

@@ -1,0 +1,206 @@
+#compdef keyflow
+
+__keyflow_complete() {
+    local -ar non_empty_completions=("${@:#(|:*)}")
+    local -ar empty_completions=("${(M)@:#(|:*)}")
+    _describe -V '' non_empty_completions -- empty_completions -P $'\'\''
+}
+
+__keyflow_custom_complete() {
+    local -a completions
+    completions=("${(@f)"$("${command_name}" "${@}" "${command_line[@]}")"}")
+    if [[ "${#completions[@]}" -gt 1 ]]; then
+        __keyflow_complete "${completions[@]:0:-1}"
+    fi
+}
+
+__keyflow_cursor_index_in_current_word() {
+    if [[ -z "${QIPREFIX}${IPREFIX}${PREFIX}" ]]; then
+        printf 0
+    else
+        printf %s "${#${(z)LBUFFER}[-1]}"
+    fi
+}
+
+_keyflow() {
+    emulate -RL zsh -G
+    setopt extendedglob nullglob numericglobsort
+    unsetopt aliases banghist
+
+    local -xr SAP_SHELL=zsh
+    local -x SAP_SHELL_VERSION
+    SAP_SHELL_VERSION="$(builtin emulate zsh -c 'printf %s "${ZSH_VERSION}"')"
+    local -r SAP_SHELL_VERSION
+
+    local context state state_descr line
+    local -A opt_args
+
+    local -r command_name="${words[1]}"
+    local -ar command_line=("${words[@]}")
+    local -ir current_word_index="$((CURRENT - 1))"
+
+    local -i ret=1
+    local -ar arg_specs=(
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+        '(-): :->command'
+        '(-)*:: :->arg'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+    case "${state}" in
+    command)
+        local -ar subcommands=(
+            'check:Check scripts without touching the network: syntax, names, types, scopes.'
+            'plan:Show the steps a script would take, without changing anything.'
+            'run:Run a script: execute its steps against the Keys API.'
+            'serve:Run a local Appwrite-compatible Keys API server (the sandbox).'
+            'login:Sign in to the Appwrite console and store the session for an endpoint.'
+            'logout:End the stored console session for an endpoint and remove it.'
+            'doctor:Check the endpoint, the project and the credentials in use.'
+            'help:Show subcommand help information.'
+        )
+        _describe -V subcommand subcommands && ret=0
+        ;;
+    arg)
+        case "${words[1]}" in
+        check|plan|run|serve|login|logout|doctor|help)
+            "_keyflow_${words[1]}" && ret=0
+            ;;
+        esac
+        ;;
+    esac
+
+    return "${ret}"
+}
+
+_keyflow_check() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '*:files:'
+        '--json[Print diagnostics as JSON objects, one per line, on standard output.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_keyflow_plan() {
+    local -i ret=1
+    local -ar arg_specs=(
+        ':file:'
+        '*:parameters:'
+        '--json[Print one JSON object per event (see docs/events.md).]'
+        '--parallel[At most this many requests in flight for a bulk statement.]:parallel:'
+        '--sandbox[Use the embedded local sandbox even without a terminal (when no endpoint is set).]'
+        '--endpoint[The Appwrite API endpoint, /v1 included (else APPWRITE_ENDPOINT).]:endpoint:'
+        '--project[The project id (else APPWRITE_PROJECT_ID).]:project:'
+        '--key-file[A file holding the API key (else APPWRITE_API_KEY).]:key-file:'
+        '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
+        '--detailed-exitcode[Exit 4 when the plan has changes to make (0\: none, 1\: error, 2\: invalid).]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_keyflow_run() {
+    local -i ret=1
+    local -ar arg_specs=(
+        ':file:'
+        '*:parameters:'
+        '--json[Print one JSON object per event (see docs/events.md).]'
+        '--parallel[At most this many requests in flight for a bulk statement.]:parallel:'
+        '--sandbox[Use the embedded local sandbox even without a terminal (when no endpoint is set).]'
+        '--endpoint[The Appwrite API endpoint, /v1 included (else APPWRITE_ENDPOINT).]:endpoint:'
+        '--project[The project id (else APPWRITE_PROJECT_ID).]:project:'
+        '--key-file[A file holding the API key (else APPWRITE_API_KEY).]:key-file:'
+        '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_keyflow_serve() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--host[Address to listen on.]:host:'
+        '--port[Port to listen on (0 picks a free one).]:port:'
+        '--data[Data directory (default\: $KEYFLOW_SANDBOX or ./.keyflow/sandbox).]:data:'
+        '--project[Project id on first start (default\: sandbox).]:project:'
+        '--legacy-key-create[Behave like servers 1.9.1–1.9.5\: an API key with keys.write may create keys.]'
+        '--chaos[Fault injection, e.g. 500=0.05,503=0.05,429=0.05,reset=0.02,delay=0.05\:2s,commit-then-500=0.02]:chaos:'
+        '--seed[Seed for --chaos draws (same seed, same faults).]:seed:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_keyflow_login() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--endpoint[The Appwrite API endpoint, /v1 included (else APPWRITE_ENDPOINT).]:endpoint:'
+        '--email[The console account'\''s email (asked for when not given).]:email:'
+        '--insecure[Do not verify TLS certificates (a warning is printed).]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_keyflow_logout() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--endpoint[The endpoint to sign out of (else APPWRITE_ENDPOINT, else the only stored one).]:endpoint:'
+        '--insecure[Do not verify TLS certificates (a warning is printed).]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_keyflow_doctor() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--endpoint[The Appwrite API endpoint, /v1 included (else APPWRITE_ENDPOINT).]:endpoint:'
+        '--project[The project id (else APPWRITE_PROJECT_ID).]:project:'
+        '--key-file[A file holding the API key (else APPWRITE_API_KEY).]:key-file:'
+        '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
+        '--json[Print one JSON object.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_keyflow_help() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '*:subcommands:'
+        '--version[Show the version.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+if [[ "${funcstack[1]}" = _keyflow ]]; then
+    _keyflow "${@}"
+else
+    compdef _keyflow keyflow
+fi
