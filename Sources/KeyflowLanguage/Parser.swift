@@ -124,7 +124,9 @@ public struct Parser {
             if firstErrorAtEnd == nil && !sawNonEndError {
                 firstErrorAtEnd = lexer.depth > 0 ? .openBracket : blockDepth > 0 ? .openBlock : .continuingClause
             }
-            return SyntaxError(diagnostic: .unexpectedEndOfInput(what, at: current.range))
+            // Point just after the last token, where more was expected.
+            let at = previousEnd < current.range.start ? SourceRange(file: lexer.file, start: previousEnd, end: previousEnd) : current.range
+            return SyntaxError(diagnostic: .unexpectedEndOfInput(what, at: at))
         }
         if current.kind == .newline {
             // Point just after the last token rather than at the line break.
@@ -176,7 +178,7 @@ public struct Parser {
 
     // MARK: - Program and blocks
 
-    // program = { separator } [ statement { separator { separator } [ statement ] } ] EOF ;
+    // program     = { separator } , [ statement , { separator , { separator } , [ statement ] } ] , EOF ;
     mutating func parseProgram() -> Program {
         let start = current.range.start
         let statements = parseStatements(inBlock: false)
@@ -205,7 +207,7 @@ public struct Parser {
         return statements
     }
 
-    // block = "{" { separator } [ statement { separator { separator } [ statement ] } ] "}" ;
+    // block       = "{" , { separator } , [ statement , { separator , { separator } , [ statement ] } ] , "}" ;
     mutating func parseBlock() throws(SyntaxError) -> Block {
         let start = current.range.start
         try expect(.lBrace, "`{`")
@@ -221,9 +223,9 @@ public struct Parser {
 
     // MARK: - Statements
 
-    // statement = create | ensure | update | grant | revoke | delete | rotate | rollback
-    //           | secret | ephemeral | show | list | print | let | param | use | assert
-    //           | for | if ;
+    // statement   = create | ensure | update | grant | revoke | delete | rotate | rollback
+    //             | secret | ephemeral | show | list | print | let | param | use | assert
+    //             | for | if ;
     mutating func parseStatement() throws(SyntaxError) -> Statement {
         guard case .keyword(let k) = current.kind else { throw notAStatement() }
         let start = current.range.start
@@ -232,7 +234,8 @@ public struct Parser {
         case .create: kind = try parseCreate()
         case .ensure: kind = try parseEnsure()
         case .update: kind = try parseUpdate()
-        case .grant, .revoke: kind = try parseGrantRevoke()
+        case .grant: kind = try parseGrant()
+        case .revoke: kind = try parseRevoke()
         case .delete: kind = try parseDelete()
         case .rotate: kind = try parseRotate()
         case .rollback: kind = try parseRollback()
@@ -257,60 +260,69 @@ public struct Parser {
         return SyntaxError(diagnostic: .notAStatement(current))
     }
 
-    // create = "create" expr clauses ;
+    // create      = "create" , expr , clauses ;
     mutating func parseCreate() throws(SyntaxError) -> Statement.Kind {
         advance()
         let name = try parseExpr()
         return .create(name: name, clauses: try parseClauses())
     }
 
-    // ensure = "ensure" expr clauses ;
+    // ensure      = "ensure" , expr , clauses ;
     mutating func parseEnsure() throws(SyntaxError) -> Statement.Kind {
         advance()
         let name = try parseExpr()
         return .ensure(name: name, clauses: try parseClauses())
     }
 
-    // update = "update" selector clauses ;
+    // update      = "update" , selector , clauses ;
     mutating func parseUpdate() throws(SyntaxError) -> Statement.Kind {
         advance()
         let target = try parseSelector()
         return .update(target: target, clauses: try parseClauses())
     }
 
-    // grant = "grant" selector scopeValue clauses ;
-    // revoke = "revoke" selector scopeValue clauses ;
-    mutating func parseGrantRevoke() throws(SyntaxError) -> Statement.Kind {
-        let isGrant = at(.grant)
+    // grant       = "grant" , selector , scopeValue , clauses ;
+    mutating func parseGrant() throws(SyntaxError) -> Statement.Kind {
+        let (target, scopes, clauses) = try parseScopeChange()
+        return .grant(target: target, scopes: scopes, clauses: clauses)
+    }
+
+    // revoke      = "revoke" , selector , scopeValue , clauses ;
+    mutating func parseRevoke() throws(SyntaxError) -> Statement.Kind {
+        let (target, scopes, clauses) = try parseScopeChange()
+        return .revoke(target: target, scopes: scopes, clauses: clauses)
+    }
+
+    /// The shared shape of `grant` and `revoke`.
+    mutating func parseScopeChange() throws(SyntaxError) -> (Selector, Expr, [Clause]) {
         advance()
         let target = try parseSelector()
         let scopes = try parseScopeValue()
-        let clauses = try parseClauses()
-        return isGrant ? .grant(target: target, scopes: scopes, clauses: clauses) : .revoke(target: target, scopes: scopes, clauses: clauses)
+        return (target, scopes, try parseClauses())
     }
 
-    // delete = "delete" selector clauses ;
+    // delete      = "delete" , selector , clauses ;
     mutating func parseDelete() throws(SyntaxError) -> Statement.Kind {
         advance()
         let target = try parseSelector()
         return .delete(target: target, clauses: try parseClauses())
     }
 
-    // rotate = "rotate" selector clauses ;
+    // rotate      = "rotate" , selector , clauses ;
     mutating func parseRotate() throws(SyntaxError) -> Statement.Kind {
         advance()
         let target = try parseSelector()
         return .rotate(target: target, clauses: try parseClauses())
     }
 
-    // rollback = "rollback" selector clauses ;
+    // rollback    = "rollback" , selector , clauses ;
     mutating func parseRollback() throws(SyntaxError) -> Statement.Kind {
         advance()
         let target = try parseSelector()
         return .rollback(target: target, clauses: try parseClauses())
     }
 
-    // secret = "secret" selector "to" sink clauses ;
+    // secret      = "secret" , selector , "to" , sink , clauses ;
     mutating func parseSecret() throws(SyntaxError) -> Statement.Kind {
         advance()
         let target = try parseSelector()
@@ -321,26 +333,26 @@ public struct Parser {
         return .secret(target: target, clauses: [first] + (try parseClauses()))
     }
 
-    // ephemeral = "ephemeral" clauses ;
+    // ephemeral   = "ephemeral" , clauses ;
     mutating func parseEphemeral() throws(SyntaxError) -> Statement.Kind {
         advance()
         return .ephemeral(clauses: try parseClauses())
     }
 
-    // show = "show" selector clauses ;
+    // show        = "show" , selector , clauses ;
     mutating func parseShow() throws(SyntaxError) -> Statement.Kind {
         advance()
         let target = try parseSelector()
         return .show(target: target, clauses: try parseClauses())
     }
 
-    // list = "list" clauses ;
+    // list        = "list" , clauses ;
     mutating func parseList() throws(SyntaxError) -> Statement.Kind {
         advance()
         return .list(clauses: try parseClauses())
     }
 
-    // print = "print" expr { "," expr } ;
+    // print       = "print" , expr , { "," , expr } ;
     mutating func parsePrint() throws(SyntaxError) -> Statement.Kind {
         advance()
         var values = [try parseExpr()]
@@ -348,7 +360,7 @@ public struct Parser {
         return .print(values)
     }
 
-    // let = "let" IDENT "=" expr ;
+    // let         = "let" , IDENT , "=" , expr ;
     mutating func parseLet() throws(SyntaxError) -> Statement.Kind {
         advance()
         let name = try parseIdentifier("a variable name")
@@ -356,7 +368,7 @@ public struct Parser {
         return .let(name: name, value: try parseExpr())
     }
 
-    // param = "param" IDENT [ "=" expr ] ;
+    // param       = "param" , IDENT , [ "=" , expr ] ;
     mutating func parseParam() throws(SyntaxError) -> Statement.Kind {
         advance()
         let name = try parseIdentifier("a parameter name")
@@ -364,7 +376,8 @@ public struct Parser {
         return .param(name: name, defaultValue: value)
     }
 
-    // use = "use" ( "endpoint" expr [ "project" expr ] | "project" expr [ "endpoint" expr ] ) ;
+    // use         = "use" , ( "endpoint" , expr , [ "project" , expr ]
+    //                       | "project" , expr , [ "endpoint" , expr ] ) ;
     mutating func parseUse() throws(SyntaxError) -> Statement.Kind {
         advance()
         var endpoint: Expr? = nil
@@ -384,7 +397,7 @@ public struct Parser {
         return .use(endpoint: endpoint, project: project)
     }
 
-    // assert = "assert" expr [ "," expr ] ;
+    // assert      = "assert" , expr , [ "," , expr ] ;
     mutating func parseAssert() throws(SyntaxError) -> Statement.Kind {
         advance()
         let condition = try parseExpr()
@@ -392,7 +405,7 @@ public struct Parser {
         return .assert(condition: condition, message: message)
     }
 
-    // for = "for" IDENT "in" expr [ "parallel" expr ] block ;
+    // for         = "for" , IDENT , "in" , expr , [ "parallel" , additive ] , block ;
     mutating func parseFor() throws(SyntaxError) -> Statement.Kind {
         advance()
         let variable = try parseIdentifier("a loop variable name")
@@ -407,7 +420,7 @@ public struct Parser {
         return .for(variable: variable, sequence: sequence, parallel: parallel, body: body)
     }
 
-    // if = "if" expr block { "else" "if" expr block } [ "else" block ] ;
+    // if          = "if" , expr , block , { "else" , "if" , expr , block } , [ "else" , block ] ;
     mutating func parseIf() throws(SyntaxError) -> Statement.Kind {
         var branches: [ConditionalBranch] = []
         var elseBlock: Block? = nil
@@ -432,15 +445,22 @@ public struct Parser {
 
     // MARK: - Clauses, selectors, sinks
 
-    // clauses = { clause } ;
+    // clauses     = { clause } ;
     mutating func parseClauses() throws(SyntaxError) -> [Clause] {
         var clauses: [Clause] = []
         while let clause = try parseClause() { clauses.append(clause) }
         return clauses
     }
 
-    // clause = "scopes" scopeValue | "expire" expr | "description" expr | "name" expr
-    //        | "id" expr | "grace" expr | "as" IDENT | "secret" "to" sink | "where" expr ;
+    // clause      = "scopes" , scopeValue
+    //             | "expire" , expr
+    //             | "description" , expr
+    //             | "name" , expr
+    //             | "id" , expr
+    //             | "grace" , expr
+    //             | "as" , IDENT
+    //             | "secret" , "to" , sink
+    //             | "where" , expr ;
     mutating func parseClause() throws(SyntaxError) -> Clause? {
         guard case .keyword(let k) = current.kind else { return nil }
         let start = current.range.start
@@ -484,7 +504,11 @@ public struct Parser {
         return Clause(kind, range: range(from: start), keywordRange: keywordRange)
     }
 
-    // selector = STRING | "all" primary | "id" primary | IDENT | "keys" "where" expr ;
+    // selector    = STRING
+    //             | "all" , postfix
+    //             | "id" , postfix
+    //             | IDENT
+    //             | "keys" , "where" , expr ;
     mutating func parseSelector() throws(SyntaxError) -> Selector {
         let start = current.range.start
         let kind: Selector.Kind
@@ -509,7 +533,10 @@ public struct Parser {
         return Selector(kind, range: range(from: start))
     }
 
-    // sink = "file" additive | "env" additive "in" additive | "run" additive | "stdout" ;
+    // sink        = "file" , additive
+    //             | "env" , additive , "in" , additive
+    //             | "run" , additive
+    //             | "stdout" ;
     mutating func parseSink() throws(SyntaxError) -> Sink {
         let start = current.range.start
         let kind: Sink.Kind
@@ -534,10 +561,10 @@ public struct Parser {
         return Sink(kind, range: range(from: start))
     }
 
-    // scopeValue = scopeList | scopePattern | postfix ;
+    // scopeValue  = scopeList | scopePattern | postfix ;
     mutating func parseScopeValue() throws(SyntaxError) -> Expr {
         if current.kind == .lBracket { return try parseListLiteral(scopes: true) }
-        if startsScopePattern(inScopeContext: true) { return try parseScopePatternExpr() }
+        if startsScopePattern(inScopeContext: true) { return try parseScopePattern() }
         return try parsePostfix()
     }
 
@@ -551,14 +578,14 @@ public struct Parser {
 
     // MARK: - Expressions
 
-    // expr = or ;
+    // expr        = or ;
     mutating func parseExpr() throws(SyntaxError) -> Expr {
         try enter()
         defer { depth -= 1 }
         return try parseOr()
     }
 
-    // or = and { "or" and } ;
+    // or          = and , { "or" , and } ;
     mutating func parseOr() throws(SyntaxError) -> Expr {
         var left = try parseAnd()
         while at(.or) {
@@ -569,7 +596,7 @@ public struct Parser {
         return left
     }
 
-    // and = not { "and" not } ;
+    // and         = not , { "and" , not } ;
     mutating func parseAnd() throws(SyntaxError) -> Expr {
         var left = try parseNot()
         while at(.and) {
@@ -580,7 +607,7 @@ public struct Parser {
         return left
     }
 
-    // not = "not" not | comparison ;
+    // not         = "not" , not | comparison ;
     mutating func parseNot() throws(SyntaxError) -> Expr {
         guard at(.not) else { return try parseComparison() }
         let start = current.range.start
@@ -591,8 +618,8 @@ public struct Parser {
         return Expr(.unary(.not, operand), range: range(from: start))
     }
 
-    // comparison = additive [ compareOp additive | "has" hasOperand ] ;
-    // compareOp = "==" | "!=" | "<" | "<=" | ">" | ">=" | "~" | "in" ;
+    // comparison  = additive , [ compareOp , additive | "has" , hasOperand ] ;
+    // compareOp   = "==" | "!=" | "<" | "<=" | ">" | ">=" | "~" | "in" ;
     mutating func parseComparison() throws(SyntaxError) -> Expr {
         let left = try parseAdditive()
         let op: BinaryOperator
@@ -613,13 +640,13 @@ public struct Parser {
         return Expr(.binary(op, left, right), range: left.range.union(right.range))
     }
 
-    // hasOperand = scopePattern | additive ;
+    // hasOperand  = scopePattern | additive ;
     mutating func parseHasOperand() throws(SyntaxError) -> Expr {
-        if startsScopePattern(inScopeContext: true) { return try parseScopePatternExpr() }
+        if startsScopePattern(inScopeContext: true) { return try parseScopePattern() }
         return try parseAdditive()
     }
 
-    // additive = unary { ( "+" | "-" ) unary } ;
+    // additive    = unary , { ( "+" | "-" ) , unary } ;
     mutating func parseAdditive() throws(SyntaxError) -> Expr {
         var left = try parseUnary()
         while current.kind == .plus || current.kind == .minus {
@@ -631,7 +658,7 @@ public struct Parser {
         return left
     }
 
-    // unary = "-" unary | postfix ;
+    // unary       = "-" , unary | postfix ;
     mutating func parseUnary() throws(SyntaxError) -> Expr {
         guard current.kind == .minus else { return try parsePostfix() }
         let start = current.range.start
@@ -642,7 +669,7 @@ public struct Parser {
         return Expr(.unary(.negate, operand), range: range(from: start))
     }
 
-    // postfix = primary { "." word } ;
+    // postfix     = primary , { "." , word } ;
     mutating func parsePostfix() throws(SyntaxError) -> Expr {
         var e = try parsePrimary()
         while current.kind == .dot {
@@ -655,10 +682,17 @@ public struct Parser {
         return e
     }
 
-    // primary = STRING | INT | DURATION | TIMESTAMP | "true" | "false" | "now" | "never"
-    //         | "in" additive | "keys" [ "where" expr ] | list | "(" expr ")"
-    //         | call | scopePattern | IDENT | field ;
-    // field = "name" | "scopes" | "expire" | "id" | "description" ;
+    // primary     = STRING | INT | DURATION | TIMESTAMP
+    //             | "true" | "false" | "now" | "never"
+    //             | "in" , additive
+    //             | "keys" , [ "where" , expr ]
+    //             | listLiteral
+    //             | "(" , expr , ")"
+    //             | call
+    //             | scopePattern
+    //             | IDENT
+    //             | field ;
+    // field       = "name" | "scopes" | "expire" | "id" | "description" ;
     mutating func parsePrimary() throws(SyntaxError) -> Expr {
         let t = current
         switch t.kind {
@@ -697,7 +731,7 @@ public struct Parser {
             let d = try parseAdditive()
             return Expr(.expiryIn(d), range: t.range.union(d.range))
         case .keyword(.keys):
-            if startsScopePattern(inScopeContext: false) { return try parseScopePatternExpr() }
+            if startsScopePattern(inScopeContext: false) { return try parseScopePattern() }
             advance()
             if at(.where) {
                 advance()
@@ -713,26 +747,26 @@ public struct Parser {
             try expect(.rParen, "`)`")
             return Expr(inner.kind, range: range(from: t.range.start))
         case .star:
-            return try parseScopePatternExpr()
+            return try parseScopePattern()
         case .identifier, .keyword(.env):
             if peek(1).kind == .lParen { return try parseCall() }
-            if startsScopePattern(inScopeContext: false) { return try parseScopePatternExpr() }
+            if startsScopePattern(inScopeContext: false) { return try parseScopePattern() }
             guard t.kind == .identifier, case .text(let name) = t.payload else { throw unexpected("an expression") }
             advance()
             return Expr(.identifier(name), range: t.range)
         case .keyword(.name), .keyword(.scopes), .keyword(.expire), .keyword(.id), .keyword(.description):
-            if startsScopePattern(inScopeContext: false) { return try parseScopePatternExpr() }
+            if startsScopePattern(inScopeContext: false) { return try parseScopePattern() }
             advance()
             guard case .keyword(let k) = t.kind else { throw unexpected("an expression") }
             return Expr(.identifier(k.rawValue), range: t.range)
         default:
-            if case .keyword = t.kind, startsScopePattern(inScopeContext: false) { return try parseScopePatternExpr() }
+            if case .keyword = t.kind, startsScopePattern(inScopeContext: false) { return try parseScopePattern() }
             throw unexpected("an expression")
         }
     }
 
-    // call = ( IDENT | "env" ) "(" [ argument { "," argument } ] ")" ;
-    // argument = expr ;  (the argument of `exists` is a selector)
+    // call        = ( IDENT | "env" ) , "(" , [ argument , { "," , argument } ] , ")" ;
+    // argument    = expr ;
     mutating func parseCall() throws(SyntaxError) -> Expr {
         let start = current.range.start
         let name = Identifier(name: wordText(current) ?? "", range: current.range)
@@ -755,9 +789,9 @@ public struct Parser {
         return Expr(.call(name, args), range: range(from: start))
     }
 
-    // list = "[" [ expr { "," expr } [ "," ] ] "]" ;
-    // scopeList = "[" [ scopeItem { "," scopeItem } [ "," ] ] "]" ;
-    // scopeItem = scopePattern | IDENT ;
+    // listLiteral = "[" , [ expr , { "," , expr } , [ "," ] ] , "]" ;
+    // scopeList   = "[" , [ scopeItem , { "," , scopeItem } , [ "," ] ] , "]" ;
+    // scopeItem   = scopePattern | IDENT ;
     mutating func parseListLiteral(scopes: Bool) throws(SyntaxError) -> Expr {
         let start = current.range.start
         try expect(.lBracket, "`[`")
@@ -767,7 +801,7 @@ public struct Parser {
         while current.kind != .rBracket {
             if scopes {
                 if startsScopePattern(inScopeContext: true) {
-                    items.append(try parseScopePatternExpr())
+                    items.append(try parseScopePattern())
                 } else if current.kind == .identifier {
                     let id = try parseIdentifier("a scope")
                     items.append(Expr(.identifier(id.name), range: id.range))
@@ -818,8 +852,8 @@ public struct Parser {
         return ScopeCatalogue.groups.contains(word)
     }
 
-    // scopePattern = "*" | word { "." word } [ "." "*" ]   (no spaces inside) ;
-    mutating func parseScopePatternExpr() throws(SyntaxError) -> Expr {
+    // scopePattern = "*" | word , { "." , ( word | "*" ) } ;
+    mutating func parseScopePattern() throws(SyntaxError) -> Expr {
         let start = current.range.start
         var text = ""
         while true {

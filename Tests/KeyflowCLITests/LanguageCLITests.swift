@@ -87,3 +87,50 @@ struct LanguageCLITests {
         #expect(r.status != 0)
     }
 }
+
+extension LanguageCLITests {
+    @Test func fmtRewritesInPlaceKeepingModeAndIsIdempotent() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("a.kf")
+        try Data("let   x=1 # keep me\nif x == 1 {print x}\n".utf8).write(to: file)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        let check = try keyflow(["fmt", "--check", file.path])
+        #expect(check.status == 1)
+        #expect(check.stdout == file.path + "\n")
+        #expect(try String(contentsOf: file, encoding: .utf8) == "let   x=1 # keep me\nif x == 1 {print x}\n")
+        let r = try keyflow(["fmt", file.path])
+        #expect(r.status == 0)
+        #expect(try String(contentsOf: file, encoding: .utf8) == "let x = 1 # keep me\nif x == 1 {\n  print x\n}\n")
+        let mode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let again = try keyflow(["fmt", "--check", file.path])
+        #expect(again.status == 0 && again.stdout.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["a.kf"])
+    }
+
+    @Test func fmtLeavesBrokenScriptsUntouched() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("broken.kf")
+        try Data("let   x=\n".utf8).write(to: file)
+        let r = try keyflow(["fmt", file.path])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("broken.kf:1:9: error: unexpected end of input, expected an expression\n 1 | let   x=\n   |         ^\n"))
+        #expect(try String(contentsOf: file, encoding: .utf8) == "let   x=\n")
+    }
+
+    @Test func fmtCheckOverTheCorpusKeepsMeaning() throws {
+        // Formatting a copy of each corpus file yields a file that still checks the same.
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let examples = LanguageCLITests.root.appendingPathComponent("grammar/examples")
+        for name in try FileManager.default.contentsOfDirectory(atPath: examples.path) where name.hasSuffix(".kf") {
+            let copy = dir.appendingPathComponent(name)
+            try FileManager.default.copyItem(at: examples.appendingPathComponent(name), to: copy)
+            #expect(try keyflow(["fmt", copy.path]).status == 0)
+            #expect(try keyflow(["check", copy.path]).status == 0, "\(name)")
+            #expect(try keyflow(["fmt", "--check", copy.path]).status == 0)
+        }
+    }
+}

@@ -1,0 +1,295 @@
+/// Prints a program in the one canonical layout: one statement per line, two-space
+/// block indentation, clauses on the statement's line when it fits in `width`
+/// columns and otherwise one per line indented four spaces, single spaces around
+/// operators, minimal parentheses, canonical string escapes, comments kept (at most
+/// one blank line kept where the source had some). Formatting never changes what a
+/// script means: the result parses to the same syntax tree.
+public struct Formatter {
+    public static let width = 100
+
+    let comments: [Comment]
+    var nextComment = 0
+    var lines: [String] = []
+    var lastSourceLine = 0
+
+    init(comments: [Comment]) {
+        self.comments = comments
+    }
+
+    /// Formats a parsed program. Only meaningful for a program without syntax errors.
+    public static func format(_ program: Program) -> String {
+        var f = Formatter(comments: program.comments)
+        f.statements(program.statements, indent: 0, endOffset: Int.max)
+        return f.lines.isEmpty ? "" : f.lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Parses and formats; nil (with the diagnostics) when the source has syntax errors.
+    public static func format(source: String, file: String) -> (String?, [Diagnostic]) {
+        format(bytes: Array(source.utf8), file: file)
+    }
+
+    public static func format(bytes: [UInt8], file: String) -> (String?, [Diagnostic]) {
+        let parsed = Parser.parse(bytes: bytes, file: file)
+        if parsed.hasErrors { return (nil, parsed.diagnostics) }
+        return (format(parsed.program), parsed.diagnostics)
+    }
+
+    // MARK: - Statement lists and comments
+
+    mutating func emit(_ text: String, indent: Int, sourceLine: Int) {
+        if !lines.isEmpty && lastSourceLine > 0 && sourceLine - lastSourceLine > 1 && !(lines.last?.hasSuffix("{") ?? false) {
+            lines.append("")
+        }
+        lines.append(String(repeating: " ", count: indent) + text)
+    }
+
+    /// Own-line comments that start before `offset`.
+    mutating func commentsBefore(_ offset: Int, indent: Int) {
+        while nextComment < comments.count && comments[nextComment].range.start.offset < offset {
+            let c = comments[nextComment]
+            emit("#" + c.text.trimmingTrailingSpaces, indent: indent, sourceLine: c.range.start.line)
+            lastSourceLine = c.range.end.line
+            nextComment += 1
+        }
+    }
+
+    mutating func statements(_ list: [Statement], indent: Int, endOffset: Int) {
+        for (i, s) in list.enumerated() {
+            commentsBefore(s.range.start.offset, indent: indent)
+            statement(s, indent: indent)
+            let nextStart = i + 1 < list.count ? list[i + 1].range.start.offset : endOffset
+            // Comments left inside the statement (in a multi-line expression) follow it.
+            var trailing: Comment? = nil
+            while nextComment < comments.count && comments[nextComment].range.start.offset < nextStart {
+                let c = comments[nextComment]
+                if c.range.start.line == s.range.end.line && c.range.start.offset >= s.range.end.offset && trailing == nil {
+                    trailing = c
+                    nextComment += 1
+                } else if c.range.start.offset < s.range.end.offset {
+                    emit("#" + c.text.trimmingTrailingSpaces, indent: indent + 4, sourceLine: lastSourceLine)
+                    nextComment += 1
+                } else {
+                    break
+                }
+            }
+            if let t = trailing {
+                lines[lines.count - 1] += " #" + t.text.trimmingTrailingSpaces
+            }
+            lastSourceLine = s.range.end.line
+        }
+        commentsBefore(endOffset, indent: indent)
+    }
+
+    mutating func block(_ b: Block, indent: Int) {
+        // The opening line (ending in "{") is already emitted.
+        statements(b.statements, indent: indent + 2, endOffset: b.range.end.offset)
+        lines.append(String(repeating: " ", count: indent) + "}")
+        lastSourceLine = b.range.end.line
+    }
+
+    // MARK: - Statements
+
+    mutating func statement(_ s: Statement, indent: Int) {
+        let line = s.range.start.line
+        switch s.kind {
+        case .create(let name, let c): clauses("create " + expr(name), c, s, indent: indent)
+        case .ensure(let name, let c): clauses("ensure " + expr(name), c, s, indent: indent)
+        case .update(let t, let c): clauses("update " + selector(t), c, s, indent: indent)
+        case .grant(let t, let v, let c): clauses("grant " + selector(t) + " " + scopeValue(v), c, s, indent: indent)
+        case .revoke(let t, let v, let c): clauses("revoke " + selector(t) + " " + scopeValue(v), c, s, indent: indent)
+        case .delete(let t, let c): clauses("delete " + selector(t), c, s, indent: indent)
+        case .rotate(let t, let c): clauses("rotate " + selector(t), c, s, indent: indent)
+        case .rollback(let t, let c): clauses("rollback " + selector(t), c, s, indent: indent)
+        case .secret(let t, let c):
+            var head = "secret " + selector(t)
+            var rest = c
+            if let first = c.first, case .secretTo(let sink) = first.kind {
+                head += " to " + self.sink(sink)
+                rest = Array(c.dropFirst())
+            }
+            clauses(head, rest, s, indent: indent)
+        case .ephemeral(let c): clauses("ephemeral", c, s, indent: indent)
+        case .show(let t, let c): clauses("show " + selector(t), c, s, indent: indent)
+        case .list(let c): clauses("list", c, s, indent: indent)
+        case .print(let values): emit("print " + values.map { expr($0) }.joined(separator: ", "), indent: indent, sourceLine: line)
+        case .let(let name, let value): emit("let \(name.name) = " + expr(value), indent: indent, sourceLine: line)
+        case .param(let name, let value):
+            emit("param \(name.name)" + (value.map { " = " + expr($0) } ?? ""), indent: indent, sourceLine: line)
+        case .use(let endpoint, let project):
+            var text = "use"
+            if let e = endpoint { text += " endpoint " + expr(e) }
+            if let p = project { text += " project " + expr(p) }
+            emit(text, indent: indent, sourceLine: line)
+        case .assert(let cond, let message):
+            emit("assert " + expr(cond) + (message.map { ", " + expr($0) } ?? ""), indent: indent, sourceLine: line)
+        case .for(let v, let seq, let parallel, let body):
+            let head = "for \(v.name) in " + expr(seq) + (parallel.map { " parallel " + expr($0, 5) } ?? "")
+            emit(head + " {", indent: indent, sourceLine: line)
+            block(body, indent: indent)
+        case .if(let branches, let elseBlock):
+            for (i, b) in branches.enumerated() {
+                let head = (i == 0 ? "if " : "} else if ") + expr(b.condition) + " {"
+                if i == 0 {
+                    emit(head, indent: indent, sourceLine: line)
+                } else {
+                    lines[lines.count - 1] = String(repeating: " ", count: indent) + head
+                }
+                block(b.body, indent: indent)
+            }
+            if let e = elseBlock {
+                lines[lines.count - 1] = String(repeating: " ", count: indent) + "} else {"
+                block(e, indent: indent)
+            }
+        }
+    }
+
+    /// A statement head and its clauses: on one line when it fits and holds no
+    /// comment, else one clause per line.
+    mutating func clauses(_ head: String, _ list: [Clause], _ s: Statement, indent: Int) {
+        let parts = list.map { clause($0, first: false) }
+        let oneLine = ([head] + parts).joined(separator: " ")
+        let hasInnerComment = nextComment < comments.count
+            && comments[nextComment].range.start.offset < s.range.end.offset
+            && comments[nextComment].range.start.offset > s.range.start.offset
+        if !hasInnerComment && indent + oneLine.count <= Formatter.width {
+            emit(oneLine, indent: indent, sourceLine: s.range.start.line)
+            return
+        }
+        emit(head, indent: indent, sourceLine: s.range.start.line)
+        for (c, text) in zip(list, parts) {
+            while nextComment < comments.count && comments[nextComment].range.start.offset < c.range.start.offset {
+                lines.append(String(repeating: " ", count: indent + 4) + "#" + comments[nextComment].text.trimmingTrailingSpaces)
+                nextComment += 1
+            }
+            lines.append(String(repeating: " ", count: indent + 4) + text)
+        }
+    }
+
+    func clause(_ c: Clause, first: Bool) -> String {
+        switch c.kind {
+        case .scopes(let e): "scopes " + scopeValue(e)
+        case .expire(let e): "expire " + expr(e)
+        case .description(let e): "description " + expr(e)
+        case .name(let e): "name " + expr(e)
+        case .id(let e): "id " + expr(e)
+        case .grace(let e): "grace " + expr(e)
+        case .as(let i): "as " + i.name
+        case .secretTo(let s): "secret to " + sink(s)
+        case .where(let e): "where " + expr(e)
+        }
+    }
+
+    func selector(_ s: Selector) -> String {
+        switch s.kind {
+        case .name(let e): expr(e, 8)
+        case .all(let e): "all " + expr(e, 7)
+        case .id(let e): "id " + expr(e, 7)
+        case .variable(let i): i.name
+        case .keysWhere(let e): "keys where " + expr(e)
+        }
+    }
+
+    func sink(_ s: Sink) -> String {
+        switch s.kind {
+        case .file(let e): "file " + expr(e, 5)
+        case .env(let v, let p): "env " + expr(v, 5) + " in " + expr(p, 5)
+        case .run(let e): "run " + expr(e, 5)
+        case .stdout: "stdout"
+        }
+    }
+
+    func scopeValue(_ e: Expr) -> String {
+        switch e.kind {
+        case .scopeList, .scopePattern: expr(e)
+        default: expr(e, 7)
+        }
+    }
+
+    // MARK: - Expressions
+
+    /// The expression, parenthesized when its precedence is below `minimum`.
+    /// Levels: or 1, and 2, not 3, comparisons 4, + - 5, unary - 6, postfix 7, primary 8.
+    func expr(_ e: Expr, _ minimum: Int = 0) -> String {
+        let (text, precedence) = exprWithPrecedence(e)
+        return precedence < minimum ? "(" + text + ")" : text
+    }
+
+    func exprWithPrecedence(_ e: Expr) -> (String, Int) {
+        switch e.kind {
+        case .string(let parts): return (stringLiteral(parts), 8)
+        case .int(let v): return (String(v), 8)
+        case .bool(let v): return (v ? "true" : "false", 8)
+        case .duration(_, let text): return (text, 8)
+        case .timestamp(_, let text): return (text, 8)
+        case .now: return ("now", 8)
+        case .never: return ("never", 8)
+        case .expiryIn(let d): return ("in " + expr(d, 5), 5)
+        case .scopeList(let items):
+            return ("[" + items.map { i in
+                switch i.kind {
+                case .pattern(let p): p.text
+                case .variable(let v): v.name
+                }
+            }.joined(separator: ", ") + "]", 8)
+        case .scopePattern(let p): return (p.text, 8)
+        case .list(let items): return ("[" + items.map { expr($0) }.joined(separator: ", ") + "]", 8)
+        case .identifier(let n): return (n, 8)
+        case .keys: return ("keys", 8)
+        case .member(let b, let m): return (expr(b, 7) + "." + m.name, 7)
+        case .call(let f, let args): return (f.name + "(" + args.map { expr($0) }.joined(separator: ", ") + ")", 8)
+        case .unary(.not, let x):
+            // `not (a == b)` keeps its parentheses: `not a == b` reads as `(not a) == b`.
+            if case .binary = x.kind { return ("not " + expr(x, 9), 3) }
+            return ("not " + expr(x, 3), 3)
+        case .unary(.negate, let x):
+            let inner = expr(x, 6)
+            return ("-" + (inner.hasPrefix("-") ? " " : "") + inner, 6)
+        case .binary(let op, let l, let r):
+            let p = op.precedence
+            let (lmin, rmin): (Int, Int) = switch op {
+            case .or, .and: (p, p + 1)
+            case .plus, .minus: (5, 6)
+            default: (5, 5)
+            }
+            return (expr(l, lmin) + " " + op.rawValue + " " + expr(r, rmin), p)
+        case .keysWhere(let c): return ("keys where " + expr(c), 0)
+        case .selector(let s): return (selector(s), s.isBulk ? 0 : 8)
+        }
+    }
+
+    func stringLiteral(_ parts: [StringPart]) -> String {
+        var out = "\""
+        for part in parts {
+            switch part.kind {
+            case .text(let t):
+                let scalars = Array(t.unicodeScalars)
+                for (i, scalar) in scalars.enumerated() {
+                    switch scalar {
+                    case "\"": out += "\\\""
+                    case "\\": out += "\\\\"
+                    case "\n": out += "\\n"
+                    case "\t": out += "\\t"
+                    case "$" where i + 1 < scalars.count && scalars[i + 1] == "{": out += "\\$"
+                    default:
+                        if scalar.value < 0x20 || scalar.value == 0x7F {
+                            out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+                        } else {
+                            out.unicodeScalars.append(scalar)
+                        }
+                    }
+                }
+            case .interpolation(let e):
+                out += "${" + expr(e) + "}"
+            }
+        }
+        return out + "\""
+    }
+}
+
+extension String {
+    var trimmingTrailingSpaces: String {
+        var s = Substring(self)
+        while let last = s.last, last == " " || last == "\t" || last == "\r" { s = s.dropLast() }
+        return String(s)
+    }
+}
