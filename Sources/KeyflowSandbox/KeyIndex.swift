@@ -13,13 +13,31 @@ final class KeyIndex: Sendable {
         var slots: [Entry?] = []
         var slotByID: [String: Int] = [:]
         var idBySecret: [SecretDigest: String] = [:]
+        /// Slots by key name, ascending: `equal` on `name` (how keys are found by name) reads only these.
+        var slotsByName: [String: [Int]] = [:]
         var deleted = 0
+
+        mutating func unlinkName(_ name: String, slot: Int) {
+            slotsByName[name]?.removeAll { $0 == slot }
+            if slotsByName[name]?.isEmpty == true { slotsByName[name] = nil }
+        }
+
+        mutating func linkName(_ name: String, slot: Int) {
+            var slots = slotsByName[name, default: []]
+            let at = slots.firstIndex { $0 > slot } ?? slots.count
+            slots.insert(slot, at: at)
+            slotsByName[name] = slots
+        }
 
         mutating func compactIfSparse() {
             guard deleted > 1024, deleted * 2 > slots.count else { return }
             slots = slots.compactMap { $0 }.map { Optional($0) }
             slotByID.removeAll(keepingCapacity: true)
-            for (n, entry) in slots.enumerated() { slotByID[entry!.record.id] = n }
+            slotsByName.removeAll(keepingCapacity: true)
+            for (n, entry) in slots.enumerated() {
+                slotByID[entry!.record.id] = n
+                slotsByName[entry!.record.name, default: []].append(n)
+            }
             deleted = 0
         }
     }
@@ -57,10 +75,21 @@ final class KeyIndex: Sendable {
         return found
     }
 
-    /// The keys of a project that pass `filter`, in insertion order.
-    func keys(project: String, where filter: (KeyRecord) -> Bool) -> [KeyRecord] {
+    /// The keys of a project that pass `filter`, in insertion order. When every match must
+    /// have one of `names` (an `equal` on `name`), only keys with those names are visited.
+    func keys(project: String, named names: [String]? = nil, where filter: (KeyRecord) -> Bool) -> [KeyRecord] {
         state.withLock { s in
             var out: [KeyRecord] = []
+            if let names {
+                var slots = Set<Int>()
+                for name in names { slots.formUnion(s.slotsByName[name] ?? []) }
+                for slot in slots.sorted() {
+                    if let entry = s.slots[slot], entry.record.projectID == project, filter(entry.record) {
+                        out.append(entry.record)
+                    }
+                }
+                return out
+            }
             for case let entry? in s.slots where entry.record.projectID == project && filter(entry.record) {
                 out.append(entry.record)
             }
@@ -85,8 +114,13 @@ final class KeyIndex: Sendable {
             if let slot = s.slotByID[record.id], let old = s.slots[slot] {
                 s.idBySecret[SecretDigest(old.record.secret)] = nil
                 s.slots[slot] = entry
+                if old.record.name != record.name {
+                    s.unlinkName(old.record.name, slot: slot)
+                    s.linkName(record.name, slot: slot)
+                }
             } else {
                 s.slotByID[record.id] = s.slots.count
+                s.linkName(record.name, slot: s.slots.count)
                 s.slots.append(entry)
             }
             s.idBySecret[SecretDigest(record.secret)] = record.id
@@ -98,6 +132,7 @@ final class KeyIndex: Sendable {
         state.withLock { s in
             guard let slot = s.slotByID.removeValue(forKey: id), let old = s.slots[slot] else { return }
             s.idBySecret[SecretDigest(old.record.secret)] = nil
+            s.unlinkName(old.record.name, slot: slot)
             s.slots[slot] = nil
             s.deleted += 1
             s.compactIfSparse()

@@ -14,7 +14,9 @@ struct KeysService: Sendable {
             cursorKey = key
         }
         let filters = query.filters
-        let matching = state.index.keys(project: project) { key in filters.allSatisfy { $0.matches(key) } }
+        let matching = state.index.keys(project: project, named: query.requiredNames) { key in
+            filters.allSatisfy { $0.matches(key) }
+        }
         let (matched, page) = try query.evaluate(matching, cursorKey: cursorKey)
         var w = JSONWriter(capacity: 64 + page.count * 620)
         w.raw("{")

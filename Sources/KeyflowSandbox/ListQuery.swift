@@ -234,6 +234,16 @@ struct ListQuery: Sendable {
 
     // MARK: evaluation
 
+    /// The names every match must have one of, when an `equal` on `name` says so.
+    var requiredNames: [String]? {
+        for filter in filters {
+            if case .equal(.name, let values) = filter {
+                return values.compactMap { if case .text(let name) = $0 { name } else { nil } }
+            }
+        }
+        return nil
+    }
+
     /// Whether `a` sorts before `b` under the query's orders, `$sequence` ascending last;
     /// nulls sort first in ascending order.
     func precedes(_ a: KeyRecord, _ b: KeyRecord) -> Bool {
