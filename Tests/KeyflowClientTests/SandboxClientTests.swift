@@ -241,7 +241,7 @@ struct SandboxClientTests {
     }
 
     @Test func timeoutAndCancellationAgainstASlowServer() async throws {
-        try await Self.withSandbox(chaos: "delay=1.0:3s") { s in
+        try await Self.withSandbox(chaos: "delay=1.0:8s") { s in
             let impatient = s.client(apiKey: s.credentials.apiKey, retry: .none, timeout: .milliseconds(400))
             do {
                 _ = try await impatient.listKeys(queries: [], total: true)
@@ -255,7 +255,7 @@ struct SandboxClientTests {
             try await Task.sleep(for: .milliseconds(200))
             task.cancel()
             await #expect(throws: APIError.cancelled) { try await task.value }
-            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(ContinuousClock.now - started < .seconds(6), "cancellation waited for the slow answer")
         }
     }
 }

