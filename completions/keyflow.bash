@@ -173,13 +173,13 @@ _keyflow() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    check|plan|run|serve|login|logout|doctor|help)
+    check|fmt|plan|run|repl|serve|login|logout|doctor|help)
         # Offer subcommand argument completions
         "_keyflow_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'check plan run serve login logout doctor help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'check fmt plan run repl serve login logout doctor help' -- "${cur}"))
         ;;
     esac
 }
@@ -187,6 +187,14 @@ _keyflow() {
 _keyflow_check() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __keyflow_offer_flags_options -1
+}
+
+_keyflow_fmt() {
+    repeating_flags=()
+    non_repeating_flags=(--check --version -h --help)
     repeating_options=()
     non_repeating_options=()
     __keyflow_offer_flags_options -1
@@ -228,6 +236,27 @@ _keyflow_run() {
     '--parallel')
         return
         ;;
+    '--endpoint')
+        return
+        ;;
+    '--project')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    esac
+}
+
+_keyflow_repl() {
+    repeating_flags=()
+    non_repeating_flags=(--sandbox --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--endpoint --project --key-file)
+    __keyflow_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
     '--endpoint')
         return
         ;;

@@ -51,8 +51,10 @@ _keyflow() {
     command)
         local -ar subcommands=(
             'check:Check scripts without touching the network: syntax, names, types, scopes.'
+            'fmt:Format scripts in the canonical layout (comments kept, meaning unchanged).'
             'plan:Show the steps a script would take, without changing anything.'
             'run:Run a script: execute its steps against the Keys API.'
+            'repl:Explore a project'\''s keys interactively: each statement runs as it is entered.'
             'serve:Run a local Appwrite-compatible Keys API server (the sandbox).'
             'login:Sign in to the Appwrite console and store the session for an endpoint.'
             'logout:End the stored console session for an endpoint and remove it.'
@@ -63,7 +65,7 @@ _keyflow() {
         ;;
     arg)
         case "${words[1]}" in
-        check|plan|run|serve|login|logout|doctor|help)
+        check|fmt|plan|run|repl|serve|login|logout|doctor|help)
             "_keyflow_${words[1]}" && ret=0
             ;;
         esac
@@ -78,6 +80,19 @@ _keyflow_check() {
     local -ar arg_specs=(
         '*:files:'
         '--json[Print diagnostics as JSON objects, one per line, on standard output.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_keyflow_fmt() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '*:files:'
+        '--check[Only report files whose layout differs; exit 1 if any.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -119,6 +134,21 @@ _keyflow_run() {
         '--project[The project id (else APPWRITE_PROJECT_ID).]:project:'
         '--key-file[A file holding the API key (else APPWRITE_API_KEY).]:key-file:'
         '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_keyflow_repl() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--endpoint[Appwrite endpoint, e.g. https\://cloud.appwrite.io/v1 (else APPWRITE_ENDPOINT).]:endpoint:'
+        '--project[Project id (else APPWRITE_PROJECT_ID).]:project:'
+        '--key-file[File holding the project API key (else APPWRITE_API_KEY).]:key-file:'
+        '--sandbox[Use the local sandbox even without a terminal.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
