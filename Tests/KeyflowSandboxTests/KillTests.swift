@@ -70,24 +70,33 @@ import Testing
         ]
         let endpoint = server.endpoint
 
-        // Four writers create keys as fast as they can; the server is killed mid-load.
+        // Four writers create keys as fast as they can; the server is killed mid-load, once
+        // enough writes have been acknowledged that the kill surely lands among them (counted,
+        // not timed, so a loaded machine cannot make the window too short).
+        let tally = Tally()
         let acknowledged = try await withThrowingTaskGroup(of: [String].self) { group in
             for writer in 0..<4 {
                 group.addTask {
                     var ids: [String] = []
-                    for n in 0..<2000 {
+                    for n in 0..<100_000 {
                         let id = "w\(writer)-\(n)"
                         guard let answer = try? await send(
                             "POST", endpoint + "/project/keys", headers: console,
                             body: #"{"keyId":"\#(id)","name":"load \#(n)","scopes":["users.read"]}"#)
                         else { break }
-                        if answer.status == 201 { ids.append(id) }
+                        if answer.status == 201 {
+                            ids.append(id)
+                            await tally.add()
+                        }
                     }
                     return ids
                 }
             }
             group.addTask {
-                try await Task.sleep(for: .milliseconds(3000))
+                let deadline = ContinuousClock.now + .seconds(300)
+                while await tally.count < 40, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
                 kill(server.process.processIdentifier, SIGKILL)
                 return []
             }
@@ -97,7 +106,7 @@ import Testing
         }
         server.process.waitUntilExit()
         #expect(server.process.terminationReason == .uncaughtSignal)
-        #expect(acknowledged.count > 10, "only \(acknowledged.count) writes were acknowledged before the kill")
+        #expect(acknowledged.count >= 40, "only \(acknowledged.count) writes were acknowledged before the kill")
 
         let restarted = try Self.spawn(binary, data: dir.url)
         defer { restarted.process.terminate() }
@@ -108,4 +117,10 @@ import Testing
         let lost = acknowledged.filter { !stored.contains($0) }
         #expect(lost.isEmpty, "\(lost.count) acknowledged keys lost: \(lost.prefix(10))")
     }
+}
+
+/// How many writes the server has acknowledged so far, shared by the writers and the killer.
+private actor Tally {
+    private(set) var count = 0
+    func add() { count += 1 }
 }
