@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "KeyflowSandboxTests", dependencies: ["KeyflowSandbox"], exclude: ["conformance"]),
         .testTarget(name: "KeyflowRuntimeTests", dependencies: ["KeyflowRuntime", "KeyflowSandbox"]),
         .testTarget(name: "KeyflowREPLTests", dependencies: ["KeyflowREPL"]),
-        .testTarget(name: "KeyflowCLITests", dependencies: []),
+        .testTarget(name: "KeyflowCLITests", dependencies: [], exclude: ["golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -250,7 +250,7 @@ _keyflow_run() {
 
 _keyflow_repl() {
     repeating_flags=()
-    non_repeating_flags=(--sandbox --version -h --help)
+    non_repeating_flags=(--insecure --sandbox --version -h --help)
     repeating_options=()
     non_repeating_options=(--endpoint --project --key-file)
     __keyflow_offer_flags_options 0

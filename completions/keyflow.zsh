@@ -145,10 +145,11 @@ _keyflow_run() {
 _keyflow_repl() {
     local -i ret=1
     local -ar arg_specs=(
-        '--endpoint[Appwrite endpoint, e.g. https\://cloud.appwrite.io/v1 (else APPWRITE_ENDPOINT).]:endpoint:'
-        '--project[Project id (else APPWRITE_PROJECT_ID).]:project:'
-        '--key-file[File holding the project API key (else APPWRITE_API_KEY).]:key-file:'
-        '--sandbox[Use the local sandbox even without a terminal.]'
+        '--endpoint[The Appwrite API endpoint, /v1 included (else APPWRITE_ENDPOINT).]:endpoint:'
+        '--project[The project id (else APPWRITE_PROJECT_ID).]:project:'
+        '--key-file[A file holding the API key (else APPWRITE_API_KEY).]:key-file:'
+        '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
+        '--sandbox[Use the embedded local sandbox even without a terminal (when no endpoint is set).]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

@@ -25,9 +25,15 @@ public final class LineEditor: @unchecked Sendable {
         for line in history { add_history(line) }
     }
 
-    /// What completion knows: variables and key names. Updated between statements.
+    /// What completion knows: variables and key names. Updated between statements, and
+    /// by a background refresh of the key names.
     public func setCompletionContext(_ context: CompletionContext) {
         completionContext.withLock { $0 = context }
+    }
+
+    /// Changes part of what completion knows.
+    public func updateCompletionContext(_ change: (inout CompletionContext) -> Void) {
+        completionContext.withLock { change(&$0) }
     }
 
     /// Reads one line with editing. Blocks the calling thread: call it off the

@@ -20,7 +20,8 @@ public final class REPL: @unchecked Sendable {
     var types: [String: ValueType] = [:]
     /// Lines entered, oldest first (the history file's, then this session's).
     var entered: [String]
-    var keyNames: [String] = []
+    /// The running background refresh of the key names, if any.
+    var refresh: Task<Void, Never>?
     var assembler = InputAssembler()
     /// Each chunk is named `<repl>` in diagnostics; this counts them for `:history`.
     let file = "<repl>"
@@ -127,7 +128,12 @@ public final class REPL: @unchecked Sendable {
             types = checked.bindings
             updateCompletion()
         }
-        if outcome.summary.mode == .run && outcome.summary.changes > 0 { await refreshKeyNames() }
+        if outcome.summary.mode == .run && !outcome.finished.isEmpty {
+            // The names written are completable at once; the full list follows in the background.
+            let written = outcome.finished.filter { if case .delete = $0.action { false } else { true } }.map(\.keyName)
+            editor.updateCompletionContext { $0.keyNames = Array(Set($0.keyNames + written)).sorted() }
+            refreshKeyNamesInBackground()
+        }
     }
 
     /// When the chunk does not start with a statement keyword, its expression parse
@@ -152,14 +158,28 @@ public final class REPL: @unchecked Sendable {
     }
 
     /// Plans or runs a checked program; Ctrl-C cancels it (its in-flight requests are
-    /// aborted by the client) and the steps that completed are listed.
+    /// aborted by the client) and one block says which steps completed, which were cut off
+    /// in flight and which never started — instead of the run's failure report.
     func execute(_ program: Program, source: String) async -> Outcome {
         let report = TextReport(style: style, sources: [file: Array(source.utf8)])
-        let finished = StepLog()
+        let log = StepLog()
         let output = self.output
         let planning = planMode
         let emit: EventHandler = { event in
-            if case .finished(let step, _, _) = event { finished.append(step) }
+            if case .finished(let step, _, _) = event { log.append(step) }
+            if log.interrupted {
+                // After Ctrl-C the failures are the cancellation itself: summed up below.
+                switch event {
+                case .failed(let step, _, _):
+                    log.cutOff(step)
+                    return
+                case .diagnostic(let d) where d.isError: return
+                case .summary(let s):
+                    log.notStarted(s.notDone)
+                    return
+                default: break
+                }
+            }
             // A statement that changed and checked nothing needs no summary line in a REPL.
             if case .summary(let s) = event, s.status == .ok, s.changes == 0, s.upToDate == 0 { return }
             guard let (stream, text) = report.render(event) else { return }
@@ -168,49 +188,73 @@ public final class REPL: @unchecked Sendable {
         let options = RunOptions(announceTarget: false)
         let session = self.session
         Interrupts.clear()
+        let width = columns()
         let task = Task {
-            planning
-                ? await session.plan(program, source: source, options: options, emit: emit)
-                : await session.run(program, source: source, options: options, emit: emit)
+            // `list` fits its table to the terminal.
+            await KeyTable.$width.withValue(width) {
+                planning
+                    ? await session.plan(program, source: source, options: options, emit: emit)
+                    : await session.run(program, source: source, options: options, emit: emit)
+            }
         }
         let watcher = Task {
             while !Task.isCancelled {
                 if Interrupts.take() {
+                    log.interrupt()
                     task.cancel()
-                    return true
+                    return
                 }
                 try? await Task.sleep(for: .milliseconds(40))
             }
-            return false
         }
         let summary = await task.value
         watcher.cancel()
-        let interrupted = await watcher.value
-        let done = finished.steps
-        if interrupted {
-            var text = "Interrupted: "
-            text += done.isEmpty ? "no step completed." : "\(done.count) step\(done.count == 1 ? "" : "s") completed:"
-            for step in done { text += "\n  ✓ \(step.kind) \(Format.quoted(step.keyName))" }
-            output.err(text)
+        await watcher.value
+        let done = log.steps
+        if log.interrupted { output.err(Self.interruption(log)) }
+        return Outcome(summary: summary, interrupted: log.interrupted, finished: done)
+    }
+
+    /// The lines printed after Ctrl-C: the terminal's `^C` echo erased, then every step
+    /// of the statement by what became of it.
+    static func interruption(_ log: StepLog) -> String {
+        let done = log.steps, cut = log.cutOffSteps, waiting = log.notStartedSteps
+        var text = "\r\u{1B}[KInterrupted: "
+        text += done.isEmpty ? "no step completed" : "\(done.count) step\(done.count == 1 ? "" : "s") completed"
+        if !cut.isEmpty { text += ", \(cut.count) cancelled in flight" }
+        if !waiting.isEmpty { text += ", \(waiting.count) not started" }
+        text += "."
+        for step in done { text += "\n  ✓ \(step.kind) \(Format.quoted(step.keyName))" }
+        for step in cut {
+            text += "\n  ? \(step.kind) \(Format.quoted(step.keyName)) — cancelled in flight: the server may still apply it"
         }
-        return Outcome(summary: summary, interrupted: interrupted, finished: done)
+        for step in waiting { text += "\n  - \(step.kind) \(Format.quoted(step.keyName)) — not started" }
+        return text
     }
 
     // MARK: - Completion
 
+    /// Fetches the project's key names for completion (once, before the first prompt).
     func refreshKeyNames() async {
-        do {
-            keyNames = Array(Set(try await KeyCache.fetchAll(from: session.api).map(\.name))).sorted()
-        } catch {
-            keyNames = []
-        }
-        updateCompletion()
+        let names = (try? await KeyCache.fetchAll(from: session.api).map(\.name)) ?? []
+        editor.updateCompletionContext { $0.keyNames = Array(Set(names)).sorted() }
     }
 
+    /// After a write: the next prompt does not wait for the list.
+    func refreshKeyNamesInBackground() {
+        refresh?.cancel()
+        let api = session.api, editor = self.editor
+        refresh = Task {
+            guard let keys = try? await KeyCache.fetchAll(from: api), !Task.isCancelled else { return }
+            editor.updateCompletionContext { $0.keyNames = Array(Set(keys.map(\.name))).sorted() }
+        }
+    }
+
+    /// Variables (and whether each holds a key) for completion.
     func updateCompletion() {
         var variables: [String: CompletionContext.VariableKind] = [:]
         for (name, type) in types { variables[name] = type == .key ? .key : .other }
-        editor.setCompletionContext(CompletionContext(variables: variables, keyNames: keyNames))
+        editor.updateCompletionContext { $0.variables = variables }
     }
 
     // MARK: - Meta-commands
@@ -255,12 +299,25 @@ public final class REPL: @unchecked Sendable {
     }
 }
 
-/// Steps that finished, collected from the event handler.
+/// What became of a statement's steps, collected from the event handler, and whether
+/// Ctrl-C cancelled it.
 final class StepLog: @unchecked Sendable {
     private let lock = NSLock()
     private var _steps: [Step] = []
+    private var _cutOff: [Step] = []
+    private var _notStarted: [Step] = []
+    private var _interrupted = false
     func append(_ step: Step) { lock.withLock { _steps.append(step) } }
+    func cutOff(_ step: Step) { lock.withLock { _cutOff.append(step) } }
+    func notStarted(_ steps: [Step]) { lock.withLock { _notStarted += steps } }
+    func interrupt() { lock.withLock { _interrupted = true } }
+    /// Steps that finished.
     var steps: [Step] { lock.withLock { _steps } }
+    /// Steps whose request was in flight when Ctrl-C cancelled it.
+    var cutOffSteps: [Step] { lock.withLock { _cutOff } }
+    /// Steps planned that never started.
+    var notStartedSteps: [Step] { lock.withLock { _notStarted } }
+    var interrupted: Bool { lock.withLock { _interrupted } }
 }
 
 /// Unbuffered writes, so output and the prompt (on stderr) never interleave out of order.

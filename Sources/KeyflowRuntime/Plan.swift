@@ -134,6 +134,19 @@ enum Render {
     }
 
     static func table(_ keys: [Key]) -> String {
+        KeyTable.render(keys, width: KeyTable.width)
+    }
+}
+
+/// The aligned table `list` prints: name, id, scopes, expire, last accessed.
+public enum KeyTable {
+    /// The columns the table must fit in, for the task that renders it (the REPL sets the
+    /// terminal's width); nil: as wide as the cells need.
+    @TaskLocal public static var width: Int?
+
+    /// The table; with `width`, columns are cut (the widest first, each keeping at least
+    /// its heading) and their cells elided with `…` until every line fits, when it can.
+    public static func render(_ keys: [Key], width: Int? = nil) -> String {
         let header = ["NAME", "ID", "SCOPES", "EXPIRE", "ACCESSED"]
         let rows = keys.map { k in
             [k.name, k.id, k.scopes.count <= 3 ? k.scopes.joined(separator: ",") : "\(k.scopes.count) scopes",
@@ -141,9 +154,24 @@ enum Render {
         }
         var widths = header.map(\.count)
         for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+        if let width {
+            let separators = 2 * (header.count - 1)
+            let least = header.map { max($0.count, 4) }
+            while widths.reduce(0, +) + separators > width {
+                // The widest column that may still shrink gives up one character.
+                guard let i = widths.indices.filter({ widths[$0] > least[$0] }).max(by: { widths[$0] < widths[$1] }) else { break }
+                widths[i] -= 1
+            }
+        }
+        func fitted(_ cell: String, _ i: Int) -> String {
+            cell.count <= widths[i] ? cell : String(cell.prefix(widths[i] - 1)) + "…"
+        }
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in i == cells.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
+            cells.enumerated().map { i, c in
+                let cell = fitted(c, i)
+                return i == cells.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }
+            .joined(separator: "  ")
         }
         return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n(\(keys.count) key\(keys.count == 1 ? "" : "s"))"
     }

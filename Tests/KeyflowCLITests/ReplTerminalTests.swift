@@ -1,0 +1,540 @@
+import Foundation
+import Testing
+
+/// End to end: the real `keyflow repl` in a real terminal — a tmux pane on a private tmux
+/// server — against a real sandbox (`keyflow serve`), keys sent with `send-keys` (Tab, Up,
+/// Ctrl-C, Ctrl-D) and the screen read with `capture-pane`. Each test ends by comparing
+/// the whole transcript, normalized (ports, ids, times, durations), with a golden file
+/// under golden/repl/; `KEYFLOW_UPDATE_GOLDEN=1` rewrites the goldens instead.
+///
+/// tmux must not hold any pipe this process waits on: every tmux command runs with
+/// standard input from /dev/null and output to a temporary file, the server is started
+/// through a shell that closes every inherited descriptor above 2, and it is killed in a
+/// `defer`. Waits poll the screen until a condition holds, with a generous deadline.
+@Suite(.serialized) struct ReplTerminalTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let goldenFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("golden/repl")
+    static var binary: String {
+        if let b = ProcessInfo.processInfo.environment["KEYFLOW_BIN"], !b.isEmpty { return b }
+        return root.appendingPathComponent(".build/debug/keyflow").path
+    }
+    static let deadline: Duration = .seconds(60)
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    // MARK: - The sandbox
+
+    /// `keyflow serve --port 0` over a fresh folder, optionally with `--chaos`.
+    final class Server {
+        let process = Process()
+        let dir: String
+        var endpoint = ""
+        var project = ""
+        var apiKey = ""
+        var session = ""
+
+        init(chaos: String? = nil) throws {
+            dir = try ReplTerminalTests.temporaryFolder("keyflow-repl-serve")
+            process.executableURL = URL(fileURLWithPath: ReplTerminalTests.binary)
+            process.arguments = ["serve", "--port", "0", "--data", dir + "/sandbox", "--project", "demo"]
+                + (chaos.map { ["--chaos", $0, "--seed", "7"] } ?? [])
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+            try process.run()
+            var line = Data()
+            let handle = out.fileHandleForReading
+            while !line.contains(UInt8(ascii: "\n")) {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                line.append(chunk)
+            }
+            let text = String(decoding: line, as: UTF8.self)
+            guard let url = text.split(separator: " ").first(where: { $0.hasPrefix("http") }) else {
+                throw Failure("keyflow serve printed: \(text)")
+            }
+            endpoint = String(url)
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/sandbox/sandbox.json"))) as! [String: Any]
+            project = json["project"] as! String
+            apiKey = json["apiKey"] as! String
+            session = json["session"] as! String
+        }
+
+        deinit {
+            process.terminate()
+            process.waitUntilExit()
+        }
+
+        var env: [String: String] {
+            ["APPWRITE_ENDPOINT": endpoint, "APPWRITE_PROJECT_ID": project, "APPWRITE_API_KEY": apiKey, "APPWRITE_SESSION": session]
+        }
+
+        /// Every key's name and secret, read with curl (this target links nothing).
+        func keys() throws -> [(name: String, secret: String)] {
+            let data = try ReplTerminalTests.capture(
+                "/usr/bin/curl", ["-s", "-H", "X-Appwrite-Project: \(project)", "-H", "X-Appwrite-Key: \(apiKey)", endpoint + "/project/keys"])
+            let json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+            return (json["keys"] as! [[String: Any]]).map { ($0["name"] as! String, $0["secret"] as! String) }
+        }
+    }
+
+    // MARK: - The terminal
+
+    /// One tmux server on a private socket, with one session running a command.
+    final class Terminal {
+        let socket = "kf-repl-\(getpid())-\(UUID().uuidString.prefix(8))"
+        let width: Int
+        var started = false
+
+        init(width: Int = 120) { self.width = width }
+
+        deinit { kill() }
+
+        /// Runs a tmux command; answers its output (stdout and stderr, through a file).
+        @discardableResult
+        func tmux(_ arguments: [String]) throws -> String {
+            let (status, output) = try ReplTerminalTests.run("/usr/bin/tmux", ["-L", socket, "-f", "/dev/null"] + arguments)
+            guard status == 0 else { throw Failure("tmux \(arguments.first ?? "") failed (\(status)): \(output)") }
+            return output
+        }
+
+        /// Starts `keyflow ARGS` in a fresh pane with exactly `env`; when it exits, the
+        /// pane shows `[exited with status N]`.
+        func start(_ arguments: [String], env: [String: String]) throws {
+            guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
+                throw Failure("tmux is not installed (scripts/bootstrap installs it): the REPL terminal tests need it")
+            }
+            let assignments = env.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            let command = (["env", "-i"] + assignments + [ReplTerminalTests.binary] + arguments).map(ReplTerminalTests.shellQuoted)
+                .joined(separator: " ")
+            let pane = "\(command); echo \"[exited with status $?]\"; exec sleep 600"
+            // The shell closes every descriptor above 2 before it becomes the tmux client
+            // that forks the server, so the server holds no pipe of this process.
+            let script = #"for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] 2>/dev/null && eval "exec $n>&-"; done 2>/dev/null; exec "$@""#
+            let (status, output) = try ReplTerminalTests.run(
+                "/bin/bash",
+                ["-c", script, "bash", "/usr/bin/tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "repl",
+                 "-x", String(width), "-y", "40", pane])
+            guard status == 0 else { throw Failure("tmux new-session failed (\(status)): \(output)") }
+            started = true
+        }
+
+        func kill() {
+            guard started else { return }
+            started = false
+            _ = try? ReplTerminalTests.run("/usr/bin/tmux", ["-L", socket, "-f", "/dev/null", "kill-server"])
+        }
+
+        /// Types text literally (no Enter).
+        func type(_ text: String) throws { try tmux(["send-keys", "-t", "repl", "-l", "--", text]) }
+
+        /// Presses keys by name: Enter, Tab, Up, C-c, C-d.
+        func press(_ keys: String...) throws { try tmux(["send-keys", "-t", "repl"] + keys) }
+
+        /// Types a line and presses Enter.
+        func enter(_ line: String) throws {
+            try type(line)
+            try press("Enter")
+        }
+
+        /// The pane with its scrollback, wrapped lines joined, trailing blanks and empty
+        /// lines removed.
+        func screen() throws -> String {
+            let text = try tmux(["capture-pane", "-p", "-J", "-t", "repl", "-S", "-"])
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+                String($0.reversed().drop(while: { $0 == " " }).reversed())
+            }
+            while lines.last == "" { lines.removeLast() }
+            return lines.joined(separator: "\n")
+        }
+
+        /// Polls the screen until `condition` holds; fails with the screen at the deadline.
+        @discardableResult
+        func wait(_ what: String, until condition: (String) -> Bool) async throws -> String {
+            let clock = ContinuousClock()
+            let end = clock.now + ReplTerminalTests.deadline
+            var last = ""
+            while clock.now < end {
+                last = try screen()
+                if condition(last) { return last }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            throw Failure("timed out waiting for \(what); the screen:\n\(last)")
+        }
+
+        /// Waits until the screen holds `count` prompts and ends with an empty one.
+        @discardableResult
+        func waitForPrompt(_ count: Int, prompt: String = "demo@127.0.0.1:") async throws -> String {
+            try await wait("prompt #\(count)") { screen in
+                let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+                let prompts = lines.filter { $0.hasPrefix(prompt) }.count
+                guard let last = lines.last else { return false }
+                return prompts >= count && last.hasPrefix(prompt) && last.hasSuffix(">")
+            }
+        }
+    }
+
+    // MARK: - Helpers
+
+    static func temporaryFolder(_ prefix: String) throws -> String {
+        let dir = NSTemporaryDirectory() + prefix + "-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// Runs a program with stdin from /dev/null and stdout+stderr to a temporary file
+    /// (never a pipe: a daemon it starts could hold a pipe open).
+    static func run(_ path: String, _ arguments: [String]) throws -> (Int32, String) {
+        let file = NSTemporaryDirectory() + "kf-tmux-out-" + UUID().uuidString
+        _ = FileManager.default.createFile(atPath: file, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = arguments
+        p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        p.standardOutput = handle
+        p.standardError = handle
+        try p.run()
+        p.waitUntilExit()
+        try handle.close()
+        return (p.terminationStatus, String(decoding: FileManager.default.contents(atPath: file) ?? Data(), as: UTF8.self))
+    }
+
+    static func capture(_ path: String, _ arguments: [String]) throws -> Data {
+        let (status, output) = try run(path, arguments)
+        guard status == 0 else { throw Failure("\(path) failed (\(status)): \(output)") }
+        return Data(output.utf8)
+    }
+
+    static func shellQuoted(_ word: String) -> String {
+        "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// The environment of a REPL: a private home and state folder, the sandbox's target.
+    static func environment(home: String, server: Server?) -> [String: String] {
+        var env = [
+            "HOME": home, "XDG_STATE_HOME": home + "/state", "XDG_CONFIG_HOME": home + "/config",
+            "PATH": "/usr/bin:/bin", "TERM": "screen", "LANG": "C.UTF-8", "NO_COLOR": "1",
+        ]
+        if let server { env.merge(server.env) { $1 } }
+        return env
+    }
+
+    /// Ports, key ids, times and durations replaced by placeholders.
+    static func normalized(_ text: String) -> String {
+        var t = text
+        let rules: [(String, String)] = [
+            (#"127\.0\.0\.1:[0-9]+"#, "127.0.0.1:PORT"),
+            (#"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z"#, "<TIME>"),
+            (#"\b(?=[0-9a-z]*[0-9])[0-9a-z]{16,40}\b"#, "<ID>"),
+            // Cut to fit a narrow terminal: a time or an id elided with `…`.
+            (#"\b[0-9]{4}-[0-9][0-9T:.-]*…"#, "<TIME…>"),
+            (#"\b(?=[0-9a-z]*[0-9])[0-9a-z]{4,}…"#, "<ID…>"),
+            (#"\b[0-9]+(\.[0-9]+)? (ms|s)\b"#, "<DUR>"),
+        ]
+        for (pattern, replacement) in rules {
+            t = t.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
+        }
+        return t
+    }
+
+    /// Compares a transcript with its golden file (or rewrites it under KEYFLOW_UPDATE_GOLDEN=1).
+    static func expectGolden(_ name: String, _ transcript: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let text = normalized(transcript) + "\n"
+        let file = goldenFolder.appendingPathComponent(name + ".txt")
+        if ProcessInfo.processInfo.environment["KEYFLOW_UPDATE_GOLDEN"] == "1" {
+            try FileManager.default.createDirectory(at: goldenFolder, withIntermediateDirectories: true)
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            return
+        }
+        guard let golden = try? String(contentsOf: file, encoding: .utf8) else {
+            Issue.record("no golden transcript \(file.path); run with KEYFLOW_UPDATE_GOLDEN=1 to write it. Got:\n\(text)", sourceLocation: sourceLocation)
+            return
+        }
+        if golden != text {
+            Issue.record("transcript differs from \(file.lastPathComponent)\n--- golden\n\(golden)--- got\n\(text)", sourceLocation: sourceLocation)
+        }
+    }
+
+    static func assertNoSecrets(_ text: String, _ server: Server) throws {
+        for key in try server.keys() where key.secret.count > 20 {
+            #expect(!text.contains(key.secret), "the secret of \(key.name) was printed")
+        }
+        #expect(!text.contains(server.apiKey) && !text.contains(server.session))
+        #expect(text.range(of: #"(standard|ephemeral)_[A-Za-z0-9]{16,}"#, options: .regularExpression) == nil)
+    }
+
+    // MARK: - Tests
+
+    /// Tab after `databases.` lists the catalogue's scopes; a key name created in the session
+    /// completes inside a string; a meta-command completes.
+    @Test func completionOfScopesKeyNamesAndCommands() async throws {
+        let server = try Server()
+        let home = try Self.temporaryFolder("keyflow-repl-home")
+        let term = Terminal()
+        defer { term.kill() }
+        try term.start(["repl"], env: Self.environment(home: home, server: server))
+        try await term.waitForPrompt(1)
+
+        try term.type("list where scopes has databases.")
+        try term.press("Tab", "Tab")
+        try await term.wait("the databases scopes") { $0.contains("databases.read") && $0.contains("databases.write") && $0.hasSuffix("has databases.") }
+        try term.press("C-c")
+        try await term.waitForPrompt(3)
+
+        // A key that existed before the session: its name completes inside a string.
+        try term.type(#"show "Sand"#)
+        try term.press("Tab")
+        try await term.wait("the bootstrap key's name") { $0.hasSuffix(#"show "Sandbox bootstrap key""#) }
+        try term.press("C-c")
+        try await term.waitForPrompt(4)
+
+        // A key created in the session completes at once.
+        try term.enter(#"create "deploy-production" scopes [users.read]"#)
+        try await term.waitForPrompt(5)
+        try term.type(#"show "deploy-p"#)
+        try term.press("Tab")
+        try await term.wait("the key name completed") { $0.hasSuffix(#"show "deploy-production""#) }
+        try term.press("Enter")
+        try await term.waitForPrompt(6)
+
+        try term.type(":he")
+        try term.press("Tab")
+        try await term.wait(":help completed") { $0.hasSuffix(":help") }
+        try term.enter("scopes")
+        let screen = try await term.waitForPrompt(7)
+        try Self.expectGolden("completion", screen)
+        try Self.assertNoSecrets(screen, server)
+    }
+
+    /// A `for` block over three lines: continuation prompts, then one run of the whole block.
+    @Test func multiLineForBlock() async throws {
+        let server = try Server()
+        let home = try Self.temporaryFolder("keyflow-repl-home")
+        let term = Terminal()
+        defer { term.kill() }
+        try term.start(["repl"], env: Self.environment(home: home, server: server))
+        try await term.waitForPrompt(1)
+        try term.enter(#"for t in ["acme", "hooli"] {"#)
+        try await term.wait("a continuation prompt") { $0.hasSuffix("...>") }
+        try term.enter(#"  ensure "tenant-${t}" scopes [users.read]"#)
+        try await term.wait("a second continuation prompt") { $0.components(separatedBy: "...>").count == 3 }
+        try term.enter("}")
+        try await term.waitForPrompt(2)
+        try term.enter(#"count(keys where name ~ "tenant-*")"#)
+        let screen = try await term.waitForPrompt(3)
+        #expect(try server.keys().map(\.name).filter { $0.hasPrefix("tenant-") }.sorted() == ["tenant-acme", "tenant-hooli"])
+        try Self.expectGolden("multiline-for", screen)
+    }
+
+    /// History survives the session (file mode 0600); a line with secret material is not
+    /// kept; Up in a second session recalls the last kept line, then the one before.
+    @Test func historyAcrossTwoSessions() async throws {
+        let server = try Server()
+        let home = try Self.temporaryFolder("keyflow-repl-home")
+        let env = Self.environment(home: home, server: server)
+        do {
+            let term = Terminal()
+            defer { term.kill() }
+            try term.start(["repl"], env: env)
+            try await term.waitForPrompt(1)
+            try term.enter(#"print "first session""#)
+            try await term.waitForPrompt(2)
+            try term.enter("count(keys)")
+            try await term.waitForPrompt(3)
+            try term.enter(#"print "standard_0123456789abcdef""#)
+            try await term.waitForPrompt(4)
+            try term.press("C-d")
+            try await term.wait("the REPL to exit") { $0.contains("[exited with status 0]") }
+        }
+        let file = home + "/state/keyflow/history"
+        let attributes = try FileManager.default.attributesOfItem(atPath: file)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let kept = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(kept == "print \"first session\"\ncount(keys)\n", "history file: \(kept)")
+
+        let term = Terminal()
+        defer { term.kill() }
+        try term.start(["repl"], env: env)
+        try await term.waitForPrompt(1)
+        try term.press("Up")
+        try await term.wait("the last kept line") { $0.hasSuffix("> count(keys)") }
+        try term.press("Up")
+        try await term.wait("the line before it") { $0.hasSuffix(#"> print "first session""#) }
+        try term.press("Enter")
+        try await term.waitForPrompt(2)
+        try term.enter(":history")
+        let screen = try await term.waitForPrompt(3)
+        try Self.expectGolden("history-second-session", screen)
+    }
+
+    /// Ctrl-C while a statement waits on a slow server (every request delayed) cancels it,
+    /// says which steps completed, and the session goes on.
+    @Test func controlCDuringASlowRequest() async throws {
+        let server = try Server(chaos: "delay=1:2500ms")
+        let home = try Self.temporaryFolder("keyflow-repl-home")
+        let term = Terminal()
+        defer { term.kill() }
+        try term.start(["repl"], env: Self.environment(home: home, server: server))
+        try await term.waitForPrompt(1)
+        try term.enter(#"for t in ["a", "b", "c"] { create "slow-${t}" scopes [users.read] }"#)
+        try await term.wait("the first key created") { $0.contains(#"created "slow-a""#) }
+        let pressed = ContinuousClock.now
+        try term.press("C-c")
+        try await term.waitForPrompt(2)
+        // Back at the prompt well before the 2.5 s request in flight would have answered.
+        #expect(ContinuousClock.now - pressed < .milliseconds(2400), "Ctrl-C took \(ContinuousClock.now - pressed)")
+        try term.enter(#"print "still here""#)
+        try await term.waitForPrompt(3)
+        try term.enter(#"print exists("slow-a"), exists("slow-c")"#)
+        let screen = try await term.waitForPrompt(4)
+        #expect(screen.contains("Interrupted: 1 step completed, 1 cancelled in flight, 1 not started."))
+        #expect(!screen.contains("^C"), "the echoed ^C is erased")
+        // The request cut off in flight may or may not have been applied by the server.
+        let names = try server.keys().map(\.name)
+        #expect(names.contains("slow-a") && !names.contains("slow-c"), "\(names)")
+        try Self.expectGolden("interrupt-slow-request", screen)
+    }
+
+    /// Ctrl-C at the prompt abandons the line; Ctrl-D at an empty prompt leaves with status 0.
+    @Test func controlCClearsTheLineAndControlDExits() async throws {
+        let server = try Server()
+        let home = try Self.temporaryFolder("keyflow-repl-home")
+        let term = Terminal()
+        defer { term.kill() }
+        try term.start(["repl"], env: Self.environment(home: home, server: server))
+        try await term.waitForPrompt(1)
+        try term.type(#"delete keys where name ~ "*""#)
+        try term.press("C-c")
+        try await term.waitForPrompt(2)
+        try term.enter("count(keys)")
+        try await term.waitForPrompt(3)
+        try term.press("C-d")
+        let screen = try await term.wait("the REPL to exit") { $0.contains("[exited with status") }
+        #expect(screen.contains("[exited with status 0]"))
+        #expect(try server.keys().count == 1, "the abandoned delete ran")
+        try Self.expectGolden("ctrl-c-ctrl-d", screen)
+    }
+
+    /// `:plan on` plans statements without writing; `:plan off` runs them again.
+    @Test func planMode() async throws {
+        let server = try Server()
+        let home = try Self.temporaryFolder("keyflow-repl-home")
+        let term = Terminal()
+        defer { term.kill() }
+        try term.start(["repl"], env: Self.environment(home: home, server: server))
+        try await term.waitForPrompt(1)
+        try term.enter(":plan on")
+        try await term.wait("the plan prompt") { $0.hasSuffix("(plan)>") }
+        try term.enter(#"create "planned" scopes [users.read] expire in 30d"#)
+        try await term.wait("the plan") { $0.components(separatedBy: "(plan)>").count == 3 }
+        #expect(try server.keys().map(\.name) == ["Sandbox bootstrap key"])
+        try term.enter(":plan off")
+        try await term.waitForPrompt(3)
+        try term.enter(#"create "planned" scopes [users.read] expire in 30d"#)
+        let screen = try await term.waitForPrompt(4)
+        #expect(try server.keys().map(\.name).sorted() == ["Sandbox bootstrap key", "planned"])
+        try Self.expectGolden("plan-mode", screen)
+    }
+
+    /// `list` prints an aligned table; in a narrow terminal it still fits, eliding with `…`.
+    @Test func listFitsTheTerminal() async throws {
+        let server = try Server()
+        let home = try Self.temporaryFolder("keyflow-repl-home")
+        for width in [120, 60] {
+            let term = Terminal(width: width)
+            defer { term.kill() }
+            try term.start(["repl"], env: Self.environment(home: home, server: server))
+            try await term.waitForPrompt(1)
+            if width == 120 {
+                try term.enter(#"create "reporting-service-production" scopes [databases.read, users.read, teams.read] expire in 90d"#)
+                try await term.waitForPrompt(2)
+            }
+            try term.enter("list")
+            let screen = try await term.waitForPrompt(width == 120 ? 3 : 2)
+            let table = screen.split(separator: "\n").drop { !$0.hasPrefix("NAME") }.prefix { !$0.hasPrefix("(") }
+            #expect(table.count == 3, "\(screen)")
+            for row in table { #expect(row.count <= width, "row wider than \(width): \(row)") }
+            try Self.expectGolden("list-\(width)", screen)
+        }
+    }
+
+    // MARK: - Not a terminal
+
+    /// Statements from a pipe: no prompt, no banner, the same output as `keyflow run -`.
+    @Test func pipedStdinBehavesLikeRunDash() throws {
+        let server = try Server()
+        let home = try Self.temporaryFolder("keyflow-repl-home")
+        let env = Self.environment(home: home, server: server)
+        let script = "print \"piped\"\nlist where name == \"Sandbox bootstrap key\"\nassert count(keys) >= 1\n"
+        let repl = try Self.pipe(["repl"], stdin: script, env: env)
+        let run = try Self.pipe(["run", "-"], stdin: script, env: env)
+        #expect(repl.code == 0, "\(repl.stderr)")
+        #expect(Self.normalized(repl.stdout) == Self.normalized(run.stdout))
+        #expect(Self.normalized(repl.stderr) == Self.normalized(run.stderr))
+        #expect(!repl.stdout.contains("demo@") && !repl.stderr.contains("demo@") && !repl.stdout.contains(":help"))
+        #expect(repl.stdout.contains("piped\n"))
+        #expect(!FileManager.default.fileExists(atPath: home + "/state/keyflow/history"), "piped input was recorded")
+
+        // A failing assert exits 3 as `run -` does; a syntax error exits 2 with nothing sent.
+        let failed = try Self.pipe(["repl"], stdin: "assert count(keys) > 99, \"too few\"\n", env: env)
+        #expect(failed.code == 3, "\(failed.stderr)")
+        #expect(failed.stderr.contains("too few"))
+        let bad = try Self.pipe(["repl"], stdin: "create \"x\" scopes [users.read\n", env: env)
+        #expect(bad.code == 2, "\(bad.stderr)")
+        #expect(try server.keys().count == 1)
+    }
+
+    /// Without an endpoint and without a terminal it refuses (like `run -`), unless --sandbox.
+    @Test func pipedStdinWithoutEndpoint() throws {
+        let home = try Self.temporaryFolder("keyflow-repl-home")
+        var env = Self.environment(home: home, server: nil)
+        env["KEYFLOW_SANDBOX"] = home + "/sandbox"
+        let refused = try Self.pipe(["repl"], stdin: "list\n", env: env)
+        #expect(refused.code == 2, "\(refused.stderr)")
+        #expect(refused.stderr.contains("no terminal is attached"))
+        let sandboxed = try Self.pipe(["repl", "--sandbox"], stdin: "create \"piped\" scopes [users.read]\nlist\n", env: env)
+        #expect(sandboxed.code == 0, "\(sandboxed.stderr)")
+        #expect(sandboxed.stdout.contains("piped"))
+    }
+
+    struct Piped {
+        var code: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs the binary with stdin from a file (not a terminal), stdout and stderr to files.
+    static func pipe(_ arguments: [String], stdin: String, env: [String: String]) throws -> Piped {
+        let dir = try temporaryFolder("keyflow-repl-pipe")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try stdin.write(toFile: dir + "/in", atomically: true, encoding: .utf8)
+        _ = FileManager.default.createFile(atPath: dir + "/out", contents: nil)
+        _ = FileManager.default.createFile(atPath: dir + "/err", contents: nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = arguments
+        p.environment = env
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        p.standardInput = FileHandle(forReadingAtPath: dir + "/in")
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/out"))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/err"))
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        p.waitUntilExit()
+        try out.close()
+        try err.close()
+        return Piped(
+            code: p.terminationStatus,
+            stdout: String(decoding: FileManager.default.contents(atPath: dir + "/out") ?? Data(), as: UTF8.self),
+            stderr: String(decoding: FileManager.default.contents(atPath: dir + "/err") ?? Data(), as: UTF8.self))
+    }
+}
