@@ -1,5 +1,6 @@
 /// The console login (`POST /account/sessions/email`, project `console`) that stands in
-/// for the Appwrite Console: it answers a Session and sets the `a_session_console` cookie.
+/// for the Appwrite Console: it answers a Session and sets the `a_session_console` cookie;
+/// and its logout (`DELETE /account/sessions/current`), which ends the cookie's session.
 struct AccountService: Sendable {
     let state: SandboxState
     static let sessionLifetime: Int64 = 365 * 24 * 3600 * 1000
@@ -37,6 +38,25 @@ struct AccountService: Sendable {
             headers: [
                 ("Set-Cookie", "a_session_console=\(secret); expires=\(Self.cookieDate(session.expire)); path=/; httponly; samesite=Lax")
             ])
+    }
+
+    /// Ends the session named by the `a_session_console` cookie: 204, and the cookie no
+    /// longer authenticates. Without a live session the caller is a guest, who lacks the
+    /// `account` scope (401 `general_unauthorized_scope`), as on a real server.
+    func deleteCurrentSession(_ request: APIRequest) async throws(APIFailure) -> APIResponse {
+        let now = Timestamps.now()
+        guard let cookie = request.cookie("a_session_console"),
+            let session = state.accounts.session(secret: cookie, now: now)
+        else { throw .missingScope(identity: "User", role: "guests", scope: "account") }
+        let accounts = state.accounts
+        do {
+            try await state.storage.write { db in try Storage.deleteSession(db, id: session.id) } thenApply: { _ in
+                accounts.remove(session)
+            }
+        } catch {
+            throw .serverError
+        }
+        return APIResponse(status: 204, body: .noContent)
     }
 
     /// The Session model; `secret` stays empty as for client-side logins.

@@ -62,6 +62,10 @@ final class Accounts: Sendable {
         state.withLock { $0.sessionsByHash[session.secretHash] = session }
     }
 
+    func remove(_ session: ConsoleSession) {
+        state.withLock { _ = $0.sessionsByHash.removeValue(forKey: session.secretHash) }
+    }
+
     func add(_ user: ConsoleUser) {
         state.withLock { $0.usersByEmail[user.email.lowercased()] = user }
     }

@@ -85,6 +85,8 @@ struct Dispatcher: Sendable {
                 return .json(200, w.text)
             case ("POST", ["account", "sessions", "email"]):
                 return try await AccountService(state: state).createEmailSession(request)
+            case ("DELETE", ["account", "sessions", "current"]):
+                return try await AccountService(state: state).deleteCurrentSession(request)
             default:
                 throw .routeNotFound
             }

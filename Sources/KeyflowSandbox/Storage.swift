@@ -176,6 +176,10 @@ final class Storage: Sendable {
             arguments: [session.id, session.userID, session.secretHash, session.createdAt, session.expire])
     }
 
+    static func deleteSession(_ db: Database, id: String) throws {
+        try db.execute(sql: "DELETE FROM sessions WHERE id = ?", arguments: [id])
+    }
+
     static func sessions(_ db: Database) throws -> [ConsoleSession] {
         try Row.fetchAll(db, sql: "SELECT * FROM sessions").map {
             ConsoleSession(

@@ -186,9 +186,18 @@ import Testing
         #expect(viaEnv.status == 0)
         #expect(try doctorJSON(viaEnv)["credential"] as? String == "console session")
 
+        let stored = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: store))) as? [String: Any]
+        let storedSession = ((stored?["sessions"] as? [String: Any])?.values.first as? [String: Any])?["session"] as? String
         let logout = try Self.run(["logout", "--endpoint", server.endpoint], environment: env)
         #expect(logout.status == 0, "\(logout.stdout)\(logout.stderr)")
-        #expect(logout.stdout.contains("Signed out of \(server.endpoint)"))
+        #expect(logout.stdout.contains("Signed out of \(server.endpoint)\n"), "the server confirms: \(logout.stdout)")
+        // The server ended it too: the old cookie no longer authenticates.
+        let ended = try Self.run(["doctor", "--json"], environment: [
+            "XDG_CONFIG_HOME": try Self.temporaryDirectory(), "APPWRITE_ENDPOINT": server.endpoint,
+            "APPWRITE_PROJECT_ID": server.project, "APPWRITE_SESSION": storedSession ?? "missing",
+        ])
+        #expect(storedSession != nil)
+        #expect(ended.status == 1, "\(ended.stdout)")
         let after = try Self.run(["doctor", "--endpoint", server.endpoint, "--project", server.project], environment: env)
         #expect(after.status == 1)
         #expect(after.stdout.contains("FAIL  credential"))
