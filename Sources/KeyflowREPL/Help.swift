@@ -30,6 +30,16 @@ public enum Help {
         ("if", "if COND { ... } [else if COND { ... }] [else { ... }]", "if exists(\"ci\") { show \"ci\" } else { print \"no ci key\" }"),
     ]
 
+    /// The first things to try: list, create, inspect, rotate, and get a secret out.
+    static let starters: [(line: String, meaning: String)] = [
+        ("list", "the project's keys"),
+        ("create \"ci\" scopes [databases.read] as ci", "a new key, also held in the variable ci"),
+        ("show \"ci\"", "one key in full (never its secret)"),
+        ("ci.scopes", "a field of a key held in a variable"),
+        ("rotate \"ci\" grace 1h", "a new key takes the name; the old one expires in 1h"),
+        ("secret \"ci\" to stdout", "print its secret (only sinks reveal secrets)"),
+    ]
+
     static let topics: [(name: String, text: String)] = [
         ("selectors", """
             A selector names the keys a statement acts on:
@@ -80,7 +90,17 @@ public enum Help {
 
     static var overview: String {
         let width = statements.map(\.name.count).max() ?? 0
-        var lines = ["Statements run as you enter them; a line that is an expression prints its value.", ""]
+        var lines = [
+            "Statements run as you enter them against the project :target names; a line that is an",
+            "expression prints its value. Key names are strings in quotes; Tab inside the quotes completes them.",
+            "",
+            "Start here:",
+        ]
+        let startWidth = starters.map(\.line.count).max() ?? 0
+        for s in starters {
+            lines.append("  " + s.line.padding(toLength: startWidth, withPad: " ", startingAt: 0) + "  " + s.meaning)
+        }
+        lines += ["", "Every statement (:help NAME for its form):"]
         for s in statements {
             lines.append("  " + s.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + s.example)
         }
@@ -97,7 +117,7 @@ public enum Help {
         for u in MetaCommand.usage {
             lines.append("  " + u.command.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + u.meaning)
         }
-        lines.append("Keys: Tab completes, Up recalls history, Ctrl-C cancels the statement or clears the line, Ctrl-D leaves.")
+        lines.append("Keys: Tab completes, Up recalls, Ctrl-C cancels a statement or clears the line, Ctrl-D leaves.")
         return lines.joined(separator: "\n")
     }
 }

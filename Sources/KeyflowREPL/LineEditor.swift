@@ -31,6 +31,9 @@ public final class LineEditor: @unchecked Sendable {
         completionContext.withLock { $0 = context }
     }
 
+    /// The key names completion knows now.
+    public var keyNames: [String] { completionContext.withLock { $0.keyNames } }
+
     /// Changes part of what completion knows.
     public func updateCompletionContext(_ change: (inout CompletionContext) -> Void) {
         completionContext.withLock { change(&$0) }
@@ -86,6 +89,8 @@ public enum Interrupts {
 }
 
 private let interruptFlag = Atomic<Int>(0)
+/// A byte read just after Ctrl-C, kept for the next line (-1: none).
+private let pendingByte = Atomic<Int>(-1)
 private let completionContext = Mutex(CompletionContext())
 
 /// The SIGINT handler: async-signal-safe (one atomic store).
@@ -103,11 +108,20 @@ private func readCharacter(_ stream: UnsafeMutablePointer<FILE>?) -> Int32 {
         var c: UInt8 = 0
         while true {
             if interruptFlag.load(ordering: .relaxed) != 0 { return interrupted }
+            let held = pendingByte.exchange(-1, ordering: .relaxed)
+            if held >= 0 { return Int32(held) }
             var descriptor = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
             let ready = poll(&descriptor, 1, 100)
             if ready == 0 || (ready < 0 && errno == EINTR) { continue }
             let n = Glibc.read(0, &c, 1)
-            if n == 1 { return Int32(c) }
+            if n == 1 {
+                // Ctrl-C already seen: this byte was typed after it, so it starts the next line.
+                if interruptFlag.load(ordering: .relaxed) != 0 {
+                    pendingByte.store(Int(c), ordering: .relaxed)
+                    return interrupted
+                }
+                return Int32(c)
+            }
             if n == 0 { return -1 }
             if errno == EINTR || errno == EAGAIN { continue }
             return -1
@@ -153,12 +167,14 @@ private func completeWord(
     let inserted = fitted(single ? completion.candidates[0] : completion.commonPrefix)
     let shown = single ? [] : completion.candidates
 
-    // libedit frees the array and its strings with free().
-    let slots = malloc(MemoryLayout<UnsafeMutablePointer<CChar>?>.stride * (shown.count + 2))!
-        .bindMemory(to: UnsafeMutablePointer<CChar>?.self, capacity: shown.count + 2)
+    // libedit frees the array and its strings with free(). It tells a single match by
+    // reading matches[2] even when matches[1] is NULL, so there are always at least three
+    // slots, the unused ones NULL (reading past two slots made the appended space flaky).
+    let count = max(3, shown.count + 2)
+    let slots = calloc(count, MemoryLayout<UnsafeMutablePointer<CChar>?>.stride)!
+        .bindMemory(to: UnsafeMutablePointer<CChar>?.self, capacity: count)
     slots[0] = strdup(inserted)
     for (i, candidate) in shown.enumerated() { slots[i + 1] = strdup(candidate) }
-    slots[shown.count + 1] = nil
     keyflow_rl_set_append_character(single && !inserted.hasSuffix(".") ? 32 : 0)
     return slots
 }

@@ -112,12 +112,15 @@ public final class REPL: @unchecked Sendable {
                 program = Program(statements: [Statement(.print([expr]), range: expr.range)], range: expr.range)
             case .invalid(let diagnostics):
                 output.err(renderer.render(diagnostics), newline: false)
+                if let typo = Hints.mistypedFirstWord(source, variables: Set(types.keys)) { output.err("  help: " + typo) }
                 return
             }
         }
         let checked = Checker.check(program, options: CheckOptions(predeclared: types))
         if checked.hasErrors {
-            output.err(renderer.render(checked.diagnostics.filter(\.isError)), newline: false)
+            let keyNames = editor.keyNames
+            let errors = checked.diagnostics.filter(\.isError).map { Hints.adjusted($0, source: source, keyNames: keyNames) }
+            output.err(renderer.render(errors), newline: false)
             return
         }
         let warnings = checked.diagnostics.filter { !$0.isError }

@@ -144,8 +144,9 @@ public enum KeyTable {
     /// terminal's width); nil: as wide as the cells need.
     @TaskLocal public static var width: Int?
 
-    /// The table; with `width`, columns are cut (the widest first, each keeping at least
-    /// its heading) and their cells elided with `…` until every line fits, when it can.
+    /// The table; with `width`, columns are cut and their cells elided with `…` until every
+    /// line fits, when it can: names and scopes first (the widest first, down to 12), then
+    /// every column (the widest first, each keeping at least its heading).
     public static func render(_ keys: [Key], width: Int? = nil) -> String {
         let header = ["NAME", "ID", "SCOPES", "EXPIRE", "ACCESSED"]
         let rows = keys.map { k in
@@ -156,11 +157,16 @@ public enum KeyTable {
         for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
         if let width {
             let separators = 2 * (header.count - 1)
-            let least = header.map { max($0.count, 4) }
-            while widths.reduce(0, +) + separators > width {
-                // The widest column that may still shrink gives up one character.
-                guard let i = widths.indices.filter({ widths[$0] > least[$0] }).max(by: { widths[$0] < widths[$1] }) else { break }
-                widths[i] -= 1
+            // Names and scopes give way first (down to 12), ids and times only after them.
+            let heading = header.map { max($0.count, 4) }
+            let phases: [[Int?]] = [[12, nil, 12, nil, nil], heading]
+            for floors in phases {
+                while widths.reduce(0, +) + separators > width {
+                    // The widest column that may still shrink gives up one character.
+                    let shrinkable = widths.indices.filter { i in floors[i].map { widths[i] > max($0, heading[i]) } ?? false }
+                    guard let i = shrinkable.max(by: { widths[$0] < widths[$1] }) else { break }
+                    widths[i] -= 1
+                }
             }
         }
         func fitted(_ cell: String, _ i: Int) -> String {

@@ -466,6 +466,33 @@ import Testing
         }
     }
 
+    /// What a new user does with only `:help`: list, create, inspect, rotate — and the
+    /// prompt's hints for the usual slips (a mistyped statement, a key name without quotes).
+    @Test func aNewUserWithOnlyHelp() async throws {
+        let server = try Server()
+        let home = try Self.temporaryFolder("keyflow-repl-home")
+        let term = Terminal()
+        defer { term.kill() }
+        try term.start(["repl"], env: Self.environment(home: home, server: server))
+        try await term.waitForPrompt(1)
+        let lines = [
+            ":help", "lst", "list", #"create "ci" scopes [databases.read] expire in 90d"#, "show ci",
+            #"show "ci""#, #"rotate "ci" grace 1h"#, #"list where name ~ "ci*""#, ":help rotate",
+        ]
+        for (i, line) in lines.enumerated() {
+            try term.enter(line)
+            try await term.waitForPrompt(i + 2)
+        }
+        let screen = try term.screen()
+        #expect(screen.contains("Start here:"))
+        #expect(screen.contains("did you mean `list`?"))
+        #expect(screen.contains(#"a key's name is a string: `show "ci"`"#))
+        let names = try server.keys().map(\.name)
+        #expect(names.filter { $0 == "ci" }.count == 1 && names.contains { $0.hasPrefix("ci (rotated ") }, "\(names)")
+        try Self.expectGolden("new-user", screen)
+        try Self.assertNoSecrets(screen, server)
+    }
+
     // MARK: - Not a terminal
 
     /// Statements from a pipe: no prompt, no banner, the same output as `keyflow run -`.

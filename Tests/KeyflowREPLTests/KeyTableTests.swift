@@ -47,6 +47,14 @@ struct KeyTableTests {
         #expect(!table.contains("standard_"))
     }
 
+    @Test func namesAndScopesGiveWayBeforeIdsAndTimes() {
+        let table = KeyTable.render(Self.keys, width: 100)
+        #expect(table.split(separator: "\n").allSatisfy { $0.count <= 100 })
+        #expect(table.contains("  6b096e7151a6c5b78eb2  "))
+        #expect(table.contains("reporting-servic") && table.contains("databases.read,u"))
+        #expect(table.contains("2026-12-20T14:13:20Z"))
+    }
+
     @Test func aCellCutKeepsItsStart() {
         let table = KeyTable.render(Self.keys, width: 60)
         #expect(table.contains("reporting"))
