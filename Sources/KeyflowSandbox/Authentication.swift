@@ -111,7 +111,7 @@ struct Authentication: Sendable {
         guard stale || newSDK != nil else { return key }
         let index = state.index
         let updated = try? await state.storage.write { db -> KeyRecord? in
-            guard var current = index.key(id: key.id, project: key.projectID) else { return nil }
+            guard var current = try Storage.key(db, id: key.id, project: key.projectID) else { return nil }
             current.accessedAt = now
             if let newSDK, !current.sdks.contains(newSDK) { current.sdks.append(newSDK) }
             try Storage.updateKey(db, current)

@@ -111,7 +111,7 @@ struct KeysService: Sendable {
         let index = state.index
         let now = Timestamps.now()
         let updated = try await commit { db -> KeyRecord? in
-            guard var key = index.key(id: id, project: project) else { return nil }
+            guard var key = try Storage.key(db, id: id, project: project) else { return nil }
             key.name = name
             key.scopes = scopes
             key.expire = expire
@@ -131,7 +131,7 @@ struct KeysService: Sendable {
         let id = try Validation.pathKeyID(keyID)
         let index = state.index
         let deleted = try await commit { db -> Bool in
-            guard index.key(id: id, project: project) != nil else { return false }
+            guard try Storage.key(db, id: id, project: project) != nil else { return false }
             return try Storage.deleteKey(db, id: id)
         } thenApply: { deleted in
             if deleted { index.remove(id: id) }

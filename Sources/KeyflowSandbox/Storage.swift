@@ -4,11 +4,29 @@ import GRDB
 typealias GRDBDatabase = Database
 
 /// The sandbox's durable state: one SQLite database in WAL mode with `synchronous=FULL`
-/// (DIR/sandbox.sqlite). Every change runs in a transaction on GRDB's single writer; the
-/// in-memory copies (KeyIndex, sessions) are updated only after the commit, still on the
-/// writer, so they change in commit order.
+/// (DIR/sandbox.sqlite). Changes are group-committed: whatever changes arrive while one
+/// transaction is being made durable wait and then commit together, each in its own
+/// savepoint (one change failing rolls back only itself), so concurrent writers share one
+/// fsync instead of queueing for one each. A change reads the database, never the
+/// in-memory copies, so it sees the changes committed before it in the same group. The
+/// in-memory copies (KeyIndex, sessions) are updated only after the commit, in commit
+/// order, and only then is any caller answered: an acknowledged write is a durable one.
 final class Storage: Sendable {
     private let pool: DatabasePool
+    private let group = Locked(GroupState())
+    private let committer = DispatchQueue(label: "keyflow-sandbox-commit")
+
+    private struct GroupState {
+        var waiting: [PendingChange] = []
+        var committing = false
+        var transactions = 0
+        var changes = 0
+    }
+
+    /// Transactions committed (or rolled back) so far and the changes they carried.
+    var groupCommits: (transactions: Int, changes: Int) {
+        group.withLock { ($0.transactions, $0.changes) }
+    }
 
     init(directory: URL) throws(SandboxError) {
         let fm = FileManager.default
@@ -66,20 +84,80 @@ final class Storage: Sendable {
 
     // MARK: transactions
 
-    /// Runs `change` in a transaction, then (after the commit, still on the writer) `apply`.
+    /// Runs `change` in a transaction (with whatever other changes are waiting), then,
+    /// after the commit, `apply`; answers once the change is durable.
     func write<T: Sendable>(
         _ change: @escaping @Sendable (Database) throws -> T,
         thenApply apply: @escaping @Sendable (T) -> Void = { _ in }
     ) async throws -> T {
-        try await pool.writeWithoutTransaction { db in
-            var result: T?
-            try db.inTransaction(.immediate) {
-                result = try change(db)
-                return .commit
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+            let result = Locked<T?>(nil)
+            let pending = PendingChange(
+                change: { db in
+                    let value = try change(db)
+                    result.withLock { $0 = value }
+                },
+                apply: { result.withLock { apply($0!) } },
+                finish: { error in
+                    if let error {
+                        continuation.resume(throwing: error)
+                    } else {
+                        continuation.resume(returning: result.withLock { $0! })
+                    }
+                })
+            let startCommitter = group.withLock { state -> Bool in
+                state.waiting.append(pending)
+                if state.committing { return false }
+                state.committing = true
+                return true
             }
-            apply(result!)
-            return result!
+            if startCommitter { committer.async { self.commitWaiting() } }
         }
+    }
+
+    /// Commits groups of waiting changes until none is left.
+    private func commitWaiting() {
+        while true {
+            let batch = group.withLock { state -> [PendingChange] in
+                let batch = state.waiting
+                state.waiting.removeAll(keepingCapacity: true)
+                if batch.isEmpty { state.committing = false }
+                if !batch.isEmpty {
+                    state.transactions += 1
+                    state.changes += batch.count
+                }
+                return batch
+            }
+            if batch.isEmpty { return }
+            commit(batch)
+        }
+    }
+
+    private func commit(_ batch: [PendingChange]) {
+        var failures = [Error?](repeating: nil, count: batch.count)
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    for (n, pending) in batch.enumerated() {
+                        do {
+                            try db.inSavepoint {
+                                try pending.change(db)
+                                return .commit
+                            }
+                        } catch {
+                            failures[n] = error
+                        }
+                    }
+                    return .commit
+                }
+            }
+        } catch {
+            // The transaction rolled back: nothing of this group is stored or applied.
+            for pending in batch { pending.finish(error) }
+            return
+        }
+        for (n, pending) in batch.enumerated() where failures[n] == nil { pending.apply() }
+        for (n, pending) in batch.enumerated() { pending.finish(failures[n]) }
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) throws -> T {
@@ -109,14 +187,22 @@ final class Storage: Sendable {
     }
 
     static func keys(_ db: Database) throws -> [KeyRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM keys ORDER BY sequence").map { row in
-            KeyRecord(
-                sequence: row["sequence"], id: row["id"], projectID: row["projectId"],
-                createdAt: row["createdAt"], updatedAt: row["updatedAt"],
-                name: row["name"], description: row["description"], expire: row["expire"],
-                scopes: decodeStrings(row["scopes"]), secret: row["secret"],
-                accessedAt: row["accessedAt"], sdks: decodeStrings(row["sdks"]))
-        }
+        try Row.fetchAll(db, sql: "SELECT * FROM keys ORDER BY sequence").map(keyRecord)
+    }
+
+    /// The key `id` of `project` as stored (changes earlier in the transaction included).
+    static func key(_ db: Database, id: String, project: String) throws -> KeyRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM keys WHERE id = ? AND projectId = ?", arguments: [id, project])
+            .map(keyRecord)
+    }
+
+    private static func keyRecord(_ row: Row) -> KeyRecord {
+        KeyRecord(
+            sequence: row["sequence"], id: row["id"], projectID: row["projectId"],
+            createdAt: row["createdAt"], updatedAt: row["updatedAt"],
+            name: row["name"], description: row["description"], expire: row["expire"],
+            scopes: decodeStrings(row["scopes"]), secret: row["secret"],
+            accessedAt: row["accessedAt"], sdks: decodeStrings(row["sdks"]))
     }
 
     static func keyExists(_ db: Database, id: String) throws -> Bool {
@@ -198,4 +284,11 @@ final class Storage: Sendable {
         guard case .array(let items)? = JSONValue.parse(text) else { return [] }
         return items.compactMap { if case .string(let s) = $0 { s } else { nil } }
     }
+}
+
+/// One change waiting for the next group commit, its result type erased.
+private struct PendingChange: Sendable {
+    let change: @Sendable (Database) throws -> Void
+    let apply: @Sendable () -> Void
+    let finish: @Sendable ((any Error)?) -> Void
 }
