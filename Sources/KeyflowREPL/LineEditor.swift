@@ -6,8 +6,9 @@ import Glibc
 import Synchronization
 
 /// Line editing over libedit's readline-compatible API: a prompt, history recalled with
-/// Up, Tab completion from `Completer`, Ctrl-C that abandons the line, Ctrl-D that ends
-/// input. Used only when standard input is a terminal; one instance per process.
+/// Up, Tab completion from `Completer` (one Tab lists the candidates when it cannot add to
+/// the word), Ctrl-C that abandons the line, Ctrl-D that ends input. Used only when
+/// standard input is a terminal; one instance per process.
 public final class LineEditor: @unchecked Sendable {
     /// What one read returned.
     public enum Input: Sendable, Equatable {
@@ -89,6 +90,11 @@ public enum Interrupts {
 }
 
 private let interruptFlag = Atomic<Int>(0)
+/// Set by completion when a Tab found several candidates and nothing to insert: the next
+/// read answers a second Tab, which makes libedit list them.
+private let listOnNextRead = Atomic<Bool>(false)
+/// Whether the character being handled is that supplied Tab (it must not ask for another).
+private let syntheticTab = Atomic<Bool>(false)
 /// A byte read just after Ctrl-C, kept for the next line (-1: none).
 private let pendingByte = Atomic<Int>(-1)
 private let completionContext = Mutex(CompletionContext())
@@ -103,6 +109,12 @@ private func onInterrupt(_ signal: Int32) {
 /// flag between them; after Ctrl-C it returns a newline so that readline returns and the
 /// line can be dropped.
 private func readCharacter(_ stream: UnsafeMutablePointer<FILE>?) -> Int32 {
+    // A Tab that could only list: libedit lists on a second Tab, so one is supplied.
+    if listOnNextRead.exchange(false, ordering: .relaxed) {
+        syntheticTab.store(true, ordering: .relaxed)
+        return 9
+    }
+    syntheticTab.store(false, ordering: .relaxed)
     let interrupted: Int32 = -2
     func byte() -> Int32 {
         var c: UInt8 = 0
@@ -165,7 +177,13 @@ private func completeWord(
     }
     let single = completion.candidates.count == 1
     let inserted = fitted(single ? completion.candidates[0] : completion.commonPrefix)
-    let shown = single ? [] : completion.candidates
+    // Listed key names are shown whole, in quotes, so names with spaces stay apart.
+    let shown = single ? [] : completion.candidates.map { $0.hasSuffix("\"") ? "\"" + $0 : $0 }
+    // Several candidates and nothing to add: list them at once (`databases.` Tab), as
+    // libedit would on a second Tab.
+    if !single && inserted == word && !syntheticTab.load(ordering: .relaxed) {
+        listOnNextRead.store(true, ordering: .relaxed)
+    }
 
     // libedit frees the array and its strings with free(). It tells a single match by
     // reading matches[2] even when matches[1] is NULL, so there are always at least three

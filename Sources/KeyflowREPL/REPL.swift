@@ -62,7 +62,7 @@ public final class REPL: @unchecked Sendable {
     public func run() async -> Int32 {
         output.out(session.target.line)
         output.out("Type :help for help, Tab to complete, Ctrl-D to leave.")
-        await refreshKeyNames()
+        await loadKeyNamesAtStart()
         while true {
             let input = await editor.read(prompt: assembler.isEmpty ? prompt : continuationPrompt)
             switch input {
@@ -243,6 +243,25 @@ public final class REPL: @unchecked Sendable {
         editor.updateCompletionContext { $0.keyNames = Array(Set(names)).sorted() }
     }
 
+    /// The key names before the first prompt, so that Tab knows them at once; Ctrl-C (a
+    /// slow or unreachable server) stops the wait and they arrive in the background.
+    func loadKeyNamesAtStart() async {
+        Interrupts.clear()
+        let loaded = Latch()
+        let fetch = Task {
+            await self.refreshKeyNames()
+            loaded.open()
+        }
+        while !loaded.isOpen {
+            if Interrupts.take() {
+                output.err("\r\u{1B}[Kkey names are still loading: Tab completes them once they arrive")
+                refresh = fetch
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// After a write: the next prompt does not wait for the list.
     func refreshKeyNamesInBackground() {
         refresh?.cancel()
@@ -321,6 +340,14 @@ final class StepLog: @unchecked Sendable {
     /// Steps planned that never started.
     var notStartedSteps: [Step] { lock.withLock { _notStarted } }
     var interrupted: Bool { lock.withLock { _interrupted } }
+}
+
+/// A flag set once, read from another task.
+final class Latch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _open = false
+    func open() { lock.withLock { _open = true } }
+    var isOpen: Bool { lock.withLock { _open } }
 }
 
 /// Unbuffered writes, so output and the prompt (on stderr) never interleave out of order.
