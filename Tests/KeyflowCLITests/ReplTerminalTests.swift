@@ -328,8 +328,13 @@ import Testing
         try await term.wait("a second continuation prompt") { $0.components(separatedBy: "...>").count == 3 }
         try term.enter("}")
         try await term.waitForPrompt(2)
+        // Ctrl-C at a continuation prompt drops the unfinished statement.
+        try term.enter(#"for t in ["dropped"] {"#)
+        try await term.wait("a continuation prompt") { $0.hasSuffix("...>") && $0.contains("dropped") }
+        try term.press("C-c")
+        try await term.waitForPrompt(3)
         try term.enter(#"count(keys where name ~ "tenant-*")"#)
-        let screen = try await term.waitForPrompt(3)
+        let screen = try await term.waitForPrompt(4)
         #expect(try server.keys().map(\.name).filter { $0.hasPrefix("tenant-") }.sorted() == ["tenant-acme", "tenant-hooli"])
         try Self.expectGolden("multiline-for", screen)
     }
