@@ -101,8 +101,8 @@ extension KeyFields {
 }
 
 /// A Key or EphemeralKey body as it arrives (§5.1, §5.3): every field optional here, so that
-/// `WireModel` can name what is missing.
-private struct WireKey: Decodable {
+/// `WireModel` can name what is missing. Unknown fields are skipped.
+private struct WireKey {
     var id: String?
     var createdAt: String?
     var updatedAt: String?
@@ -114,24 +114,62 @@ private struct WireKey: Decodable {
     var accessedAt: String?
     var sdks: [String]?
 
-    enum CodingKeys: String, CodingKey {
-        case id = "$id", createdAt = "$createdAt", updatedAt = "$updatedAt", name, description, expire, scopes, secret,
-            accessedAt, sdks
+    init(reading reader: inout JSONReader) throws(JSONReader.Malformed) {
+        try reader.readObject { (reader: inout JSONReader, field: String) throws(JSONReader.Malformed) in
+            switch field {
+            case "$id": id = try reader.readOptionalString()
+            case "$createdAt": createdAt = try reader.readOptionalString()
+            case "$updatedAt": updatedAt = try reader.readOptionalString()
+            case "name": name = try reader.readOptionalString()
+            case "description": description = try reader.readOptionalString()
+            case "expire": expire = try reader.readOptionalString()
+            case "scopes": scopes = try reader.readOptionalStrings()
+            case "secret": secret = try reader.readOptionalString()
+            case "accessedAt": accessedAt = try reader.readOptionalString()
+            case "sdks": sdks = try reader.readOptionalStrings()
+            default: try reader.skipValue()
+            }
+        }
+    }
+
+    static func read(_ bytes: [UInt8]) -> WireKey? {
+        var reader = JSONReader(bytes)
+        guard let key = try? WireKey(reading: &reader), (try? reader.finish()) != nil else { return nil }
+        return key
     }
 }
 
-private struct WireKeyList: Decodable {
+private struct WireKeyList {
     var total: Int?
     var keys: [WireKey]?
 
-    enum CodingKeys: String, CodingKey { case total, keys }
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        // Python types total as a float; accept 3 and 3.0 alike.
-        total = (try? container.decodeIfPresent(Int.self, forKey: .total))
-            ?? (try? container.decodeIfPresent(Double.self, forKey: .total)).flatMap { $0.map(Int.init) }
-        keys = try container.decodeIfPresent([WireKey].self, forKey: .keys)
+    /// `total` may be 3 or 3.0 (Python types it as a float).
+    static func read(_ bytes: [UInt8]) -> WireKeyList? {
+        var reader = JSONReader(bytes)
+        var list = WireKeyList()
+        do throws(JSONReader.Malformed) {
+            try reader.readObject { (reader: inout JSONReader, field: String) throws(JSONReader.Malformed) in
+                switch field {
+                case "total":
+                    guard let number = try reader.readOptionalNumber() else { return }
+                    guard number.rounded() == number, abs(number) < 1e15 else { throw JSONReader.Malformed() }
+                    list.total = Int(number)
+                case "keys":
+                    if try reader.readNull() { return }
+                    var keys: [WireKey] = []
+                    try reader.readArray { (reader: inout JSONReader) throws(JSONReader.Malformed) in
+                        keys.append(try WireKey(reading: &reader))
+                    }
+                    list.keys = keys
+                default:
+                    try reader.skipValue()
+                }
+            }
+            try reader.finish()
+        } catch {
+            return nil
+        }
+        return list
     }
 }
 
@@ -168,14 +206,14 @@ enum WireModel {
     }
 
     static func key(_ response: HTTPResponse) throws(APIError) -> Key {
-        guard let wire = decode(WireKey.self, response.body) else {
+        guard let wire = WireKey.read(response.body) else {
             throw .malformedResponse(status: response.status, detail: "expected a JSON key object")
         }
         return try key(wire, status: response.status)
     }
 
     static func keyList(_ response: HTTPResponse) throws(APIError) -> KeyList {
-        guard let wire = decode(WireKeyList.self, response.body), let keys = wire.keys else {
+        guard let wire = WireKeyList.read(response.body), let keys = wire.keys else {
             throw .malformedResponse(status: response.status, detail: "expected {\"total\", \"keys\"}")
         }
         var decoded: [Key] = []

@@ -72,6 +72,39 @@ struct WireEncodingTests {
         }
     }
 
+    @Test func keyListsReadByteForByte() throws {
+        // Escapes, non-ASCII, a surrogate pair, unknown nested fields, total as a float.
+        let name = "Tab\tquote\" slash/ back\\ é 😀 \u{1}"
+        let escapedName = #"Tab\tquote\" slash\/ back\\ \u00e9 \ud83d\ude00 \u0001"#
+        let body = #"{"total":2.0,"keys":[{"$id":"a","name":""# + escapedName
+            + #"","scopes":["x","y"],"secret":"standard_1","expire":null,"extra":{"n":[1,2.5e3,true,false,null]}},"#
+            + #" {"$id":"b","scopes":[],"secret":"standard_2","name":"B"} ], "more": "ignored"}"#
+        let list = try WireModel.keyList(HTTPResponse(status: 200, headers: [], body: Array(body.utf8)))
+        #expect(list.total == 2)
+        #expect(list.keys.map(\.id) == ["a", "b"])
+        #expect(list.keys[0].name == name)
+        #expect(list.keys[0].scopes == ["x", "y"])
+        #expect(list.keys[0].expire == .never)
+        #expect(list.keys[1].secret.reveal() == "standard_2")
+        // The same name through JSONSerialization, as a cross-check of the escapes.
+        let reference = try JSONSerialization.jsonObject(with: Data((#"[""# + escapedName + #""]"#).utf8)) as? [String]
+        #expect(reference?.first == name)
+
+        for broken in [
+            #"{"total":1,"keys":[{"$id":"a","scopes":[],"secret":"s"}]"#,  // unterminated
+            #"{"total":1,"keys":[{"$id":"a","scopes":[],"secret":"s"}]} x"#,  // trailing bytes
+            #"{"total":1,"keys":[{"$id":"a\q","scopes":[],"secret":"s"}]}"#,  // bad escape
+            #"{"total":1,"keys":[{"$id":"a\ud83d","scopes":[],"secret":"s"}]}"#,  // lone surrogate
+            "{\"total\":1,\"keys\":[{\"$id\":\"a\u{1}\",\"scopes\":[],\"secret\":\"s\"}]}",  // raw control byte
+            #"{"total":1.5,"keys":[]}"#,  // fractional total
+            #"{"total":1,"keys":[{"$id":"a","scopes":[],"secret":"s",}]}"#,  // trailing comma
+        ] {
+            #expect(throws: APIError.self, "\(broken)") {
+                try WireModel.keyList(HTTPResponse(status: 200, headers: [], body: Array(broken.utf8)))
+            }
+        }
+    }
+
     @Test func errorBodies() {
         let json = #"{"message":"Key not found.","code":404,"type":"key_not_found","version":"1.9.6"}"#
         #expect(WireModel.error(HTTPResponse(status: 404, headers: [], body: Array(json.utf8)))
