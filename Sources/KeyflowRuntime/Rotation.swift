@@ -264,17 +264,23 @@ public enum RetiredName {
 
     /// The original name (possibly cut) when `name` is a retired name; nil otherwise.
     public static func original(of name: String) -> String? {
-        guard let range = name.range(of: pattern, options: .regularExpression) else { return nil }
+        guard mayBeRetired(name), let range = name.range(of: pattern, options: .regularExpression) else { return nil }
         return String(name[..<range.lowerBound])
     }
 
     /// When the rotation that retired a key happened, from its name.
     public static func rotatedAt(_ name: String) -> Date? {
-        guard let range = name.range(of: pattern, options: .regularExpression) else { return nil }
+        guard mayBeRetired(name), let range = name.range(of: pattern, options: .regularExpression) else { return nil }
         let text = name[range].dropFirst(" (rotated ".count).dropLast()
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
         return f.date(from: String(text))
+    }
+
+    /// A cheap test that rules out almost every name before the regular expression runs
+    /// (it runs for every key a run lists).
+    private static func mayBeRetired(_ name: String) -> Bool {
+        name.utf8.last == UInt8(ascii: ")") && name.utf8.count > 20 && name.contains(" (rotated ")
     }
 
     static let pattern = #" \(rotated [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?Z\)$"#
