@@ -47,6 +47,13 @@ struct CheckerTests {
         #expect(check(source).diagnostics.first?.help == help)
     }
 
+    /// `grace 0` is written as LANGUAGE.md §5 writes it; any other bare number is not a duration.
+    @Test func graceZeroIsADuration() {
+        #expect(check(#"rotate "a" grace 0"#).diagnostics.isEmpty)
+        #expect(check(#"rotate "a" grace 0s"#).diagnostics.isEmpty)
+        #expect(check(#"rotate "a" grace 5"#).diagnostics.map(\.summary) == ["expected a grace period (a duration), found an int"])
+    }
+
     @Test func typesOfExpressions() {
         let r = check("""
             let a = now + 7d

@@ -344,9 +344,9 @@ import Testing
             }
             return (ok, failures)
         }
-        // Rotations with a grace window and without (grace 0s deletes the old key at once).
+        // Rotations with a grace window and without (grace 0 deletes the old key at once).
         for _ in 0..<6 {
-            let (s, events) = try await f.run(#"rotate "probe" grace 0s secret to file "probe.key""#)
+            let (s, events) = try await f.run(#"rotate "probe" grace 0 secret to file "probe.key""#)
             #expect(s.status == .ok, "\(Self.diagnostics(events).map(\.summary))")
         }
         let (s, _) = try await f.run(#"rotate "probe" grace 1h secret to file "probe.key""#)
