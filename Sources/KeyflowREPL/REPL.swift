@@ -20,6 +20,8 @@ public final class REPL: @unchecked Sendable {
     var types: [String: ValueType] = [:]
     /// Lines entered, oldest first (the history file's, then this session's).
     var entered: [String]
+    /// Set when Ctrl-C skipped the wait for the first key names.
+    let startupWaitSkipped = Latch()
     /// The running background refresh of the key names, if any.
     var refresh: Task<Void, Never>?
     var assembler = InputAssembler()
@@ -238,9 +240,14 @@ public final class REPL: @unchecked Sendable {
     // MARK: - Completion
 
     /// Fetches the project's key names for completion (once, before the first prompt).
+    /// Says why when the keys cannot be listed (a wrong endpoint or credential shows at once).
     func refreshKeyNames() async {
-        let names = (try? await KeyCache.fetchAll(from: session.api).map(\.name)) ?? []
-        editor.updateCompletionContext { $0.keyNames = Array(Set(names)).sorted() }
+        do {
+            let names = try await KeyCache.fetchAll(from: session.api).map(\.name)
+            editor.updateCompletionContext { $0.keyNames = Array(Set(names)).sorted() }
+        } catch {
+            if !Task.isCancelled && !startupWaitSkipped.isOpen { output.err("warning: cannot list the project's keys (\(error)); Tab will not complete key names") }
+        }
     }
 
     /// The key names before the first prompt, so that Tab knows them at once; Ctrl-C (a
@@ -254,6 +261,7 @@ public final class REPL: @unchecked Sendable {
         }
         while !loaded.isOpen {
             if Interrupts.take() {
+                startupWaitSkipped.open()  // a late failure must not print over the line being typed
                 output.err("\r\u{1B}[Kkey names are still loading: Tab completes them once they arrive")
                 refresh = fetch
                 return

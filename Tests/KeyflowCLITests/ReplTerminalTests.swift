@@ -339,8 +339,8 @@ import Testing
         try Self.expectGolden("multiline-for", screen)
     }
 
-    /// History survives the session (file mode 0600); a line with secret material is not
-    /// kept; Up in a second session recalls the last kept line, then the one before.
+    /// History survives the session (file mode 0600); a line with secret material, or one
+    /// typed with a leading space, is not kept; Up in a second session recalls the last kept line, then the one before.
     @Test func historyAcrossTwoSessions() async throws {
         let server = try Server()
         let home = try Self.temporaryFolder("keyflow-repl-home")
@@ -356,6 +356,8 @@ import Testing
             try await term.waitForPrompt(3)
             try term.enter(#"print "standard_0123456789abcdef""#)
             try await term.waitForPrompt(4)
+            try term.enter(#" print "kept out by its leading space""#)
+            try await term.waitForPrompt(5)
             try term.press("C-d")
             try await term.wait("the REPL to exit") { $0.contains("[exited with status 0]") }
         }
@@ -501,6 +503,31 @@ import Testing
         #expect(names.filter { $0 == "ci" }.count == 1 && names.contains { $0.hasPrefix("ci (rotated ") }, "\(names)")
         try Self.expectGolden("new-user", screen)
         try Self.assertNoSecrets(screen, server)
+    }
+
+    /// A target that cannot be reached is reported before the first prompt; a statement
+    /// against it fails with a diagnostic and the session goes on.
+    @Test func anUnreachableTarget() async throws {
+        let home = try Self.temporaryFolder("keyflow-repl-home")
+        var env = Self.environment(home: home, server: nil)
+        env["APPWRITE_ENDPOINT"] = "http://127.0.0.1:1/v1"
+        env["APPWRITE_PROJECT_ID"] = "demo"
+        env["APPWRITE_API_KEY"] = "not-a-real-key"
+        let term = Terminal()
+        defer { term.kill() }
+        try term.start(["repl"], env: env)
+        let first = try await term.waitForPrompt(1)
+        #expect(first.contains("warning: cannot list the project's keys"))
+        try term.enter("list")
+        try await term.waitForPrompt(2)
+        try term.enter(":target")
+        try await term.waitForPrompt(3)
+        try term.press("C-d")
+        let screen = try await term.wait("the REPL to exit") { $0.contains("[exited with status") }
+        #expect(screen.contains("error: listing the project's keys: connection failed"))
+        #expect(screen.contains("[exited with status 0]"))
+        #expect(!screen.contains("not-a-real-key"))
+        try Self.expectGolden("unreachable-target", screen)
     }
 
     // MARK: - Not a terminal
