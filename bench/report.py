@@ -346,6 +346,14 @@ def explain(row, results):
             share = min(1.0, startup / (kf - floor))
             text += (f"; keyflow's whole three-call start-up playbook takes {fmt_time(startup)}, at most "
                      f"{share:.0%} of that gap")
+        if name == "rotation":
+            return text + (". keyflow does more than the floor's two requests per key: it reads the successor back "
+                           "before retiring the old key (a concurrent run whose sink failed may have deleted it), "
+                           "so three requests per key, and it makes each secret file durable (fsync of the file and "
+                           "its folder) before the old key is retired, where the floor's curl only writes. Closing "
+                           "it means dropping that read (a server-side precondition on the PUT would do, which the "
+                           "Keys API lacks) or batching the fsyncs of many sinks, which would delay every "
+                           "retirement to the slowest sink.")
         return text + (". Closing it means less client work per request (the floor sends precomputed requests, "
                        "keyflow evaluates the playbook, reads each key before writing it where the statement needs "
                        "that, and checks each answer).")

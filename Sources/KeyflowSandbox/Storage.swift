@@ -36,6 +36,11 @@ final class Storage: Sendable {
             throw .storage("cannot create the data directory \(directory.path): \(error.localizedDescription)")
         }
         let path = directory.appendingPathComponent("sandbox.sqlite").path
+        // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the
+        // database file's mode, and they hold every key's secret too.
+        if !fm.fileExists(atPath: path) {
+            fm.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(5)
@@ -54,7 +59,9 @@ final class Storage: Sendable {
         } catch {
             throw .storage("cannot open \(path): \(error)")
         }
-        try? fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        for file in [path, path + "-wal", path + "-shm"] where fm.fileExists(atPath: file) {
+            try? fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+        }
     }
 
     private static var migrator: DatabaseMigrator {

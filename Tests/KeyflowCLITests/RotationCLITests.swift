@@ -294,18 +294,22 @@ import Testing
         }
         #expect(hookKills == 12, "every hooked run died by SIGKILL at its boundary")
 
-        // Random moments within a run's duration.
-        let window = max(0.05, base.seconds)
+        // Random moments within a run's duration, until 50 kills have landed while keyflow
+        // ran. A kill that came after the run had finished means the window is longer than
+        // runs take now (the machine's load changes), so the window shrinks.
+        var window = max(0.05, base.seconds)
         var randomKills = 0
-        for i in 0..<50 {
-            let r = try await Self.trial(server, prefix: "r\(i)", killAfter: Double.random(in: 0.01...window))
-            if r.killed { randomKills += 1 }
+        var attempts = 0
+        while randomKills < 50 && attempts < 150 {
+            attempts += 1
+            let r = try await Self.trial(server, prefix: "r\(attempts)", killAfter: Double.random(in: 0.01...window))
+            if r.killed { randomKills += 1 } else { window = max(0.05, window * 0.8) }
             found += r.problems
             left.merge(r.left, uniquingKeysWith: +)
         }
-        print("kill test: baseline run \(Int(base.seconds * 1000)) ms; \(hookKills) boundary kills, \(randomKills) of 50 timed kills hit a running keyflow")
+        print("kill test: baseline run \(Int(base.seconds * 1000)) ms; \(hookKills) boundary kills, \(randomKills) of \(attempts) timed kills hit a running keyflow")
         print("kill test: keys as the killed runs left them: \(left.sorted { $0.key < $1.key })")
-        #expect(randomKills >= 40, "the timed kills mostly landed while keyflow ran")
+        #expect(randomKills == 50, "50 timed kills landed while keyflow ran (\(attempts) tried)")
         #expect((left["half done"] ?? 0) > 0 && (left["retired"] ?? 0) > 0 && (left["not started"] ?? 0) > 0, "kills left every kind of state")
         #expect(found.isEmpty, "\(found.prefix(10).joined(separator: "\n"))")
     }

@@ -19,6 +19,11 @@ import Testing
         let file = dir.url.appendingPathComponent("sandbox.json")
         let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        // The database and its WAL and shared-memory files hold secrets: owner only.
+        for name in ["sandbox.sqlite", "sandbox.sqlite-wal", "sandbox.sqlite-shm"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: dir.url.appendingPathComponent(name).path)[.posixPermissions]
+            #expect((mode as? NSNumber)?.intValue == 0o600, "\(name)")
+        }
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: String]
         #expect(Set(json.keys) == ["endpoint", "project", "apiKey", "session", "email", "password"])
         #expect(json["endpoint"] == credentials.endpoint)
