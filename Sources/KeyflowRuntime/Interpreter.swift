@@ -92,7 +92,7 @@ public final class Interpreter: Sendable {
                 description: try await optionalString(clauses.keyDescription, scope))
             let id = try await optionalString(clauses.id, scope) ?? KeyID.unique()
             let key = try await perform(Step(.create(id: id, fields: fields), range: s.range, statement: "create"), emit).key!
-            try await deliver(key, clauses: clauses, scope: scope, fresh: true, s, emit)
+            try await deliverNew(key, clauses: clauses, scope: scope, s, emit)
             if let binding = clauses.binding { env.bind(binding.name, .key(key)) }
 
         case .ensure(let nameExpr, let clauses):
@@ -232,7 +232,7 @@ public final class Interpreter: Sendable {
                 name: name, scopes: wantScopes?.scopes ?? [], expire: wantExpire?.resolved(now: now) ?? .never,
                 description: wantDescription)
             let key = try await perform(Step(.create(id: KeyID.unique(), fields: fields), range: s.range, statement: "ensure"), emit).key!
-            try await deliver(key, clauses: clauses, scope: scope, fresh: true, s, emit)
+            try await deliverNew(key, clauses: clauses, scope: scope, s, emit)
             return key
         }
         var fields = Self.fields(of: existing)
@@ -264,6 +264,32 @@ public final class Interpreter: Sendable {
             emit(.upToDate(statement: s.keyword, name: key.name, range: s.range))
         } else {
             _ = try await perform(Step(.update(before: key, fields: fields), range: s.range, statement: s.keyword), emit)
+        }
+    }
+
+    /// Delivers the secret of a key this statement has just created. When a sink fails, the
+    /// key is deleted again, so that no key is left whose secret reached nobody (a re-run of
+    /// `create` would otherwise add a second one); the error says what became of it.
+    func deliverNew(
+        _ key: Key, clauses: [Clause], scope: Scope, _ s: Statement, _ emit: @escaping EventHandler
+    ) async throws(RuntimeError) {
+        do {
+            try await deliver(key, clauses: clauses, scope: scope, fresh: true, s, emit)
+        } catch {
+            guard mode == .run else { throw error }
+            let note: String
+            do {
+                _ = try await perform(Step(.delete(key), range: s.range, statement: s.keyword), emit)
+                note = "the new key \(Format.quoted(key.name)) (\(key.id)) was deleted again, so nothing was left behind"
+            } catch {
+                note = "deleting the new key \(Format.quoted(key.name)) (\(key.id)) failed too: delete it by hand"
+            }
+            let d = error.diagnostic
+            throw RuntimeError(
+                error.kind,
+                Diagnostic(
+                    d.severity, id: d.id, summary: d.summary, detail: [d.detail, note].compactMap { $0 }.joined(separator: "; "),
+                    help: d.help, range: d.range, notes: d.notes))
         }
     }
 

@@ -314,6 +314,47 @@ import Testing
         }
     }
 
+    /// A full disk under a file sink: a clear error naming the cause, no temporary file left
+    /// in the folder, no secret printed, and the key created for the sink deleted again. The
+    /// full disk is a 64 KiB tmpfs, filled up, mounted in a private mount namespace
+    /// (`unshare -rm`, so it needs no privileges and vanishes with the process).
+    @Test func aFullDiskUnderAFileSinkLosesNothing() throws {
+        let server = try Server()
+        let cwd = try Self.workdir()
+        let full = cwd + "/full"
+        try FileManager.default.createDirectory(atPath: full, withIntermediateDirectories: true)
+        try #"create "disk-key" scopes [users.read] secret to file "full/disk.key""#.write(
+            toFile: cwd + "/disk.kf", atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        p.arguments = [
+            "-rm", "sh", "-c",
+            #"mount -t tmpfs -o size=64k tmpfs full && (dd if=/dev/zero of=full/fill bs=1k count=128 2>/dev/null; true) && "$0" run disk.kf; echo "exit $?"; ls -A full"#,
+            Self.binary,
+        ]
+        p.currentDirectoryURL = URL(fileURLWithPath: cwd)
+        var environment = ProcessInfo.processInfo.environment
+        for k in ["APPWRITE_ENDPOINT", "APPWRITE_PROJECT_ID", "APPWRITE_API_KEY", "APPWRITE_SESSION", "KEYFLOW_SANDBOX", "NO_COLOR"] {
+            environment.removeValue(forKey: k)
+        }
+        environment["HOME"] = cwd
+        for (k, v) in server.env() { environment[k] = v }
+        p.environment = environment
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(text.contains("exit 1\n"), "\(text)")
+        #expect(text.contains("No space left on device"), "\(text)")
+        #expect(text.contains("was deleted again"), "\(text)")
+        #expect(text.hasSuffix("exit 1\nfill\n"), "only the filler is left in the full folder: \(text)")
+        #expect(try server.keyNames() == ["Sandbox bootstrap key"])
+        for secret in try server.secrets() { #expect(!text.contains(secret)) }
+    }
+
     @Test
     func colourOnlyOnATerminalAndNeverWithNoColor() throws {
         // Output to a pipe has no escape codes; `script` gives the binary a real terminal.

@@ -255,6 +255,20 @@ import Testing
         #expect(restore.delivered == 1 && restore.created == 0)
     }
 
+    /// A key whose secret could not be delivered is deleted again: no key is left that
+    /// nobody holds the secret of, and a re-run of `create` does not make a second one.
+    @Test(arguments: ["create", "ensure"])
+    func aNewKeyWhoseSinkFailsIsDeletedAgain(statement: String) async throws {
+        let store = SimulatedKeysAPI(keys: [Self.key("other")])
+        let script = #"\#(statement) "svc" scopes [users.read] secret to run "sh -c 'cat >/dev/null; exit 4'""#
+        let (run, rec) = try await go(script, store: store)
+        #expect(run.status == .failed)
+        #expect(try await keys(store).map(\.name) == ["other"], "the new key was left behind")
+        let detail = rec.diagnostics.first?.detail ?? ""
+        #expect(detail.contains("was deleted again"), "\(rec.diagnostics)")
+        #expect(rec.texts.contains { $0.contains("exited with status 4") }, "\(rec.texts)")
+    }
+
     @Test func jsonEventsAreOneObjectPerLineWithoutSecrets() async throws {
         let store = SimulatedKeysAPI(keys: [])
         let (_, rec) = try await go(#"create "j" scopes [users.read] as k"#, store: store)
