@@ -106,8 +106,8 @@ import Testing
             return e
         }
 
-        /// Every secret the server holds now, read with curl (the CLI tests link nothing).
-        func secrets() throws -> [String] {
+        /// The keys the server holds now, listed with curl (the CLI tests link nothing).
+        func listedKeys() throws -> [[String: Any]] {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
             p.arguments = ["-s", "-H", "X-Appwrite-Project: \(project)", "-H", "X-Appwrite-Key: \(apiKey)", endpoint + "/project/keys"]
@@ -117,20 +117,16 @@ import Testing
             let data = out.fileHandleForReading.readDataToEndOfFile()
             p.waitUntilExit()
             let json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
-            return (json["keys"] as! [[String: Any]]).map { $0["secret"] as! String } + [apiKey, session]
+            return json["keys"] as! [[String: Any]]
+        }
+
+        /// Every secret the server holds now, with the API key and the session.
+        func secrets() throws -> [String] {
+            try listedKeys().map { $0["secret"] as! String } + [apiKey, session]
         }
 
         func keyNames() throws -> [String] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            p.arguments = ["-s", "-H", "X-Appwrite-Project: \(project)", "-H", "X-Appwrite-Key: \(apiKey)", endpoint + "/project/keys"]
-            let out = Pipe()
-            p.standardOutput = out
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            let json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
-            return (json["keys"] as! [[String: Any]]).map { $0["name"] as! String }
+            try listedKeys().map { $0["name"] as! String }
         }
     }
 
