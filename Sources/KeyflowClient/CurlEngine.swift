@@ -235,6 +235,23 @@ private final class Transfer: @unchecked Sendable {
             return
         }
         responseHeaders.append(contentsOf: line)
+        if let length = Self.contentLength(line), length > responseBody.capacity, length <= 64 << 20 {
+            responseBody.reserveCapacity(length)  // a 2,000-key list is 1.5 MB: no regrowth
+        }
+    }
+
+    /// The value of a `Content-Length` header line, if `line` is one.
+    private static func contentLength(_ line: UnsafeBufferPointer<UInt8>) -> Int? {
+        let name = "content-length:".utf8
+        guard line.count > name.count, zip(line, name).allSatisfy({ $0 | 0x20 == $1 | 0x20 }) else { return nil }
+        var value = 0
+        var digits = 0
+        for byte in line.dropFirst(name.count) where byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\r") && byte != UInt8(ascii: "\n") {
+            guard (48...57).contains(byte), digits < 12 else { return nil }
+            value = value * 10 + Int(byte - 48)
+            digits += 1
+        }
+        return digits > 0 ? value : nil
     }
 }
 

@@ -141,10 +141,13 @@ private struct WireKey {
 
 private struct WireKeyList {
     var total: Int?
-    var keys: [WireKey]?
+    var keys: [Key]?
+    /// The first key that read as JSON but not as a key (its reason), if any.
+    var invalid: APIError?
 
-    /// `total` may be 3 or 3.0 (Python types it as a float).
-    static func read(_ bytes: [UInt8]) -> WireKeyList? {
+    /// `total` may be 3 or 3.0 (Python types it as a float). Each key becomes a `Key` as
+    /// soon as it is read: a 2,000-key list keeps no second, wire-shaped copy.
+    static func read(_ bytes: [UInt8], status: Int) -> WireKeyList? {
         var reader = JSONReader(bytes)
         var list = WireKeyList()
         do throws(JSONReader.Malformed) {
@@ -156,9 +159,15 @@ private struct WireKeyList {
                     list.total = Int(number)
                 case "keys":
                     if try reader.readNull() { return }
-                    var keys: [WireKey] = []
+                    var keys: [Key] = []
                     try reader.readArray { (reader: inout JSONReader) throws(JSONReader.Malformed) in
-                        keys.append(try WireKey(reading: &reader))
+                        let wire = try WireKey(reading: &reader)
+                        guard list.invalid == nil else { return }
+                        do throws(APIError) {
+                            keys.append(try WireModel.key(wire, status: status))
+                        } catch {
+                            list.invalid = error
+                        }
                     }
                     list.keys = keys
                 default:
@@ -181,7 +190,7 @@ private struct WireError: Decodable {
 enum WireModel {
     /// A key body. Missing optional fields take their defaults; a missing id, scopes or
     /// secret, or an unreadable date, is malformed.
-    private static func key(_ wire: WireKey, status: Int) throws(APIError) -> Key {
+    fileprivate static func key(_ wire: WireKey, status: Int) throws(APIError) -> Key {
         func fail(_ detail: String) -> APIError { .malformedResponse(status: status, detail: detail) }
         func date(_ field: String, _ text: String?) throws(APIError) -> Date? {
             guard let text, !text.isEmpty else { return nil }
@@ -213,13 +222,11 @@ enum WireModel {
     }
 
     static func keyList(_ response: HTTPResponse) throws(APIError) -> KeyList {
-        guard let wire = WireKeyList.read(response.body), let keys = wire.keys else {
+        guard let wire = WireKeyList.read(response.body, status: response.status), let keys = wire.keys else {
             throw .malformedResponse(status: response.status, detail: "expected {\"total\", \"keys\"}")
         }
-        var decoded: [Key] = []
-        decoded.reserveCapacity(keys.count)
-        for item in keys { decoded.append(try key(item, status: response.status)) }
-        return KeyList(total: wire.total ?? decoded.count, keys: decoded)
+        if let invalid = wire.invalid { throw invalid }
+        return KeyList(total: wire.total ?? keys.count, keys: keys)
     }
 
     /// An error response (§5.4) as `APIError.server`. A body that is not Appwrite's error

@@ -6,7 +6,13 @@ import Foundation
 /// Formatting writes what the server itself emits: `2030-01-01T00:00:00.000+00:00`.
 public enum WireDate {
     public static func parse(_ text: String) -> Date? {
-        var scanner = DigitScanner(Array(text.utf8))
+        // A native string's bytes are read in place: a key list holds three dates a key.
+        if let date = text.utf8.withContiguousStorageIfAvailable({ parse(DigitScanner($0)) }) { return date }
+        return Array(text.utf8).withUnsafeBufferPointer { parse(DigitScanner($0)) }
+    }
+
+    private static func parse(_ scanner: DigitScanner) -> Date? {
+        var scanner = scanner
         guard let year = scanner.number(digits: 4), scanner.take("-"),
             let month = scanner.number(digits: 2), scanner.take("-"),
             let day = scanner.number(digits: 2),
@@ -97,14 +103,14 @@ public enum WireDate {
 }
 
 private struct DigitScanner {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     var atEnd: Bool { index == bytes.count }
 
-    mutating func take(_ character: Character) -> Bool {
-        guard !atEnd, let ascii = character.asciiValue, bytes[index] == ascii else { return false }
+    mutating func take(_ ascii: Unicode.Scalar) -> Bool {
+        guard !atEnd, bytes[index] == UInt8(ascii: ascii) else { return false }
         index += 1
         return true
     }

@@ -364,7 +364,7 @@ public struct ScopePattern: Sendable, Hashable {
         self.range = range
     }
 
-    public var isWildcard: Bool { text.contains("*") }
+    public var isWildcard: Bool { text.utf8.contains(UInt8(ascii: "*")) }
 }
 
 /// An item of a scope list: a pattern, or a variable holding scopes.

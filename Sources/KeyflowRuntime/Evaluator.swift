@@ -104,9 +104,9 @@ extension Interpreter {
         case .binary(let op, let lhs, let rhs):
             return try await binary(op, lhs, rhs, scope, e.range)
         case .keysWhere(let cond):
-            var kept: [Value] = []
-            for k in Self.sorted(try await allKeys(e.range)) where try await truth(cond, scope.with(fields: k)) { kept.append(.key(k)) }
-            return .list(kept)
+            var kept: [Key] = []
+            for k in try await allKeys(e.range) where try await truth(cond, scope.with(fields: k)) { kept.append(k) }
+            return .list(Self.sorted(kept).map(Value.key))
         case .selector(let sel):
             return .list(try await select(sel, scope, statement: "exists", bulkAllowed: true).map(Value.key))
         }
@@ -196,9 +196,9 @@ extension Interpreter {
             guard case .string(let pattern) = r else { throw .typeMismatch(expected: "a glob pattern string after ~", found: r, rhs.range) }
             return .bool(globMatch(pattern, text))
         case .has:
-            let held = Set(try scopeStrings(l, lhs.range))
+            let held = ScopeSet.membership(try scopeStrings(l, lhs.range))
             let wanted = ScopeSet.expanding(try scopeStrings(r, rhs.range))
-            return .bool(!wanted.scopes.isEmpty && wanted.scopes.allSatisfy(held.contains))
+            return .bool(!wanted.scopes.isEmpty && wanted.scopes.allSatisfy(held))
         case .in:
             switch r {
             case .list(let items):
@@ -297,10 +297,13 @@ extension Interpreter {
             guard let data = FileManager.default.contents(atPath: full) else {
                 throw .invalid("cannot read \(path)", help: "lines() reads a file relative to the script's folder (\(full))", args[0].range)
             }
-            let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
-                .map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty && !$0.hasPrefix("#") }
-            return .list(lines.map(Value.string))
+            var lines: [Value] = []
+            for var line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
+                while line.first?.isWhitespace == true { line.removeFirst() }
+                while line.last?.isWhitespace == true { line.removeLast() }
+                if !line.isEmpty && line.first != "#" { lines.append(.string(String(line))) }
+            }
+            return .list(lines)
         case "exists":
             try arity(1...1)
             if case .selector(let sel) = args[0].kind {

@@ -429,7 +429,7 @@ public final class Interpreter: Sendable {
     }
 
     static func sorted(_ keys: [Key]) -> [Key] {
-        keys.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
+        keys.sorted { $0.name != $1.name ? $0.name < $1.name : $0.id < $1.id }
     }
 
     static func isExpired(_ key: Key, now: Date) -> Bool {
@@ -498,7 +498,9 @@ public final class Interpreter: Sendable {
         _ job: @escaping @Sendable (Int, @escaping EventHandler) async throws(RuntimeError) -> Void
     ) async throws(RuntimeError) {
         if count == 0 { return }
-        if limit <= 1 || count == 1 {
+        // A plan acts on an in-memory copy: nothing waits on the network, so jobs one after
+        // another finish sooner than tasks that would only take turns on the same cores.
+        if limit <= 1 || count == 1 || mode == .plan {
             for i in 0..<count { try await job(i, emit) }
             return
         }

@@ -14,6 +14,9 @@ public final class KeyCache: @unchecked Sendable {
 
     /// A cache that starts from an already listed set of keys.
     public init(seed: [Key]) {
+        keys.reserveCapacity(seed.count)
+        order.reserveCapacity(seed.count)
+        byName.reserveCapacity(seed.count)
         for k in seed { put(k) }
         loaded = true
     }

@@ -24,8 +24,20 @@ public struct ScopeSet: Sendable, Hashable, Sequence {
     public private(set) var scopes: [String]
 
     public init<S: Sequence>(_ scopes: S) where S.Element == String {
-        var seen = Set<String>()
-        self.scopes = scopes.filter { seen.insert($0).inserted }
+        var kept: [String] = []
+        kept.reserveCapacity(scopes.underestimatedCount)
+        for scope in scopes { kept.append(scope) }
+        // A key holds a handful of scopes: a linear scan beats hashing them (this runs
+        // for every key a `keys where scopes has …` looks at).
+        if kept.count <= 32 {
+            var unique: [String] = []
+            unique.reserveCapacity(kept.count)
+            for scope in kept where !unique.contains(scope) { unique.append(scope) }
+            self.scopes = unique
+        } else {
+            var seen = Set<String>()
+            self.scopes = kept.filter { seen.insert($0).inserted }
+        }
     }
 
     /// Expands patterns (`users.*`, `*`) against the scope catalogue. A plain
@@ -36,7 +48,7 @@ public struct ScopeSet: Sendable, Hashable, Sequence {
     }
 
     public static func expand(_ pattern: String) -> [String] {
-        guard pattern.contains("*") else { return [pattern] }
+        guard pattern.utf8.contains(UInt8(ascii: "*")) else { return [pattern] }
         return ScopeCatalogue.all.filter { globMatch(pattern, $0) }
     }
 
@@ -45,10 +57,21 @@ public struct ScopeSet: Sendable, Hashable, Sequence {
     public func contains(_ scope: String) -> Bool { scopes.contains(scope) }
     public func union(_ other: ScopeSet) -> ScopeSet { ScopeSet(scopes + other.scopes) }
     public func subtracting(_ other: ScopeSet) -> ScopeSet {
-        let drop = other.set
-        return ScopeSet(scopes.filter { !drop.contains($0) })
+        let drop = Self.membership(other.scopes)
+        return ScopeSet(scopes.filter { !drop($0) })
     }
-    public func sameSet(as other: ScopeSet) -> Bool { set == other.set }
+    /// Both hold no duplicates, so equal counts and one side inside the other mean equal sets.
+    public func sameSet(as other: ScopeSet) -> Bool {
+        scopes.count == other.scopes.count && scopes.allSatisfy(Self.membership(other.scopes))
+    }
+
+    /// Membership in a list of scopes: a linear scan for the handful a key holds (no
+    /// hashing, no allocation), a hash set for long lists.
+    public static func membership(_ scopes: [String]) -> (String) -> Bool {
+        if scopes.count <= 32 { return { scopes.contains($0) } }
+        let set = Set(scopes)
+        return { set.contains($0) }
+    }
 }
 
 /// A runtime value (LANGUAGE.md §3). Every textual form is safe to print: a secret
