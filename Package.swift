@@ -4,12 +4,15 @@ import PackageDescription
 // keyflow: a language for Appwrite API-key workflows.
 // Libraries: the language front end, the API client (libcurl), the runtime
 // (interpreter, executor, sinks, rotation) and the sandbox server. The `keyflow`
-// executable is a thin shell over them.
+// executable is a thin shell over them; the sandbox server has its own thin executable,
+// `keyflow-sandbox` (what `keyflow serve` execs and the embedded sandbox starts), so that
+// the web server and SQLite are not loaded by every `keyflow` start.
 let package = Package(
     name: "keyflow",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "keyflow", targets: ["keyflow"]),
+        .executable(name: "keyflow-sandbox", targets: ["keyflow-sandbox"]),
         .library(name: "KeyflowLanguage", targets: ["KeyflowLanguage"]),
         .library(name: "KeyflowClient", targets: ["KeyflowClient"]),
         .library(name: "KeyflowRuntime", targets: ["KeyflowRuntime"]),
@@ -52,9 +55,13 @@ let package = Package(
         .executableTarget(
             name: "keyflow",
             dependencies: [
-                "KeyflowLanguage", "KeyflowClient", "KeyflowRuntime", "KeyflowSandbox", "KeyflowREPL",
+                "KeyflowLanguage", "KeyflowClient", "KeyflowRuntime", "KeyflowREPL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // The sandbox server's executable: `keyflow serve` and the embedded sandbox run it.
+        .executableTarget(
+            name: "keyflow-sandbox",
+            dependencies: ["KeyflowSandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "KeyflowLanguageTests", dependencies: ["KeyflowLanguage"]),
         .testTarget(name: "KeyflowClientTests", dependencies: ["KeyflowClient", "KeyflowSandbox"]),

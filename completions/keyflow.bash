@@ -271,32 +271,10 @@ _keyflow_repl() {
 
 _keyflow_serve() {
     repeating_flags=()
-    non_repeating_flags=(--legacy-key-create --version -h --help)
+    non_repeating_flags=(--version)
     repeating_options=()
-    non_repeating_options=(--host --port --data --project --chaos --seed)
-    __keyflow_offer_flags_options 0
-
-    # Offer option value completions
-    case "${prev}" in
-    '--host')
-        return
-        ;;
-    '--port')
-        return
-        ;;
-    '--data')
-        return
-        ;;
-    '--project')
-        return
-        ;;
-    '--chaos')
-        return
-        ;;
-    '--seed')
-        return
-        ;;
-    esac
+    non_repeating_options=()
+    __keyflow_offer_flags_options -1
 }
 
 _keyflow_login() {

@@ -161,15 +161,8 @@ _keyflow_repl() {
 _keyflow_serve() {
     local -i ret=1
     local -ar arg_specs=(
-        '--host[Address to listen on.]:host:'
-        '--port[Port to listen on (0 picks a free one).]:port:'
-        '--data[Data directory (default\: $KEYFLOW_SANDBOX or ./.keyflow/sandbox).]:data:'
-        '--project[Project id on first start (default\: sandbox).]:project:'
-        '--legacy-key-create[Behave like servers 1.9.1–1.9.5\: an API key with keys.write may create keys.]'
-        '--chaos[Fault injection, e.g. 500=0.05,503=0.05,429=0.05,reset=0.02,delay=0.05\:2s,commit-then-500=0.02]:chaos:'
-        '--seed[Seed for --chaos draws (same seed, same faults).]:seed:'
+        '*:options:'
         '--version[Show the version.]'
-        '(-h --help)'{-h,--help}'[Show help information.]'
     )
     _arguments -w -s -S : "${arg_specs[@]}" && ret=0
 

@@ -34,21 +34,25 @@ enum ChildProcess {
         }
     }
 
-    private static func runBlocking(
-        _ executable: String, _ arguments: [String], _ environment: [String: String], _ input: Data,
-        _ timeout: TimeInterval
-    ) -> Result {
+    /// A started child: its pid, the write end of its stdin and the read end of its
+    /// stdout and stderr (one pipe). The caller closes both and reaps the pid.
+    struct Spawned {
+        var pid: pid_t
+        var input: Int32
+        var output: Int32
+    }
+
+    /// Starts `executable` without a shell, in a process group of its own, with default
+    /// signal handling and a pipe on each side. No other child of ours inherits the pipes.
+    static func spawn(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) -> Swift.Result<Spawned, SpawnFailure> {
         signal(SIGPIPE, SIG_IGN)  // a child that does not read its stdin must not kill us
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0]
         spawnLock.lock()
-        guard pipe(&inPipe) == 0 else {
-            spawnLock.unlock()
-            return Result(status: .failedToStart("pipe: \(errnoText())"), output: Data())
-        }
+        defer { spawnLock.unlock() }
+        guard pipe(&inPipe) == 0 else { return .failure(SpawnFailure(reason: "pipe: \(errnoText())")) }
         guard pipe(&outPipe) == 0 else {
-            spawnLock.unlock()
             close(inPipe[0]); close(inPipe[1])
-            return Result(status: .failedToStart("pipe: \(errnoText())"), output: Data())
+            return .failure(SpawnFailure(reason: "pipe: \(errnoText())"))
         }
         // Every end is close-on-exec, and no other spawn of ours runs between pipe() and
         // here (spawnLock), so no other child inherits these pipes; dup2 in the child
@@ -89,11 +93,28 @@ enum ChildProcess {
         let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         close(inPipe[0])
         close(outPipe[1])
-        spawnLock.unlock()
         if rc != 0 {
             close(inPipe[1]); close(outPipe[0])
-            return Result(status: .failedToStart(String(cString: strerror(rc))), output: Data())
+            return .failure(SpawnFailure(reason: String(cString: strerror(rc))))
         }
+        return .success(Spawned(pid: pid, input: inPipe[1], output: outPipe[0]))
+    }
+
+    struct SpawnFailure: Error, CustomStringConvertible {
+        var reason: String
+        var description: String { reason }
+    }
+
+    private static func runBlocking(
+        _ executable: String, _ arguments: [String], _ environment: [String: String], _ input: Data,
+        _ timeout: TimeInterval
+    ) -> Result {
+        let spawned: Spawned
+        switch spawn(executable, arguments, environment: environment) {
+        case .success(let s): spawned = s
+        case .failure(let failure): return Result(status: .failedToStart(failure.reason), output: Data())
+        }
+        let pid = spawned.pid
 
         // The timeout kills the whole process group, which also closes the output pipe.
         let done = DispatchSemaphore(value: 0)
@@ -109,24 +130,24 @@ enum ChildProcess {
         input.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
-                let n = write(inPipe[1], raw.baseAddress! + offset, raw.count - offset)
+                let n = write(spawned.input, raw.baseAddress! + offset, raw.count - offset)
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { break }
                 offset += n
             }
         }
-        close(inPipe[1])
+        close(spawned.input)
 
         var output = Data()
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
-            let n = read(outPipe[0], &buffer, buffer.count)
+            let n = read(spawned.output, &buffer, buffer.count)
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
             output.append(contentsOf: buffer[0..<n])
             if output.count > outputLimit { output = output.suffix(outputLimit) }
         }
-        close(outPipe[0])
+        close(spawned.output)
 
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}

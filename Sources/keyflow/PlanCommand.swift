@@ -59,7 +59,7 @@ struct ScriptArguments: ParsableArguments {
     }
 
     func invocation(mode: Mode, target: TargetFlags) -> Invocation {
-        var i = Invocation(mode: mode, scriptPath: file, arguments: parameters, startSandbox: EmbeddedSandbox.start)
+        var i = Invocation(mode: mode, scriptPath: file, arguments: parameters, startSandbox: SandboxProcess.start)
         i.json = json
         i.parallel = parallel
         i.sandbox = sandbox

@@ -25,7 +25,7 @@ struct ReplCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard isatty(0) == 1 else {
-            var invocation = Invocation(mode: .run, scriptPath: "-", arguments: [], startSandbox: EmbeddedSandbox.start)
+            var invocation = Invocation(mode: .run, scriptPath: "-", arguments: [], startSandbox: SandboxProcess.start)
             invocation.target = target.options
             invocation.sandbox = sandbox
             let code = await invocation.execute()
@@ -37,7 +37,7 @@ struct ReplCommand: AsyncParsableCommand {
         do {
             connection = try await Connection.open(
                 target: target.options, script: nil, sandbox: sandbox, environment: environment, stdinIsTerminal: true,
-                startSandbox: EmbeddedSandbox.start)
+                startSandbox: SandboxProcess.start)
         } catch {
             switch error {
             case .usage(let message, let help):

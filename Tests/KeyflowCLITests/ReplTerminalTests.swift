@@ -530,6 +530,71 @@ import Testing
         try Self.expectGolden("unreachable-target", screen)
     }
 
+    /// With no endpoint the REPL starts the embedded sandbox, `keyflow-sandbox`, as a child
+    /// over KEYFLOW_SANDBOX. It ends with the REPL: on Ctrl-D, and also when keyflow is killed
+    /// with SIGKILL (no server is left behind). Its data outlives both.
+    @Test func theEmbeddedSandboxEndsWithKeyflow() async throws {
+        let home = try Self.temporaryFolder("keyflow-repl-home")
+        var env = Self.environment(home: home, server: nil)
+        env["KEYFLOW_SANDBOX"] = home + "/sandbox"
+
+        let first = Terminal()
+        defer { first.kill() }
+        try first.start(["repl"], env: env)
+        try await first.waitForPrompt(1, prompt: "sandbox>")
+        let server = try #require(Self.sandboxProcess(over: home + "/sandbox"), "no keyflow-sandbox child runs over the folder")
+        try first.enter(#"create "kept" scopes [users.read]"#)
+        try await first.waitForPrompt(2, prompt: "sandbox>")
+        try first.press("C-d")
+        try await first.wait("the REPL to exit") { $0.contains("[exited with status 0]") }
+        try await Self.waitUntilGone(server)
+
+        let second = Terminal()
+        defer { second.kill() }
+        try second.start(["repl"], env: env)
+        try await second.waitForPrompt(1, prompt: "sandbox>")
+        let again = try #require(Self.sandboxProcess(over: home + "/sandbox"), "no keyflow-sandbox child runs over the folder")
+        try second.enter("list")
+        let screen = try await second.waitForPrompt(2, prompt: "sandbox>")
+        #expect(screen.contains("kept"), "the key made in the first session is gone:\n\(screen)")
+        let keyflow = try #require(Self.parent(of: again))
+        #expect(Foundation.kill(keyflow, SIGKILL) == 0)
+        try await Self.waitUntilGone(again)
+    }
+
+    /// The pid of the `keyflow-sandbox` whose command line names `folder`.
+    static func sandboxProcess(over folder: String) -> pid_t? {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = pid_t(entry), let raw = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+            let words = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            if words.first?.hasSuffix("/keyflow-sandbox") == true && words.contains(folder) { return pid }
+        }
+        return nil
+    }
+
+    /// The parent pid, from /proc/PID/stat (the field after the state).
+    static func parent(of pid: pid_t) -> pid_t? {
+        guard let stat = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return nil }
+        let text = String(decoding: stat, as: UTF8.self)
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        return fields.count > 2 ? pid_t(fields[1]) : nil
+    }
+
+    /// Waits until `pid` has exited (gone, or a zombie nobody reaped yet).
+    static func waitUntilGone(_ pid: pid_t) async throws {
+        let clock = ContinuousClock()
+        let end = clock.now + .seconds(15)
+        while clock.now < end {
+            guard let stat = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return }
+            let text = String(decoding: stat, as: UTF8.self)
+            if let close = text.lastIndex(of: ")"), text[text.index(after: close)...].split(separator: " ").first == "Z" { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw Failure("keyflow-sandbox (pid \(pid)) still runs 15 s after keyflow ended")
+    }
+
     // MARK: - Not a terminal
 
     /// Statements from a pipe: no prompt, no banner, the same output as `keyflow run -`.
