@@ -110,8 +110,19 @@ struct JSONReader {
         guard at == bytes.count else { throw Malformed() }
     }
 
+    /// A member's name as it stands in the body, compared with literals without making a
+    /// `String` of it (a key list has ten names a key): `case "$id":` in a `switch`.
+    struct Name {
+        fileprivate let bytes: ArraySlice<UInt8>
+
+        static func == (name: Name, literal: StaticString) -> Bool {
+            name.bytes.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        }
+        static func ~= (literal: StaticString, name: Name) -> Bool { name == literal }
+    }
+
     /// Reads an object, handing each member's name to `member`, which must read its value.
-    mutating func readObject(_ member: (inout JSONReader, String) throws(Malformed) -> Void) throws(Malformed) {
+    mutating func readObject(_ member: (inout JSONReader, Name) throws(Malformed) -> Void) throws(Malformed) {
         try expect(UInt8(ascii: "{"))
         skipSpace()
         if peek == UInt8(ascii: "}") {
@@ -120,7 +131,7 @@ struct JSONReader {
         }
         while true {
             skipSpace()
-            let name = try readString()
+            let name = try readName()
             skipSpace()
             try expect(UInt8(ascii: ":"))
             try member(&self, name)
@@ -185,6 +196,23 @@ struct JSONReader {
         return value
     }
 
+    /// A member name: its bytes in place, or decoded when it holds escapes.
+    private mutating func readName() throws(Malformed) -> Name {
+        try expect(UInt8(ascii: "\""))
+        let start = at
+        while at < bytes.count {
+            let b = bytes[at]
+            if b == UInt8(ascii: "\"") {
+                at += 1
+                return Name(bytes: bytes[start..<(at - 1)])
+            }
+            if b == UInt8(ascii: "\\") { return Name(bytes: Array(try readEscapedString(from: start).utf8)[...]) }
+            guard b >= 0x20 else { throw Malformed() }
+            at += 1
+        }
+        throw Malformed()
+    }
+
     mutating func readString() throws(Malformed) -> String {
         skipSpace()
         try expect(UInt8(ascii: "\""))
@@ -207,7 +235,7 @@ struct JSONReader {
     mutating func skipValue() throws(Malformed) {
         skipSpace()
         switch peek {
-        case UInt8(ascii: "{"): try readObject { (reader: inout JSONReader, _: String) throws(Malformed) in try reader.skipValue() }
+        case UInt8(ascii: "{"): try readObject { (reader: inout JSONReader, _: Name) throws(Malformed) in try reader.skipValue() }
         case UInt8(ascii: "["): try readArray { (reader: inout JSONReader) throws(Malformed) in try reader.skipValue() }
         case UInt8(ascii: "\""): _ = try readString()
         case UInt8(ascii: "t"): try literal("true")

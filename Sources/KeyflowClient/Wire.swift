@@ -115,7 +115,7 @@ private struct WireKey {
     var sdks: [String]?
 
     init(reading reader: inout JSONReader) throws(JSONReader.Malformed) {
-        try reader.readObject { (reader: inout JSONReader, field: String) throws(JSONReader.Malformed) in
+        try reader.readObject { (reader: inout JSONReader, field: JSONReader.Name) throws(JSONReader.Malformed) in
             switch field {
             case "$id": id = try reader.readOptionalString()
             case "$createdAt": createdAt = try reader.readOptionalString()
@@ -151,7 +151,7 @@ private struct WireKeyList {
         var reader = JSONReader(bytes)
         var list = WireKeyList()
         do throws(JSONReader.Malformed) {
-            try reader.readObject { (reader: inout JSONReader, field: String) throws(JSONReader.Malformed) in
+            try reader.readObject { (reader: inout JSONReader, field: JSONReader.Name) throws(JSONReader.Malformed) in
                 switch field {
                 case "total":
                     guard let number = try reader.readOptionalNumber() else { return }

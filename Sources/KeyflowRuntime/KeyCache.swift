@@ -29,7 +29,7 @@ public final class KeyCache: @unchecked Sendable {
             var queries: [KeyQuery] = [.limit(pageSize)]
             if let cursor { queries.append(.cursorAfter(cursor)) }
             let page = try await api.listKeys(queries: queries, total: false)
-            all += page.keys
+            if all.isEmpty { all = page.keys } else { all += page.keys }
             guard page.keys.count == pageSize, let last = page.keys.last else { return all }
             cursor = last.id
         }

@@ -125,10 +125,19 @@ import Testing
             started = true
         }
 
+        /// Ends the tmux server and everything in its pane. `kill-server` alone was seen to
+        /// leave the server and the pane's processes running after the test, so the pane's
+        /// process group and the server are also killed outright.
         func kill() {
             guard started else { return }
             started = false
+            let pids = (try? tmux(["display-message", "-p", "-t", "repl", "#{pid} #{pane_pid}"]))?
+                .split(whereSeparator: \.isWhitespace).compactMap { pid_t($0) } ?? []
             _ = try? ReplTerminalTests.run("/usr/bin/tmux", ["-L", socket, "-f", "/dev/null", "kill-server"])
+            if pids.count == 2 {
+                _ = Foundation.kill(-pids[1], SIGKILL)  // the pane's shell and keyflow (one process group)
+                _ = Foundation.kill(pids[0], SIGKILL)  // the tmux server
+            }
         }
 
         /// Types text literally (no Enter).
