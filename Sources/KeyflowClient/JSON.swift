@@ -116,7 +116,9 @@ struct JSONReader {
         fileprivate let bytes: ArraySlice<UInt8>
 
         static func == (name: Name, literal: StaticString) -> Bool {
-            name.bytes.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+            let count = literal.utf8CodeUnitCount
+            guard name.bytes.count == count else { return false }
+            return name.bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, literal.utf8Start, count) == 0 }
         }
         static func ~= (literal: StaticString, name: Name) -> Bool { name == literal }
     }

@@ -3,21 +3,27 @@ import KeyflowClient
 
 /// The project's keys as this run knows them: listed once, then kept current with every
 /// write the run makes, so selectors and `keys where` need no further round trips.
+///
+/// The keys stay in the array they were listed in (shared, not copied: a 2,000-key list is
+/// neither copied key by key nor hashed as keys); two indexes point into it, by id and by
+/// name. A deleted key leaves a hole until the next compaction.
 public final class KeyCache: @unchecked Sendable {
     private let lock = NSLock()
-    private var keys: [String: Key] = [:]
-    private var order: [String] = []
-    private var byName: [String: [String]] = [:]
+    /// In list order, then in the order this run made them.
+    private var slots: [Key] = []
+    /// Slots of deleted keys (holes in `slots`).
+    private var holes = Set<Int>()
+    private var byID: [String: Int] = [:]
+    /// The first slot of each name, and the further ones of names that several keys share.
+    private var byName: [String: Int] = [:]
+    private var sameName: [String: [Int]] = [:]
     private var loaded = false
 
     public init() {}
 
     /// A cache that starts from an already listed set of keys.
     public init(seed: [Key]) {
-        keys.reserveCapacity(seed.count)
-        order.reserveCapacity(seed.count)
-        byName.reserveCapacity(seed.count)
-        for k in seed { put(k) }
+        index(seed)
         loaded = true
     }
 
@@ -41,7 +47,7 @@ public final class KeyCache: @unchecked Sendable {
         let fetched = try await Self.fetchAll(from: api)
         lock.withLock {
             guard !loaded else { return }
-            for k in fetched { put(k) }
+            index(fetched)
             loaded = true
         }
     }
@@ -49,36 +55,103 @@ public final class KeyCache: @unchecked Sendable {
     /// Forgets everything (the next use lists again).
     public func invalidate() {
         lock.withLock {
-            keys = [:]
-            order = []
+            slots = []
+            holes = []
+            byID = [:]
             byName = [:]
+            sameName = [:]
             loaded = false
         }
     }
 
-    public var all: [Key] { lock.withLock { order.compactMap { keys[$0] } } }
-    public func key(id: String) -> Key? { lock.withLock { keys[id] } }
-    public func keys(named name: String) -> [Key] { lock.withLock { (byName[name] ?? []).compactMap { keys[$0] } } }
-
-    public func store(_ key: Key) { lock.withLock { put(key) } }
-
-    public func remove(id: String) {
+    public var all: [Key] {
         lock.withLock {
-            guard let old = keys.removeValue(forKey: id) else { return }
-            order.removeAll { $0 == id }
-            byName[old.name]?.removeAll { $0 == id }
+            if holes.isEmpty { return slots }
+            return slots.indices.compactMap { holes.contains($0) ? nil : slots[$0] }
         }
     }
 
-    private func put(_ key: Key) {
-        if let old = keys.updateValue(key, forKey: key.id) {
-            if old.name != key.name {
-                byName[old.name]?.removeAll { $0 == key.id }
-                byName[key.name, default: []].append(key.id)
+    public func key(id: String) -> Key? { lock.withLock { byID[id].map { slots[$0] } } }
+
+    public func keys(named name: String) -> [Key] {
+        lock.withLock {
+            guard let first = byName[name] else { return [] }
+            guard let more = sameName[name] else { return [slots[first]] }
+            return ([first] + more).sorted().map { slots[$0] }
+        }
+    }
+
+    public func store(_ key: Key) {
+        lock.withLock {
+            if let slot = byID[key.id] {
+                let old = slots[slot]
+                slots[slot] = key
+                if old.name != key.name {
+                    unindex(name: old.name, slot: slot)
+                    indexName(key.name, slot: slot)
+                }
+            } else {
+                append(key)
+            }
+        }
+    }
+
+    public func remove(id: String) {
+        lock.withLock {
+            guard let slot = byID.removeValue(forKey: id) else { return }
+            unindex(name: slots[slot].name, slot: slot)
+            holes.insert(slot)
+            if holes.count > 64 && holes.count > slots.count / 2 { compact() }
+        }
+    }
+
+    // MARK: - Indexes (under the lock)
+
+    private func index(_ keys: [Key]) {
+        slots = keys
+        holes = []
+        byID = Dictionary(minimumCapacity: keys.count)
+        byName = Dictionary(minimumCapacity: keys.count)
+        sameName = [:]
+        for (slot, key) in keys.enumerated() {
+            if let earlier = byID.updateValue(slot, forKey: key.id) {
+                // The same id twice in one listing (a page boundary moved): the later wins.
+                unindex(name: keys[earlier].name, slot: earlier)
+                holes.insert(earlier)
+            }
+            indexName(key.name, slot: slot)
+        }
+    }
+
+    private func append(_ key: Key) {
+        let slot = slots.count
+        slots.append(key)
+        byID[key.id] = slot
+        indexName(key.name, slot: slot)
+    }
+
+    private func indexName(_ name: String, slot: Int) {
+        if byName[name] == nil { byName[name] = slot } else { sameName[name, default: []].append(slot) }
+    }
+
+    private func unindex(name: String, slot: Int) {
+        if byName[name] == slot {
+            if var more = sameName[name], !more.isEmpty {
+                more.sort()
+                byName[name] = more.removeFirst()
+                sameName[name] = more.isEmpty ? nil : more
+            } else {
+                byName[name] = nil
             }
         } else {
-            order.append(key.id)
-            byName[key.name, default: []].append(key.id)
+            sameName[name]?.removeAll { $0 == slot }
+            if sameName[name]?.isEmpty == true { sameName[name] = nil }
         }
+    }
+
+    /// Drops the holes left by deletions.
+    private func compact() {
+        let kept = slots.indices.compactMap { holes.contains($0) ? nil : slots[$0] }
+        index(kept)
     }
 }
