@@ -21,6 +21,13 @@ public struct AppwriteClient: KeysAPI {
         self.engine = CurlEngine.shared
     }
 
+    /// Starts the transport (libcurl's and TLS's global set-up, the engine thread) on a
+    /// thread of its own, so that it overlaps whatever the caller does before its first
+    /// request (reading and checking a script). Calling it is optional; it is done once.
+    public static func prepare() {
+        Thread { _ = CurlEngine.shared }.start()
+    }
+
     // MARK: KeysAPI
 
     public func listKeys(queries: [KeyQuery], total: Bool) async throws(APIError) -> KeyList {

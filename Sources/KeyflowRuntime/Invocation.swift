@@ -60,6 +60,7 @@ public struct Invocation: Sendable {
 
     /// Runs it; returns the process exit code.
     public func execute() async -> Int32 {
+        AppwriteClient.prepare()  // while the script is read and checked
         let printer = Printer(json: json, colour: colourWanted, progress: stderrIsTerminal && !json && mode == .run)
 
         // The script.
