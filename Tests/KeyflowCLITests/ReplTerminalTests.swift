@@ -138,6 +138,8 @@ import Testing
                 _ = Foundation.kill(-pids[1], SIGKILL)  // the pane's shell and keyflow (one process group)
                 _ = Foundation.kill(pids[0], SIGKILL)  // the tmux server
             }
+            let folder = ProcessInfo.processInfo.environment["TMUX_TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+            unlink("\(folder)/tmux-\(getuid())/\(socket)")  // a killed server leaves its socket
         }
 
         /// Types text literally (no Enter).
