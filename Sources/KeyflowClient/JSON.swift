@@ -176,6 +176,25 @@ struct JSONReader {
         try readNull() ? nil : try readString()
     }
 
+    /// A string's UTF-8 bytes handed to `body` where they lie (decoded first only when the
+    /// string holds escapes), or nil for `null`.
+    mutating func readOptionalStringBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) -> T) throws(Malformed) -> T? {
+        if try readNull() { return nil }
+        try expect(UInt8(ascii: "\""))
+        let start = at
+        while at < bytes.count {
+            let b = bytes[at]
+            if b == UInt8(ascii: "\"") {
+                at += 1
+                return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<(at - 1)])) }
+            }
+            if b == UInt8(ascii: "\\") { return Array(try readEscapedString(from: start).utf8).withUnsafeBufferPointer(body) }
+            guard b >= 0x20 else { throw Malformed() }
+            at += 1
+        }
+        throw Malformed()
+    }
+
     /// An array of strings, or nil for `null`.
     mutating func readOptionalStrings() throws(Malformed) -> [String]? {
         if try readNull() { return nil }

@@ -101,31 +101,47 @@ extension KeyFields {
 }
 
 /// A Key or EphemeralKey body as it arrives (§5.1, §5.3): every field optional here, so that
-/// `WireModel` can name what is missing. Unknown fields are skipped.
+/// `WireModel` can name what is missing. Unknown fields are skipped. Timestamps are read
+/// straight from the body's bytes (three or four a key; no string is made of them).
 private struct WireKey {
     var id: String?
-    var createdAt: String?
-    var updatedAt: String?
+    var createdAt: Stamp?
+    var updatedAt: Stamp?
     var name: String?
     var description: String?
-    var expire: String?
+    var expire: Stamp?
     var scopes: [String]?
     var secret: String?
-    var accessedAt: String?
+    var accessedAt: Stamp?
     var sdks: [String]?
+
+    /// A timestamp field: empty (`""`), a date, or text that is not one (kept for the error).
+    enum Stamp {
+        case empty
+        case date(Date)
+        case invalid(String)
+
+        static func read(_ reader: inout JSONReader) throws(JSONReader.Malformed) -> Stamp? {
+            try reader.readOptionalStringBytes { bytes in
+                if bytes.isEmpty { return .empty }
+                if let date = WireDate.parse(utf8: bytes) { return .date(date) }
+                return .invalid(String(decoding: bytes, as: UTF8.self))
+            }
+        }
+    }
 
     init(reading reader: inout JSONReader) throws(JSONReader.Malformed) {
         try reader.readObject { (reader: inout JSONReader, field: JSONReader.Name) throws(JSONReader.Malformed) in
             switch field {
             case "$id": id = try reader.readOptionalString()
-            case "$createdAt": createdAt = try reader.readOptionalString()
-            case "$updatedAt": updatedAt = try reader.readOptionalString()
+            case "$createdAt": createdAt = try Stamp.read(&reader)
+            case "$updatedAt": updatedAt = try Stamp.read(&reader)
             case "name": name = try reader.readOptionalString()
             case "description": description = try reader.readOptionalString()
-            case "expire": expire = try reader.readOptionalString()
+            case "expire": expire = try Stamp.read(&reader)
             case "scopes": scopes = try reader.readOptionalStrings()
             case "secret": secret = try reader.readOptionalString()
-            case "accessedAt": accessedAt = try reader.readOptionalString()
+            case "accessedAt": accessedAt = try Stamp.read(&reader)
             case "sdks": sdks = try reader.readOptionalStrings()
             default: try reader.skipValue()
             }
@@ -192,10 +208,12 @@ enum WireModel {
     /// secret, or an unreadable date, is malformed.
     fileprivate static func key(_ wire: WireKey, status: Int) throws(APIError) -> Key {
         func fail(_ detail: String) -> APIError { .malformedResponse(status: status, detail: detail) }
-        func date(_ field: String, _ text: String?) throws(APIError) -> Date? {
-            guard let text, !text.isEmpty else { return nil }
-            guard let date = WireDate.parse(text) else { throw fail("key field \(field) is not a date: \(text)") }
-            return date
+        func date(_ field: String, _ stamp: WireKey.Stamp?) throws(APIError) -> Date? {
+            switch stamp {
+            case nil, .empty?: return nil
+            case .date(let date)?: return date
+            case .invalid(let text)?: throw fail("key field \(field) is not a date: \(text)")
+            }
         }
         guard let id = wire.id else { throw fail("key field $id is missing") }
         guard let scopes = wire.scopes else { throw fail("key field scopes is missing") }

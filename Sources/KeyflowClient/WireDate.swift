@@ -11,6 +11,11 @@ public enum WireDate {
         return Array(text.utf8).withUnsafeBufferPointer { parse(DigitScanner($0)) }
     }
 
+    /// The same, over UTF-8 bytes where they lie (a response body being read).
+    public static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        parse(DigitScanner(bytes))
+    }
+
     private static func parse(_ scanner: DigitScanner) -> Date? {
         var scanner = scanner
         guard let year = scanner.number(digits: 4), scanner.take("-"),
