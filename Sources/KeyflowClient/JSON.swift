@@ -180,19 +180,10 @@ struct JSONReader {
     /// string holds escapes), or nil for `null`.
     mutating func readOptionalStringBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) -> T) throws(Malformed) -> T? {
         if try readNull() { return nil }
-        try expect(UInt8(ascii: "\""))
-        let start = at
-        while at < bytes.count {
-            let b = bytes[at]
-            if b == UInt8(ascii: "\"") {
-                at += 1
-                return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<(at - 1)])) }
-            }
-            if b == UInt8(ascii: "\\") { return Array(try readEscapedString(from: start).utf8).withUnsafeBufferPointer(body) }
-            guard b >= 0x20 else { throw Malformed() }
-            at += 1
+        switch try readSpan() {
+        case .inPlace(let range): return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[range])) }
+        case .decoded(let text): return Array(text.utf8).withUnsafeBufferPointer(body)
         }
-        throw Malformed()
     }
 
     /// An array of strings, or nil for `null`.
@@ -219,15 +210,29 @@ struct JSONReader {
 
     /// A member name: its bytes in place, or decoded when it holds escapes.
     private mutating func readName() throws(Malformed) -> Name {
+        switch try readSpan() {
+        case .inPlace(let range): Name(bytes: bytes[range])
+        case .decoded(let text): Name(bytes: Array(text.utf8)[...])
+        }
+    }
+
+    /// Where a string's content lies: in the body (it holds no escape), or decoded.
+    private enum Span {
+        case inPlace(Range<Int>)
+        case decoded(String)
+    }
+
+    /// Reads a string up to its closing quote.
+    private mutating func readSpan() throws(Malformed) -> Span {
         try expect(UInt8(ascii: "\""))
         let start = at
         while at < bytes.count {
             let b = bytes[at]
             if b == UInt8(ascii: "\"") {
                 at += 1
-                return Name(bytes: bytes[start..<(at - 1)])
+                return .inPlace(start..<(at - 1))
             }
-            if b == UInt8(ascii: "\\") { return Name(bytes: Array(try readEscapedString(from: start).utf8)[...]) }
+            if b == UInt8(ascii: "\\") { return .decoded(try readEscapedString(from: start)) }
             guard b >= 0x20 else { throw Malformed() }
             at += 1
         }
@@ -235,21 +240,10 @@ struct JSONReader {
     }
 
     mutating func readString() throws(Malformed) -> String {
-        skipSpace()
-        try expect(UInt8(ascii: "\""))
-        let start = at
-        while at < bytes.count {
-            let b = bytes[at]
-            if b == UInt8(ascii: "\"") {
-                let text = String(decoding: bytes[start..<at], as: UTF8.self)
-                at += 1
-                return text
-            }
-            if b == UInt8(ascii: "\\") { return try readEscapedString(from: start) }
-            guard b >= 0x20 else { throw Malformed() }
-            at += 1
+        switch try readSpan() {
+        case .inPlace(let range): String(decoding: bytes[range], as: UTF8.self)
+        case .decoded(let text): text
         }
-        throw Malformed()
     }
 
     /// Skips one value of any kind.
