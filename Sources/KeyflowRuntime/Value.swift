@@ -65,8 +65,8 @@ public struct ScopeSet: Sendable, Hashable, Sequence {
         scopes.count == other.scopes.count && scopes.allSatisfy(Self.membership(other.scopes))
     }
 
-    /// Membership in a list of scopes: a linear scan for the handful a key holds (no
-    /// hashing, no allocation), a hash set for long lists.
+    /// Membership in a list of scopes: a linear scan for the handful a key holds (nothing
+    /// hashed), a hash set for long lists.
     public static func membership(_ scopes: [String]) -> (String) -> Bool {
         if scopes.count <= 32 { return { scopes.contains($0) } }
         let set = Set(scopes)
