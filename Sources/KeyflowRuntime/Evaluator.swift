@@ -45,6 +45,7 @@ extension Interpreter {
     func eval(_ e: Expr, _ scope: Scope) async throws(RuntimeError) -> Value {
         switch e.kind {
         case .string(let parts):
+            if parts.count == 1, case .text(let text) = parts[0].kind { return .string(text) }  // a plain literal
             var out = ""
             for part in parts {
                 switch part.kind {
