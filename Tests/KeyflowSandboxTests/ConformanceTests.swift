@@ -10,12 +10,12 @@ import Testing
     static let scripts = packageRoot.appendingPathComponent("Tests/KeyflowSandboxTests/conformance")
 
     /// Runs one conformance script with the SDK python named by `variable`.
-    func python(_ variable: String, venv: String, _ script: String, _ arguments: [String] = [], sandbox: URL) throws {
+    func python(_ variable: String, venv: String, _ script: String, _ arguments: [String] = [], sandbox: URL) async throws {
         guard let python = sdkPython(variable, venv: venv) else {
             Issue.record("no SDK python: set \(variable) or run scripts/bootstrap to create .venv/\(venv)")
             return
         }
-        let result = try run(
+        let result = try await runOffThePool(
             python, [Self.scripts.appendingPathComponent(script).path] + arguments,
             environment: [
                 "SANDBOX_JSON": sandbox.appendingPathComponent("sandbox.json").path,
@@ -29,7 +29,7 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let sandbox = try await Sandbox.start(SandboxConfiguration(directory: dir.url))
-        try python("KEYFLOW_SDK27", venv: "sdk27", "sdk27_conformance.py", sandbox: dir.url)
+        try await python("KEYFLOW_SDK27", venv: "sdk27", "sdk27_conformance.py", sandbox: dir.url)
         await sandbox.stop()
     }
 
@@ -37,10 +37,10 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let legacy = try await Sandbox.start(SandboxConfiguration(directory: dir.url, legacyKeyCreate: true))
-        try python("KEYFLOW_SDK22", venv: "sdk22", "sdk22_create_key.py", ["legacy"], sandbox: dir.url)
+        try await python("KEYFLOW_SDK22", venv: "sdk22", "sdk22_create_key.py", ["legacy"], sandbox: dir.url)
         await legacy.stop()
         let current = try await Sandbox.start(SandboxConfiguration(directory: dir.url))
-        try python("KEYFLOW_SDK22", venv: "sdk22", "sdk22_create_key.py", ["current"], sandbox: dir.url)
+        try await python("KEYFLOW_SDK22", venv: "sdk22", "sdk22_create_key.py", ["current"], sandbox: dir.url)
         await current.stop()
     }
 
@@ -49,11 +49,11 @@ import Testing
         defer { dir.cleanup() }
         let state = dir.url.appendingPathComponent("before-restart.json").path
         let first = try await Sandbox.start(SandboxConfiguration(directory: dir.url))
-        try python("KEYFLOW_SDK27", venv: "sdk27", "restart_write.py", [state], sandbox: dir.url)
+        try await python("KEYFLOW_SDK27", venv: "sdk27", "restart_write.py", [state], sandbox: dir.url)
         await first.stop()
         let second = try await Sandbox.start(SandboxConfiguration(directory: dir.url))
         #expect(second.credentials.apiKey == first.credentials.apiKey)
-        try python("KEYFLOW_SDK27", venv: "sdk27", "restart_verify.py", [state], sandbox: dir.url)
+        try await python("KEYFLOW_SDK27", venv: "sdk27", "restart_verify.py", [state], sandbox: dir.url)
         await second.stop()
     }
 }

@@ -90,6 +90,18 @@ func keyflowBinary() -> String? {
     return FileManager.default.isExecutableFile(atPath: fallback) ? fallback : nil
 }
 
+/// `run`, waited for on a thread of its own: a test that waits on the cooperative pool's
+/// few threads (two on a 2-core machine) starves the in-process sandbox it talks to.
+func runOffThePool(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws
+    -> (status: Int32, output: String)
+{
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            continuation.resume(with: Result { try run(executable, arguments, environment: environment) })
+        }.start()
+    }
+}
+
 /// Runs a process to completion, collecting stdout and stderr together.
 func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
     let process = Process()
