@@ -28,6 +28,13 @@ public struct AppwriteClient: KeysAPI {
         Thread { _ = CurlEngine.shared }.start()
     }
 
+    /// Returns once `prepare`'s work is done (doing it here if its thread has not begun).
+    /// Call it before the process may exit: exiting while another thread is half-way
+    /// through libcurl's and OpenSSL's set-up crashes in their exit handlers.
+    public static func waitUntilPrepared() {
+        _ = CurlEngine.shared
+    }
+
     // MARK: KeysAPI
 
     public func listKeys(queries: [KeyQuery], total: Bool) async throws(APIError) -> KeyList {

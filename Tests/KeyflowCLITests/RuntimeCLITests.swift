@@ -211,6 +211,22 @@ import Testing
         for (context, text) in printed { Self.assertNoSecrets(text, secrets, context) }
     }
 
+    /// A script that fails to compile exits 2 at once, every time. `run` starts libcurl's
+    /// and OpenSSL's set-up on a thread of its own while it checks the script; exiting
+    /// before that set-up had finished crashed in their exit handlers (signal 11, about one
+    /// run in five), until `run` waited for it.
+    @Test func aScriptThatFailsToCompileExitsTwoEveryTime() throws {
+        let cwd = try Self.workdir()
+        let bad = cwd + "/bad.kf"
+        try "ensure \"x\" scopes [users.read\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let env = ["APPWRITE_ENDPOINT": "http://127.0.0.1:1/v1", "APPWRITE_PROJECT_ID": "p", "APPWRITE_API_KEY": "k"]
+        for attempt in 1...40 {
+            let r = try Self.keyflow(["run", bad], cwd: cwd, env: env)
+            #expect(r.code == 2 && !r.stderr.contains("Signal"), "attempt \(attempt): exit \(r.code)\n\(r.stderr)")
+            if r.code != 2 { break }
+        }
+    }
+
     @Test func exitCodesUsageAndStdin() throws {
         let server = try Server()
         let cwd = try Self.workdir()
