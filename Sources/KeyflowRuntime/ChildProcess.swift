@@ -26,11 +26,14 @@ enum ChildProcess {
         executable: String, arguments: [String], environment: [String: String], input: Data,
         timeout: TimeInterval
     ) async -> Result {
-        await withCheckedContinuation { (cont: CheckedContinuation<Result, Never>) in
-            let thread = Thread {
-                cont.resume(returning: runBlocking(executable, arguments, environment, input, timeout))
-            }
-            thread.start()
+        await onThread { runBlocking(executable, arguments, environment, input, timeout) }
+    }
+
+    /// Runs blocking work (waiting on a child) on a thread of its own, not on one of the
+    /// cooperative pool's few threads, which other tasks need meanwhile.
+    static func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { (cont: CheckedContinuation<T, Never>) in
+            Thread { cont.resume(returning: work()) }.start()
         }
     }
 

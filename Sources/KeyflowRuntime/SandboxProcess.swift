@@ -45,7 +45,7 @@ public enum SandboxProcess {
 
         // The first line is the server's: "keyflow sandbox listening on URL project ID", or
         // its error (then it exits, and the pipe ends).
-        let line = await Task.detached { child.readLine() }.value
+        let line = await ChildProcess.onThread { child.readLine() }
         child.drain()
         let words = line.split(separator: " ")
         guard line.hasPrefix("keyflow sandbox listening on "), words.count >= 7, words[5] == "project" else {
@@ -128,10 +128,10 @@ public enum SandboxProcess {
             close(input)
             kill(pid, SIGTERM)
             let pid = self.pid
-            await Task.detached {
+            await ChildProcess.onThread {
                 var status: Int32 = 0
                 while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            }.value
+            }
         }
     }
 }
