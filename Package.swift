@@ -27,9 +27,11 @@ let package = Package(
     ],
     targets: [
         // C system libraries.
-        .systemLibrary(
-            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libcurl's headers (libcurl4-openssl-dev: scripts/bootstrap installs it); its
+        // functions are reached through CurlLoader, which loads libcurl.so.4 at run time on a
+        // thread of its own (CCurl/shim.h says why). No pkgConfig: it would link libcurl.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .target(name: "CurlLoader", dependencies: ["CCurl"]),
         .systemLibrary(
             name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]),
@@ -37,7 +39,7 @@ let package = Package(
         // The language: lexer, parser, checker, formatter, diagnostics. No I/O beyond reading files.
         .target(name: "KeyflowLanguage"),
         // The Keys API client over libcurl: models, transport, retries, credentials.
-        .target(name: "KeyflowClient", dependencies: ["CCurl"]),
+        .target(name: "KeyflowClient", dependencies: ["CCurl", "CurlLoader"]),
         // The interpreter: planner, executor, sinks, rotation.
         .target(name: "KeyflowRuntime", dependencies: ["KeyflowLanguage", "KeyflowClient"]),
         // The Appwrite-compatible Keys API sandbox server.
@@ -57,7 +59,8 @@ let package = Package(
             dependencies: [
                 "KeyflowLanguage", "KeyflowClient", "KeyflowRuntime", "KeyflowREPL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            linkerSettings: [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"])]),
         // The sandbox server's executable: `keyflow serve` and the embedded sandbox run it.
         .executableTarget(
             name: "keyflow-sandbox",

@@ -8,7 +8,6 @@ import Foundation
 /// duplicates a key nor reports a spurious failure.
 public struct AppwriteClient: KeysAPI {
     public let configuration: ClientConfiguration
-    private let engine: CurlEngine
 
     /// keyflow's identity on the wire (keys-api.md §3.1: the SDK headers, our own name).
     public static let sdkName = "keyflow"
@@ -18,21 +17,16 @@ public struct AppwriteClient: KeysAPI {
 
     public init(_ configuration: ClientConfiguration) {
         self.configuration = configuration
-        self.engine = CurlEngine.shared
     }
 
-    /// Starts the transport (libcurl's and TLS's global set-up, the engine thread) on a
-    /// thread of its own, so that it overlaps whatever the caller does before its first
-    /// request (reading and checking a script). Calling it is optional; it is done once.
+    /// Starts loading the transport (libcurl and the 40 libraries it needs, its and TLS's
+    /// global set-up) on a thread of its own, so that it overlaps whatever the process does
+    /// before its first request: parsing its arguments, reading and checking a script.
+    /// Call it first thing in `main`; calling it is optional and it is done once. The
+    /// process's exit waits for that thread (exiting half-way through OpenSSL's set-up
+    /// crashes in its exit handlers).
     public static func prepare() {
-        Thread { _ = CurlEngine.shared }.start()
-    }
-
-    /// Returns once `prepare`'s work is done (doing it here if its thread has not begun).
-    /// Call it before the process may exit: exiting while another thread is half-way
-    /// through libcurl's and OpenSSL's set-up crashes in their exit handlers.
-    public static func waitUntilPrepared() {
-        _ = CurlEngine.shared
+        CurlEngine.preload()
     }
 
     // MARK: KeysAPI
@@ -220,7 +214,11 @@ public struct AppwriteClient: KeysAPI {
         var attempt = 1
         while true {
             if Task.isCancelled { throw .cancelled }
-            let result = await engine.send(request)
+            let result: Result<HTTPResponse, APIError>
+            switch CurlEngine.shared {
+            case .success(let engine): result = await engine.send(request)
+            case .failure(let error): result = .failure(error)
+            }
             let wait: Duration
             switch result {
             case .success(let response):

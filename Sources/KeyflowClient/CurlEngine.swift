@@ -12,8 +12,21 @@ import Foundation
 /// Proxies come from the environment, as libcurl reads them (`http_proxy`,
 /// `HTTPS_PROXY`/`https_proxy`, `ALL_PROXY`, `NO_PROXY`).
 final class CurlEngine: @unchecked Sendable {
-    /// The process-wide engine. `curl_global_init` runs once, here.
-    static let shared = CurlEngine()
+    /// The process-wide engine, or why there is none (libcurl is loaded at run time, and
+    /// that can fail). Loading libcurl and `curl_global_init` run once, here, unless
+    /// `preload` has begun them already.
+    static let shared: Result<CurlEngine, APIError> = {
+        if let failure = kf_curl_ready() {
+            return .failure(.transport(code: Int(CURLE_FAILED_INIT.rawValue), message: String(cString: failure)))
+        }
+        guard let multi = kf_multi_init() else {
+            return .failure(.transport(code: Int(CURLE_FAILED_INIT.rawValue), message: "libcurl could not create a multi handle"))
+        }
+        return .success(CurlEngine(multi))
+    }()
+
+    /// Starts loading libcurl on a thread of its own (see CCurl's shim.h); exit waits for it.
+    static func preload() { kf_curl_preload() }
 
     private let multi: OpaquePointer
     private let lock = NSLock()
@@ -24,9 +37,7 @@ final class CurlEngine: @unchecked Sendable {
     private var active: [OpaquePointer: Transfer] = [:]
     private var idleHandles: [OpaquePointer] = []
 
-    private init() {
-        curl_global_init(Int(CURL_GLOBAL_ALL))
-        guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed") }
+    private init(_ multi: OpaquePointer) {
         self.multi = multi
         // Keep a few connections per host so that 8+ concurrent transfers do not churn.
         _ = kf_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 64)
@@ -50,7 +61,7 @@ final class CurlEngine: @unchecked Sendable {
                 }
                 incoming.append(transfer)
                 lock.unlock()
-                curl_multi_wakeup(multi)
+                kf_multi_wakeup(multi)
             }
         } onCancel: {
             lock.lock()
@@ -58,7 +69,7 @@ final class CurlEngine: @unchecked Sendable {
             let queued = transfer.continuation != nil
             if queued { cancelling.append(transfer) }
             lock.unlock()
-            if queued { curl_multi_wakeup(multi) }
+            if queued { kf_multi_wakeup(multi) }
         }
     }
 
@@ -77,13 +88,13 @@ final class CurlEngine: @unchecked Sendable {
             for transfer in stopping { abort(transfer) }
 
             var running: Int32 = 0
-            curl_multi_perform(multi, &running)
+            kf_multi_perform(multi, &running)
             var remaining: Int32 = 0
-            while let message = curl_multi_info_read(multi, &remaining) {
+            while let message = kf_multi_info_read(multi, &remaining) {
                 guard kf_msg_is_done(message) != 0, let easy = message.pointee.easy_handle else { continue }
                 complete(easy, result: kf_msg_result(message))
             }
-            curl_multi_poll(multi, nil, 0, 1000, nil)
+            kf_multi_poll(multi, nil, 0, 1000, nil)
         }
     }
 
@@ -91,9 +102,9 @@ final class CurlEngine: @unchecked Sendable {
         if transfer.isFinished { return }
         let easy: OpaquePointer
         if let reused = idleHandles.popLast() {
-            curl_easy_reset(reused)
+            kf_easy_reset(reused)
             easy = reused
-        } else if let fresh = curl_easy_init() {
+        } else if let fresh = kf_easy_init() {
             easy = fresh
         } else {
             transfer.finish(.failure(.transport(code: Int(CURLE_OUT_OF_MEMORY.rawValue), message: "could not create a transfer")))
@@ -101,7 +112,7 @@ final class CurlEngine: @unchecked Sendable {
         }
         transfer.configure(easy)
         active[easy] = transfer
-        curl_multi_add_handle(multi, easy)
+        kf_multi_add_handle(multi, easy)
     }
 
     private func abort(_ transfer: Transfer) {
@@ -129,13 +140,13 @@ final class CurlEngine: @unchecked Sendable {
     }
 
     private func detach(_ easy: OpaquePointer, reusable: Bool) {
-        curl_multi_remove_handle(multi, easy)
+        kf_multi_remove_handle(multi, easy)
         active[easy]?.release()
         active[easy] = nil
         if reusable && idleHandles.count < 64 {
             idleHandles.append(easy)
         } else {
-            curl_easy_cleanup(easy)
+            kf_easy_cleanup(easy)
         }
     }
 }
@@ -160,7 +171,7 @@ private final class Transfer: @unchecked Sendable {
 
     deinit {
         errorBuffer.deallocate()
-        if let headerList { curl_slist_free_all(headerList) }
+        if let headerList { kf_slist_free_all(headerList) }
     }
 
     func configure(_ easy: OpaquePointer) {
@@ -183,7 +194,7 @@ private final class Transfer: @unchecked Sendable {
 
         var list: UnsafeMutablePointer<curl_slist>?
         // libcurl would add `Expect: 100-continue` to larger bodies; Appwrite's SDKs do not.
-        for line in request.headers + ["Expect:"] { list = curl_slist_append(list, line) }
+        for line in request.headers + ["Expect:"] { list = kf_slist_append(list, line) }
         headerList = list
         _ = kf_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
 
@@ -210,12 +221,12 @@ private final class Transfer: @unchecked Sendable {
 
     func errorMessage(_ code: CURLcode) -> String {
         let detail = String(cString: errorBuffer)
-        return detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        return detail.isEmpty ? String(cString: kf_easy_strerror(code)) : detail
     }
 
     /// Drops what only the live transfer needed.
     func release() {
-        if let headerList { curl_slist_free_all(headerList) }
+        if let headerList { kf_slist_free_all(headerList) }
         headerList = nil
         easy = nil
     }

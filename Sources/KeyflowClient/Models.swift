@@ -81,6 +81,8 @@ public enum KeyQuery: Sendable, Hashable {
     case lessThan(String, String)
     case greaterThan(String, String)
     case contains(String, [String])
+    /// `startsWith("name", "tenant-")`: text attributes only.
+    case startsWith(String, String)
     case orderAsc(String)
     case orderDesc(String)
 }

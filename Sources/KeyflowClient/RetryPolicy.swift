@@ -28,8 +28,9 @@ public struct RetryPolicy: Sendable, Hashable {
     /// curl codes that are worth another attempt: the connection failed, broke or timed out.
     /// 5 proxy, 6 DNS: not retried beyond the policy either — they can be transient too.
     static let retryableTransportCodes: Set<Int> = [5, 6, 7, 16, 18, 28, 35, 52, 55, 56]
-    /// curl codes for failures before the request left the machine (nothing can have been committed).
-    static let notSentTransportCodes: Set<Int> = [5, 6, 7, 35]
+    /// curl codes for failures before the request left the machine (nothing can have been
+    /// committed); 2 is libcurl that could not be loaded or set up.
+    static let notSentTransportCodes: Set<Int> = [2, 5, 6, 7, 35]
 
     /// The wait before attempt `attempt + 1` (attempt counts from 1): the server's
     /// `Retry-After` when it gave one, else a random duration in [0, min(maxDelay, base·2^(attempt-1))].

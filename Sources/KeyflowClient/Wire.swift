@@ -24,6 +24,7 @@ extension KeyQuery {
         case .lessThan(let attribute, let value): query("lessThan", attribute, .array([.string(value)]))
         case .greaterThan(let attribute, let value): query("greaterThan", attribute, .array([.string(value)]))
         case .contains(let attribute, let values): query("contains", attribute, strings(values))
+        case .startsWith(let attribute, let value): query("startsWith", attribute, .array([.string(value)]))
         case .orderAsc(let attribute): query("orderAsc", attribute)
         case .orderDesc(let attribute): query("orderDesc", attribute)
         }

@@ -60,8 +60,7 @@ public struct Invocation: Sendable {
 
     /// Runs it; returns the process exit code.
     public func execute() async -> Int32 {
-        AppwriteClient.prepare()  // while the script is read and checked
-        defer { AppwriteClient.waitUntilPrepared() }  // never exit half-way through it
+        AppwriteClient.prepare()  // while the script is read and checked (main may have begun it)
         let printer = Printer(json: json, colour: colourWanted, progress: stderrIsTerminal && !json && mode == .run)
 
         // The script.

@@ -27,12 +27,14 @@ public final class KeyCache: @unchecked Sendable {
         loaded = true
     }
 
-    /// Every key of the project, following cursors page by page.
-    public static func fetchAll(from api: any KeysAPI, pageSize: Int = 5000) async throws(APIError) -> [Key] {
+    /// Every key of the project (with `namePrefix`, every key whose name starts with it:
+    /// see `KeyReach`), following cursors page by page.
+    public static func fetchAll(from api: any KeysAPI, namePrefix: String? = nil, pageSize: Int = 5000) async throws(APIError) -> [Key] {
         var all: [Key] = []
         var cursor: String?
         while true {
             var queries: [KeyQuery] = [.limit(pageSize)]
+            if let namePrefix { queries.append(.startsWith("name", namePrefix)) }
             if let cursor { queries.append(.cursorAfter(cursor)) }
             let page = try await api.listKeys(queries: queries, total: false)
             if all.isEmpty { all = page.keys } else { all += page.keys }

@@ -69,7 +69,9 @@ public final class Session: @unchecked Sendable {
         if options.announceTarget { out(.target(target, mode: .plan)) }
         if let error = Self.checkParams(program, options.params) { return finish(tally, error, out) }
         let interpreter = Interpreter(
-            executor: Executor(mode: .plan, api: SimulatedKeysAPI(over: api), sinks: options.sinks, cache: KeyCache()),
+            executor: Executor(
+                mode: .plan, api: SimulatedKeysAPI(over: api, namePrefix: KeyReach.namePrefix(of: program)), sinks: options.sinks,
+                cache: KeyCache()),
             parallel: options.parallel, params: options.params, source: source, scriptDirectory: options.scriptDirectory)
         do {
             _ = try await interpreter.execute(program.statements, in: environment, emit: out)
@@ -91,7 +93,7 @@ public final class Session: @unchecked Sendable {
 
         let initial: [Key]
         do {
-            initial = try await KeyCache.fetchAll(from: api)
+            initial = try await KeyCache.fetchAll(from: api, namePrefix: KeyReach.namePrefix(of: program))
         } catch {
             return finish(tally, .api(error, during: "listing the project's keys", program.range), out)
         }
@@ -111,7 +113,7 @@ public final class Session: @unchecked Sendable {
 
         // 2. Creates need a credential the server accepts for them (LANGUAGE.md §8).
         if let creating = planned.steps.first(where: \.createsKey), !hasSession,
-            let refusal = await Self.probeKeyCreation(api, existing: initial.first)
+            let refusal = await Self.probeKeyCreation(api, existing: await Self.anyKey(api, initial))
         {
             let error = RuntimeError(
                 .failure,
@@ -186,6 +188,13 @@ public final class Session: @unchecked Sendable {
     /// nil when the credential may create keys (or it cannot be told); otherwise why not.
     /// Asks the server to create a key with the id of one that exists: a server that lets
     /// this credential create answers 409 (nothing written), one that refuses answers 403.
+    /// A key of the project, for `probeKeyCreation`: the first listed, or, when the list
+    /// was narrowed to names that no key has yet, any other.
+    static func anyKey(_ api: any KeysAPI, _ listed: [Key]) async -> Key? {
+        if let first = listed.first { return first }
+        return try? await api.listKeys(queries: [.limit(1)], total: false).keys.first
+    }
+
     static func probeKeyCreation(_ api: any KeysAPI, existing: Key?) async -> String? {
         guard let existing else { return nil }
         do {

@@ -6,24 +6,28 @@ import KeyflowClient
 /// of a plan therefore see what earlier ones would have done, and nothing is sent but reads.
 public actor SimulatedKeysAPI: KeysAPI {
     private let source: (any KeysAPI)?
+    private let namePrefix: String?
     private var keys: [Key] = []
     private var loaded = false
 
-    /// Simulates over `source`'s keys (nil: over an empty project).
-    public init(over source: (any KeysAPI)?) {
+    /// Simulates over `source`'s keys (nil: over an empty project); with `namePrefix`,
+    /// over those whose names start with it, all a script can reach (`KeyReach`).
+    public init(over source: (any KeysAPI)?, namePrefix: String? = nil) {
         self.source = source
+        self.namePrefix = namePrefix
     }
 
     /// Simulates over a given key list.
     public init(keys: [Key]) {
         self.source = nil
+        self.namePrefix = nil
         self.keys = keys
         self.loaded = true
     }
 
     private func load() async throws(APIError) {
         guard !loaded else { return }
-        if let source { keys = try await KeyCache.fetchAll(from: source) }
+        if let source { keys = try await KeyCache.fetchAll(from: source, namePrefix: namePrefix) }
         loaded = true
     }
 
@@ -115,6 +119,7 @@ public actor SimulatedKeysAPI: KeysAPI {
         case .lessThan(let a, let v): field(a, key) < v
         case .greaterThan(let a, let v): field(a, key) > v
         case .contains(let a, let values): a == "scopes" ? values.contains { key.scopes.contains($0) } : true
+        case .startsWith(let a, let prefix): field(a, key).utf8.starts(with: prefix.utf8)
         default: true
         }
     }

@@ -72,7 +72,7 @@ struct ListQuery: Sendable {
                 return needles.contains { $0.isEmpty || text.contains($0) }
             case .startsWith(let a, let prefix):
                 guard case .text(let text)? = a.value(of: key) else { return false }
-                return text.hasPrefix(prefix)
+                return text.utf8.starts(with: prefix.utf8)  // byte for byte, as SQL's LIKE 'p%' would
             case .endsWith(let a, let suffix):
                 guard case .text(let text)? = a.value(of: key) else { return false }
                 return text.hasSuffix(suffix)

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Glibc
+import KeyflowClient
 
 /// The `keyflow` command: a thin shell that wires flags to the libraries.
 /// Each subcommand lives in its own file, named after it.
@@ -16,4 +18,42 @@ struct Keyflow: AsyncParsableCommand {
             LoginCommand.self, LogoutCommand.self, DoctorCommand.self, BenchClientCommand.self,
         ]
     )
+
+    /// The commands that talk to a server, the REPL included (`keyflow` alone starts it).
+    static let networkCommands: Set<String> = ["run", "plan", "repl", "login", "logout", "doctor", "bench-client"]
+
+    /// ArgumentParser's own `main`, after libcurl has begun loading on a thread of its own
+    /// for the commands that need it: its 40 libraries load while the arguments are parsed
+    /// and the script is read.
+    static func main() async {
+        let arguments = CommandLine.arguments.dropFirst()
+        if arguments.first.map(networkCommands.contains) ?? true {
+            // The first hop onto the global executor looks dispatch up with dlsym and starts
+            // a thread; both wait for the dynamic loader's lock, which dlopen holds while it
+            // loads libcurl. Take that hop before the loading begins.
+            await Task.detached {}.value
+            AppwriteClient.prepare()
+        }
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+            leave(0)
+        } catch let code as ExitCode {
+            leave(code.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    /// Ends the process once a command has said all it had to say, without the exit
+    /// handlers: libcurl's, OpenSSL's and the C++ runtime's clean-up frees what the kernel
+    /// is about to take back anyway, and no handler of ours is needed.
+    static func leave(_ code: Int32) -> Never {
+        fflush(nil)  // every C stream (stderr is unbuffered)
+        _exit(code)
+    }
 }

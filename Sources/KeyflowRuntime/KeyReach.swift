@@ -1,0 +1,199 @@
+import KeyflowLanguage
+
+/// Which of the project's keys a script can reach, as far as one list request can narrow
+/// them: a run lists the keys once, up front, and a script whose every selector names its
+/// keys by a common literal prefix needs only the keys whose names start with it.
+///
+/// `for t in lines("tenants.txt") { ensure "tenant-${t}" ... }` and
+/// `count(keys where name ~ "tenant-*")` reach only names that start with `tenant-`: the
+/// list asks the server for those alone (`startsWith("name", "tenant-")`) and does not
+/// carry, parse and index the project's other keys. Anything the analysis cannot bound —
+/// `keys`, `list` without `where`, an `id` selector or clause, a name built from a variable
+/// — reaches every key, and the whole list is read as before.
+///
+/// The narrowing is safe because the server's `startsWith` keeps at least what the script
+/// can match: the prefix is cut before its first non-ASCII byte, so it is compared byte
+/// for byte (the sandbox) or case-insensitively (Appwrite's database), never more strictly
+/// than `==` and `~` compare names here.
+public enum KeyReach {
+    /// The name prefix every key the program can reach starts with; nil when it may reach
+    /// any key (or when the prefix would be empty).
+    public static func namePrefix(of program: Program) -> String? {
+        var walker = Walker()
+        walker.statements(program.statements)
+        guard !walker.everything, let first = walker.prefixes.first else { return nil }
+        var common = Array(first.utf8)
+        for p in walker.prefixes.dropFirst() {
+            let bytes = Array(p.utf8)
+            var n = 0
+            while n < common.count, n < bytes.count, common[n] == bytes[n] { n += 1 }
+            common.removeSubrange(n...)
+        }
+        if let firstNonASCII = common.firstIndex(where: { $0 >= 0x80 }) { common.removeSubrange(firstNonASCII...) }
+        return common.isEmpty ? nil : String(decoding: common, as: UTF8.self)
+    }
+
+    private struct Walker {
+        /// The literal prefixes of the names the program reaches.
+        var prefixes: [String] = []
+        /// The program may reach a key whose name no prefix bounds.
+        var everything = false
+
+        mutating func statements(_ list: [Statement]) {
+            for s in list { statement(s) }
+        }
+
+        mutating func statement(_ s: Statement) {
+            switch s.kind {
+            case .create(let name, let clauses), .ensure(let name, let clauses):
+                need(Self.literalPrefix(name, glob: false))
+                self.clauses(clauses)
+            case .update(let target, let clauses), .delete(let target, let clauses), .rotate(let target, let clauses),
+                .rollback(let target, let clauses), .secret(let target, let clauses), .show(let target, let clauses):
+                selector(target)
+                self.clauses(clauses)
+            case .grant(let target, let scopes, let clauses), .revoke(let target, let scopes, let clauses):
+                selector(target)
+                expr(scopes)
+                self.clauses(clauses)
+            case .ephemeral(let clauses):
+                self.clauses(clauses)
+            case .list(let clauses):
+                if clauses.condition == nil { everything = true }
+                self.clauses(clauses)
+            case .print(let values):
+                for v in values { expr(v) }
+            case .let(_, let value):
+                expr(value)
+            case .param(_, let value):
+                if let value { expr(value) }
+            case .use(let endpoint, let project):
+                if let endpoint { expr(endpoint) }
+                if let project { expr(project) }
+            case .assert(let condition, let message):
+                expr(condition)
+                if let message { expr(message) }
+            case .for(_, let sequence, let parallel, let body):
+                expr(sequence)
+                if let parallel { expr(parallel) }
+                statements(body.statements)
+            case .if(let branches, let elseBlock):
+                for b in branches {
+                    expr(b.condition)
+                    statements(b.body.statements)
+                }
+                if let elseBlock { statements(elseBlock.statements) }
+            }
+        }
+
+        mutating func clauses(_ list: [Clause]) {
+            for c in list {
+                switch c.kind {
+                case .scopes(let e), .expire(let e), .description(let e), .grace(let e):
+                    expr(e)
+                case .name(let e):  // a rename: the new name is checked against the keys that carry it
+                    need(Self.literalPrefix(e, glob: false))
+                    expr(e)
+                case .id:  // a key of any name may hold that id
+                    everything = true
+                case .where(let condition):
+                    need(Self.conditionPrefixes(condition))
+                    expr(condition)
+                case .as: break
+                case .secretTo(let sink):
+                    switch sink.kind {
+                    case .file(let e), .run(let e): expr(e)
+                    case .env(let variable, let path):
+                        expr(variable)
+                        expr(path)
+                    case .stdout: break
+                    }
+                }
+            }
+        }
+
+        mutating func selector(_ s: Selector) {
+            switch s.kind {
+            case .name(let e), .all(let e):
+                need(Self.literalPrefix(e, glob: false))
+                expr(e)
+            case .id:
+                everything = true
+            case .variable:
+                break  // a key some other selector reached
+            case .keysWhere(let condition):
+                need(Self.conditionPrefixes(condition))
+                expr(condition)
+            }
+        }
+
+        /// Every key-reading expression inside `e`.
+        mutating func expr(_ e: Expr) {
+            switch e.kind {
+            case .keys:
+                everything = true
+            case .keysWhere(let condition):
+                need(Self.conditionPrefixes(condition))
+                expr(condition)
+            case .selector(let s):
+                selector(s)
+            case .string(let parts):
+                for p in parts { if case .interpolation(let inner) = p.kind { expr(inner) } }
+            case .expiryIn(let inner), .member(let inner, _), .unary(_, let inner):
+                expr(inner)
+            case .list(let items):
+                for i in items { expr(i) }
+            case .call(_, let arguments):
+                for a in arguments { expr(a) }
+            case .binary(_, let l, let r):
+                expr(l)
+                expr(r)
+            case .int, .bool, .duration, .timestamp, .now, .never, .scopeList, .scopePattern, .identifier:
+                break
+            }
+        }
+
+        mutating func need(_ found: [String]?) {
+            if let found { prefixes += found } else { everything = true }
+        }
+
+        mutating func need(_ found: String?) {
+            need(found.map { [$0] })
+        }
+
+        /// The prefixes that bound the names a `where` condition can accept; nil when it
+        /// does not bound them (`scopes has keys.write`, `not name ~ "a*"`).
+        static func conditionPrefixes(_ c: Expr) -> [String]? {
+            guard case .binary(let op, let l, let r) = c.kind else { return nil }
+            switch op {
+            case .and:
+                return conditionPrefixes(l) ?? conditionPrefixes(r)
+            case .or:
+                guard let a = conditionPrefixes(l), let b = conditionPrefixes(r) else { return nil }
+                return a + b
+            case .match:
+                guard isName(l) else { return nil }
+                return literalPrefix(r, glob: true).map { [$0] }
+            case .equal:
+                if isName(l) { return literalPrefix(r, glob: false).map { [$0] } }
+                if isName(r) { return literalPrefix(l, glob: false).map { [$0] } }
+                return nil
+            default:
+                return nil
+            }
+        }
+
+        static func isName(_ e: Expr) -> Bool {
+            if case .identifier("name") = e.kind { true } else { false }
+        }
+
+        /// The literal text a string expression starts with, up to its first interpolation
+        /// (and, for a pattern, its first `*` or `?`); nil when that is empty or `e` is not
+        /// a string literal.
+        static func literalPrefix(_ e: Expr, glob: Bool) -> String? {
+            guard case .string(let parts) = e.kind, let first = parts.first, case .text(let text) = first.kind else { return nil }
+            let prefix = glob ? String(text.prefix { $0 != "*" && $0 != "?" }) : text
+            return prefix.isEmpty ? nil : prefix
+        }
+    }
+}

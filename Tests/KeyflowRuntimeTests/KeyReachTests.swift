@@ -1,0 +1,104 @@
+import Foundation
+import KeyflowClient
+import KeyflowLanguage
+import Testing
+
+@testable import KeyflowRuntime
+
+/// The name prefix a run narrows its up-front list to, and that narrowing changes nothing
+/// a script sees.
+@Suite struct KeyReachTests {
+    func prefix(_ source: String) throws -> String? {
+        let (program, diagnostics) = compile(source: source, file: "reach.kf")
+        let compiled = try #require(program, "does not compile: \(diagnostics.map(\.summary))")
+        return KeyReach.namePrefix(of: compiled)
+    }
+
+    @Test func literalNamesAndPatternsBoundTheList() throws {
+        #expect(try prefix(#"ensure "tenant-a" scopes [users.read]"#) == "tenant-a")
+        #expect(
+            try prefix(
+                """
+                param tenants_file = "t.txt"
+                for t in lines(tenants_file) parallel 8 {
+                  ensure "tenant-${t}" scopes [databases.read] description "for ${t}"
+                }
+                print count(keys where name ~ "tenant-*"), "tenant keys"
+                """) == "tenant-")
+        #expect(try prefix(#"grant "ci-prod" users.read"# + "\n" + #"revoke all "ci-dev" users.read"#) == "ci-")
+        #expect(try prefix(#"delete keys where name ~ "tmp-*" and expire < now"#) == "tmp-")
+        #expect(try prefix(#"delete keys where name == "a-1" or name ~ "a-2*""#) == "a-")
+        #expect(try prefix(#"rotate "Deploy" grace 1h secret to file "d.key""#) == "Deploy")
+        #expect(try prefix(#"list where name ~ "svc-*""#) == "svc-")
+        #expect(try prefix(#"ensure "ci-prod" scopes [users.read] as k"# + "\n" + "show k") == "ci-prod")
+    }
+
+    @Test func anythingUnboundedReadsEveryKey() throws {
+        #expect(try prefix("list") == nil)
+        #expect(try prefix(#"assert count(keys where scopes has keys.write) <= 2, "too many""#) == nil)
+        #expect(try prefix(#"ensure "a" scopes [users.read]"# + "\n" + "print count(keys)") == nil)
+        #expect(try prefix(#"show id "6650c1d2e3f4a5b6c7d8""#) == nil)
+        #expect(try prefix(#"let n = "x""# + "\n" + #"ensure n scopes [users.read]"#) == nil)
+        #expect(try prefix(#"ensure "${env("P", "p")}-x" scopes [users.read]"#) == nil)
+        #expect(try prefix(#"delete keys where not name ~ "a*""#) == nil)
+        #expect(try prefix(#"delete keys where name ~ "*-old""#) == nil)
+        #expect(try prefix(#"ensure "alpha" scopes [users.read]"# + "\n" + #"ensure "beta" scopes [users.read]"#) == nil, "no common prefix")
+        #expect(try prefix(#"if exists("x") { print "y" }"# + "\n" + #"ensure "z" scopes [users.read]"#) == nil)
+        #expect(try prefix(#"ensure "clé-1" scopes [users.read]"#) == "cl", "cut before the first non-ASCII byte")
+    }
+
+    /// The store records the queries of every list it answers.
+    actor RecordingStore: KeysAPI {
+        let store: SimulatedKeysAPI
+        var lists: [[KeyQuery]] = []
+        init(_ keys: [Key]) { store = SimulatedKeysAPI(keys: keys) }
+        func listKeys(queries: [KeyQuery], total: Bool) async throws(APIError) -> KeyList {
+            lists.append(queries)
+            return try await store.listKeys(queries: queries, total: total)
+        }
+        func getKey(id: String) async throws(APIError) -> Key { try await store.getKey(id: id) }
+        func createKey(id: String, fields: KeyFields) async throws(APIError) -> Key { try await store.createKey(id: id, fields: fields) }
+        func replaceKey(id: String, fields: KeyFields) async throws(APIError) -> Key { try await store.replaceKey(id: id, fields: fields) }
+        func deleteKey(id: String) async throws(APIError) { try await store.deleteKey(id: id) }
+        func createEphemeralKey(scopes: [String], duration: Int) async throws(APIError) -> Key {
+            try await store.createEphemeralKey(scopes: scopes, duration: duration)
+        }
+    }
+
+    func run(_ source: String, _ api: RecordingStore) async throws -> (Summary, [String]) {
+        let (program, diagnostics) = compile(source: source, file: "reach.kf")
+        let compiled = try #require(program, "does not compile: \(diagnostics.map(\.summary))")
+        let session = Session(
+            api: api, target: TargetDescription(endpoint: "mem", project: "p", isSandbox: false, credential: "session"), hasSession: true)
+        let lines = InterpreterTests.Recorder()
+        let summary = await session.run(compiled, source: source, options: RunOptions(), emit: lines.record)
+        return (summary, lines.texts)
+    }
+
+    @Test func aNarrowedRunSeesWhatAFullOneWould() async throws {
+        let others = (0..<50).map { InterpreterTests.key("other-\($0)") }
+        let api = RecordingStore(
+            others + [InterpreterTests.key("tenant-a", scopes: ["users.read"]), InterpreterTests.key("tenant-dup"), InterpreterTests.key("tenant-dup")])
+        let script = """
+            ensure "tenant-a" scopes [users.read]
+            ensure "tenant-b" scopes [users.read]
+            print count(keys where name ~ "tenant-*"), "tenant keys"
+            """
+        let (summary, texts) = try await run(script, api)
+        #expect(summary.status == .ok)
+        #expect(summary.created == 1 && summary.upToDate == 1)
+        #expect(texts.contains("4 tenant keys"), "\(texts)")
+        let first = try #require(await api.lists.first)
+        #expect(first.contains(.startsWith("name", "tenant-")))
+
+        // Several keys with a name are still found, and still refused, within the prefix.
+        let (dup, dupTexts) = try await run(#"grant "tenant-dup" users.write"#, api)
+        #expect(dup.status != .ok)
+        #expect(dupTexts.joined().contains("tenant-dup"))
+
+        // A script that reaches any key lists them all.
+        _ = try await run(#"print count(keys), "keys""#, api)
+        let last = try #require(await api.lists.last)
+        #expect(!last.contains { if case .startsWith = $0 { true } else { false } })
+    }
+}
