@@ -226,17 +226,28 @@ struct JSONReader {
     private mutating func readSpan() throws(Malformed) -> Span {
         try expect(UInt8(ascii: "\""))
         let start = at
-        while at < bytes.count {
-            let b = bytes[at]
-            if b == UInt8(ascii: "\"") {
-                at += 1
-                return .inPlace(start..<(at - 1))
+        // The first byte that is not plain string content, found without a bounds check
+        // per byte: a 2,000-key list is mostly the insides of strings (secrets, ids).
+        let stop = bytes.withUnsafeBufferPointer { buffer -> Int in
+            var i = start
+            while i < buffer.count {
+                let b = buffer[i]
+                if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { return i }
+                i += 1
             }
-            if b == UInt8(ascii: "\\") { return .decoded(try readEscapedString(from: start)) }
-            guard b >= 0x20 else { throw Malformed() }
-            at += 1
+            return i
         }
-        throw Malformed()
+        at = stop
+        guard at < bytes.count else { throw Malformed() }
+        switch bytes[at] {
+        case UInt8(ascii: "\""):
+            at += 1
+            return .inPlace(start..<(at - 1))
+        case UInt8(ascii: "\\"):
+            return .decoded(try readEscapedString(from: start))
+        default:
+            throw Malformed()  // a control character inside a string
+        }
     }
 
     mutating func readString() throws(Malformed) -> String {

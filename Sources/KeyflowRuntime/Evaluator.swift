@@ -42,6 +42,31 @@ struct Scope: Sendable {
 }
 
 extension Interpreter {
+    /// `lines()`: the lines of a file, trimmed, without blank lines and `#` comments.
+    static func lines(of data: Data) -> [String] {
+        var lines: [String] = []
+        let ascii = data.withUnsafeBytes { bytes -> Bool in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return false }
+            // ASCII: the newlines (LF, VT, FF, CR) and the other white space (tab, space)
+            // are single bytes; no need to find characters first.
+            func isNewline(_ b: UInt8) -> Bool { (0x0A...0x0D).contains(b) }
+            func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || isNewline(b) }
+            for var line in bytes.split(whereSeparator: isNewline) {
+                while let first = line.first, isSpace(first) { line.removeFirst() }
+                while let last = line.last, isSpace(last) { line.removeLast() }
+                if !line.isEmpty && line.first != UInt8(ascii: "#") { lines.append(String(decoding: line, as: UTF8.self)) }
+            }
+            return true
+        }
+        if ascii { return lines }
+        for var line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
+            while line.first?.isWhitespace == true { line.removeFirst() }
+            while line.last?.isWhitespace == true { line.removeLast() }
+            if !line.isEmpty && line.first != "#" { lines.append(String(line)) }
+        }
+        return lines
+    }
+
     func eval(_ e: Expr, _ scope: Scope) async throws(RuntimeError) -> Value {
         switch e.kind {
         case .string(let parts):
@@ -105,9 +130,7 @@ extension Interpreter {
         case .binary(let op, let lhs, let rhs):
             return try await binary(op, lhs, rhs, scope, e.range)
         case .keysWhere(let cond):
-            var kept: [Key] = []
-            for k in try await allKeys(e.range) where try await truth(cond, scope.with(fields: k)) { kept.append(k) }
-            return .list(Self.sorted(kept).map(Value.key))
+            return .list(Self.sorted(try await keys(where: cond, scope, e.range)).map(Value.key))
         case .selector(let sel):
             return .list(try await select(sel, scope, statement: "exists", bulkAllowed: true).map(Value.key))
         }
@@ -141,6 +164,7 @@ extension Interpreter {
 
     func scopes(_ e: Expr, _ scope: Scope) async throws(RuntimeError) -> ScopeSet {
         let v = try await eval(e, scope)
+        if case .scopes(let set) = v { return set }  // expanded already
         return ScopeSet.expanding(try scopeStrings(v, e.range))
     }
 
@@ -278,6 +302,10 @@ extension Interpreter {
         switch fn.name {
         case "count", "len":
             try arity(1...1)
+            if case .keysWhere(let cond) = args[0].kind {
+                // Counting needs neither the keys in order nor as values.
+                return .int(try await keys(where: cond, scope, args[0].range).count)
+            }
             let v = try await eval(args[0], scope)
             switch v {
             case .list(let l): return .int(l.count)
@@ -298,13 +326,7 @@ extension Interpreter {
             guard let data = FileManager.default.contents(atPath: full) else {
                 throw .invalid("cannot read \(path)", help: "lines() reads a file relative to the script's folder (\(full))", args[0].range)
             }
-            var lines: [Value] = []
-            for var line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
-                while line.first?.isWhitespace == true { line.removeFirst() }
-                while line.last?.isWhitespace == true { line.removeLast() }
-                if !line.isEmpty && line.first != "#" { lines.append(.string(String(line))) }
-            }
-            return .list(lines)
+            return .list(Self.lines(of: data).map(Value.string))
         case "exists":
             try arity(1...1)
             if case .selector(let sel) = args[0].kind {

@@ -5,10 +5,36 @@ import KeyflowLanguage
 /// Variables in scope: `let`, `param`, `for` and `as` bindings. A value type: a block works
 /// on a copy, so its bindings end with it (LANGUAGE.md §4: block-scoped, no reassignment).
 public struct Environment: Sendable {
-    public private(set) var values: [String: Value] = [:]
+    /// Older bindings, shared by the environments copied from this one until one writes.
+    private var settled: [String: Value] = [:]
+    /// The latest few bindings (a loop's variable, its body's `let`s): every iteration of
+    /// a loop copies the environment and binds, and a short list is cheaper to copy and
+    /// extend than a dictionary is to copy and rehash.
+    private var recent: [(name: String, value: Value)] = []
+
     public init() {}
-    public subscript(name: String) -> Value? { values[name] }
-    public mutating func bind(_ name: String, _ value: Value) { values[name] = value }
+
+    public var values: [String: Value] {
+        var all = settled
+        for (name, value) in recent { all[name] = value }
+        return all
+    }
+
+    public subscript(name: String) -> Value? {
+        for binding in recent where binding.name == name { return binding.value }
+        return settled[name]
+    }
+
+    public mutating func bind(_ name: String, _ value: Value) {
+        if let i = recent.firstIndex(where: { $0.name == name }) {
+            recent[i].value = value
+        } else if recent.count < 8 {
+            recent.append((name, value))
+        } else {
+            for (n, v) in recent { settled[n] = v }
+            recent = [(name, value)]
+        }
+    }
 
     /// The static types of the bindings, for checking the next chunk against them
     /// (`CheckOptions(predeclared:)`, as the REPL does).
@@ -236,7 +262,9 @@ public final class Interpreter: Sendable {
             return key
         }
         var fields = Self.fields(of: existing)
-        if let want = wantScopes, !want.sameSet(as: ScopeSet(existing.scopes)) { fields.scopes = want.scopes }
+        if let want = wantScopes, want.scopes != existing.scopes, !want.sameSet(as: ScopeSet(existing.scopes)) {
+            fields.scopes = want.scopes
+        }
         if let d = wantDescription { fields.description = d }
         switch wantExpire {
         case .none: break
@@ -372,7 +400,7 @@ public final class Interpreter: Sendable {
             if active.count == 1 { return active }
             if active.isEmpty {
                 let lower = name.lowercased()
-                let near = Set(cache.all.map(\.name)).filter {
+                let near = Set(await cache.everyName()).filter {
                     $0.lowercased() == lower || $0.lowercased().contains(lower) || lower.contains($0.lowercased())
                 }.sorted().prefix(3)
                 throw .noKeyNamed(name, expired: named, candidates: Array(near), e.range)
@@ -409,10 +437,15 @@ public final class Interpreter: Sendable {
             }
             return current
         case .keysWhere(let cond):
-            var kept: [Key] = []
-            for k in try await allKeys(target.range) where try await truth(cond, scope.with(fields: k)) { kept.append(k) }
-            return Self.sorted(kept)
+            return Self.sorted(try await keys(where: cond, scope, target.range))
         }
+    }
+
+    /// The keys for which `cond` holds, in list order.
+    func keys(where cond: Expr, _ scope: Scope, _ range: SourceRange) async throws(RuntimeError) -> [Key] {
+        var kept: [Key] = []
+        for k in try await allKeys(range) where try await truth(cond, scope.with(fields: k)) { kept.append(k) }
+        return kept
     }
 
     func load(_ range: SourceRange) async throws(RuntimeError) {

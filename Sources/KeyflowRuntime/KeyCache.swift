@@ -18,13 +18,25 @@ public final class KeyCache: @unchecked Sendable {
     private var byName: [String: Int] = [:]
     private var sameName: [String: [Int]] = [:]
     private var loaded = false
+    /// When the cache holds only the keys a script can reach (`KeyReach`): how to list the
+    /// names of all keys, for the suggestions of a selector that finds none.
+    private let everyNameSource: (@Sendable () async -> [String])?
 
-    public init() {}
+    public init(everyName: (@Sendable () async -> [String])? = nil) {
+        everyNameSource = everyName
+    }
 
     /// A cache that starts from an already listed set of keys.
-    public init(seed: [Key]) {
+    public init(seed: [Key], everyName: (@Sendable () async -> [String])? = nil) {
+        everyNameSource = everyName
         index(seed)
         loaded = true
+    }
+
+    /// The name of every key of the project (for suggestions, not selection).
+    public func everyName() async -> [String] {
+        if let everyNameSource { return await everyNameSource() }
+        return all.map(\.name)
     }
 
     /// Every key of the project (with `namePrefix`, every key whose name starts with it:

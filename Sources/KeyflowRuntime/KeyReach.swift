@@ -9,7 +9,9 @@ import KeyflowLanguage
 /// list asks the server for those alone (`startsWith("name", "tenant-")`) and does not
 /// carry, parse and index the project's other keys. Anything the analysis cannot bound —
 /// `keys`, `list` without `where`, an `id` selector or clause, a name built from a variable
-/// — reaches every key, and the whole list is read as before.
+/// — reaches every key, and the whole list is read as before; so does `rotate` and
+/// `rollback`, which link keys by id. A selector that finds no key still suggests similar
+/// names from the whole list (`KeyCache.everyName`).
 ///
 /// The narrowing is safe because the server's `startsWith` keeps at least what the script
 /// can match: the prefix is cut before its first non-ASCII byte, so it is compared byte
@@ -48,10 +50,14 @@ public enum KeyReach {
             case .create(let name, let clauses), .ensure(let name, let clauses):
                 need(Self.literalPrefix(name, glob: false))
                 self.clauses(clauses)
-            case .update(let target, let clauses), .delete(let target, let clauses), .rotate(let target, let clauses),
-                .rollback(let target, let clauses), .secret(let target, let clauses), .show(let target, let clauses):
+            case .update(let target, let clauses), .delete(let target, let clauses), .secret(let target, let clauses),
+                .show(let target, let clauses):
                 selector(target)
                 self.clauses(clauses)
+            case .rotate, .rollback:
+                // A rotation links keys by id (old key → successor), and a successor may
+                // have been renamed since: the whole list, to find it whatever its name.
+                everything = true
             case .grant(let target, let scopes, let clauses), .revoke(let target, let scopes, let clauses):
                 selector(target)
                 expr(scopes)

@@ -71,7 +71,7 @@ public final class Session: @unchecked Sendable {
         let interpreter = Interpreter(
             executor: Executor(
                 mode: .plan, api: SimulatedKeysAPI(over: api, namePrefix: KeyReach.namePrefix(of: program)), sinks: options.sinks,
-                cache: KeyCache()),
+                cache: KeyCache(everyName: everyName(program))),
             parallel: options.parallel, params: options.params, source: source, scriptDirectory: options.scriptDirectory)
         do {
             _ = try await interpreter.execute(program.statements, in: environment, emit: out)
@@ -97,11 +97,13 @@ public final class Session: @unchecked Sendable {
         } catch {
             return finish(tally, .api(error, during: "listing the project's keys", program.range), out)
         }
+        let everyName = everyName(program)
 
         // 1. The plan pass: same evaluation over an in-memory copy; its steps are not reported.
         let planned = StepCollector()
         let planner = Interpreter(
-            executor: Executor(mode: .plan, api: SimulatedKeysAPI(keys: initial), sinks: options.sinks, cache: KeyCache(seed: initial)),
+            executor: Executor(
+                mode: .plan, api: SimulatedKeysAPI(keys: initial), sinks: options.sinks, cache: KeyCache(seed: initial, everyName: everyName)),
             parallel: options.parallel, params: options.params, source: source, scriptDirectory: options.scriptDirectory)
         let plannedEnvironment: Environment
         do {
@@ -138,7 +140,7 @@ public final class Session: @unchecked Sendable {
 
         // 3. The run.
         let interpreter = Interpreter(
-            executor: Executor(mode: .run, api: api, sinks: options.sinks, cache: KeyCache(seed: initial)),
+            executor: Executor(mode: .run, api: api, sinks: options.sinks, cache: KeyCache(seed: initial, everyName: everyName)),
             parallel: options.parallel, params: options.params, source: source, scriptDirectory: options.scriptDirectory,
             onStepFinished: options.onStepFinished)
         do {
@@ -188,6 +190,14 @@ public final class Session: @unchecked Sendable {
     /// nil when the credential may create keys (or it cannot be told); otherwise why not.
     /// Asks the server to create a key with the id of one that exists: a server that lets
     /// this credential create answers 409 (nothing written), one that refuses answers 403.
+    /// For a run whose list is narrowed to the keys its script can reach: the names of all
+    /// keys, listed again only when a selector finds no key and suggests similar names.
+    func everyName(_ program: Program) -> (@Sendable () async -> [String])? {
+        guard KeyReach.namePrefix(of: program) != nil else { return nil }
+        let api = self.api
+        return { (try? await KeyCache.fetchAll(from: api))?.map(\.name) ?? [] }
+    }
+
     /// A key of the project, for `probeKeyCreation`: the first listed, or, when the list
     /// was narrowed to names that no key has yet, any other.
     static func anyKey(_ api: any KeysAPI, _ listed: [Key]) async -> Key? {

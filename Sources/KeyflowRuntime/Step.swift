@@ -94,10 +94,12 @@ public enum FieldChange: Sendable, Hashable {
     public static func between(_ before: Key, _ after: KeyFields) -> [FieldChange] {
         var out: [FieldChange] = []
         if before.name != after.name { out.append(.name(from: before.name, to: after.name)) }
-        let old = ScopeSet.membership(before.scopes), new = ScopeSet.membership(after.scopes)
-        let added = after.scopes.filter { !old($0) }
-        let removed = before.scopes.filter { !new($0) }
-        if !added.isEmpty || !removed.isEmpty { out.append(.scopes(added: added, removed: removed)) }
+        if before.scopes != after.scopes {
+            let old = ScopeSet.membership(before.scopes), new = ScopeSet.membership(after.scopes)
+            let added = after.scopes.filter { !old($0) }
+            let removed = before.scopes.filter { !new($0) }
+            if !added.isEmpty || !removed.isEmpty { out.append(.scopes(added: added, removed: removed)) }
+        }
         if !sameExpiry(before.expire, after.expire) { out.append(.expire(from: before.expire, to: after.expire)) }
         if let d = after.description, d != before.description { out.append(.description(from: before.description, to: d)) }
         return out

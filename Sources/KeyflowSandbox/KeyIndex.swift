@@ -3,9 +3,15 @@
 /// secret → key authentication lookup are served from this index; each key's Key JSON
 /// is rendered once per change, not per read.
 final class KeyIndex: Sendable {
-    private struct Entry {
-        var record: KeyRecord
-        var json: String
+    /// A class, so that reading an entry out of `slots` retains one object rather than
+    /// every field of the record (a list reads them all). Entries are replaced, never changed.
+    private final class Entry {
+        let record: KeyRecord
+        let json: String
+        init(record: KeyRecord, json: String) {
+            self.record = record
+            self.json = json
+        }
     }
 
     private struct State {

@@ -28,10 +28,11 @@ struct Keyflow: AsyncParsableCommand {
     static func main() async {
         let arguments = CommandLine.arguments.dropFirst()
         if arguments.first.map(networkCommands.contains) ?? true {
-            // The first hop onto the global executor looks dispatch up with dlsym and starts
-            // a thread; both wait for the dynamic loader's lock, which dlopen holds while it
-            // loads libcurl. Take that hop before the loading begins.
-            await Task.detached {}.value
+            // The global executor's first use looks dispatch up with dlsym and starts a
+            // thread; both wait for the dynamic loader's lock, which dlopen holds while it
+            // loads libcurl. Enqueueing a task does both, here and now, before the loading
+            // begins (no need to wait for the task itself).
+            Task.detached {}
             AppwriteClient.prepare()
         }
         do {

@@ -43,6 +43,7 @@ struct WireEncodingTests {
         #expect(KeyQuery.equal("name", ["a", "b"]).wireJSON == #"{"method":"equal","attribute":"name","values":["a","b"]}"#)
         #expect(KeyQuery.lessThan("expire", "2026-11-01T00:00:00.000+00:00").wireJSON
             == #"{"method":"lessThan","attribute":"expire","values":["2026-11-01T00:00:00.000+00:00"]}"#)
+        #expect(KeyQuery.startsWith("name", "tenant-").wireJSON == #"{"method":"startsWith","attribute":"name","values":["tenant-"]}"#)
         #expect(KeyQuery.equal("name", ["é \"q\"\n"]).wireJSON == #"{"method":"equal","attribute":"name","values":["\u00e9 \"q\"\n"]}"#)
     }
 
@@ -92,6 +93,7 @@ struct WireEncodingTests {
 
         for broken in [
             #"{"total":1,"keys":[{"$id":"a","scopes":[],"secret":"s"}]"#,  // unterminated
+            #"{"total":1,"keys":[{"$id":"a","scopes":[],"secret":"standard_12"#,  // a string that runs to the end
             #"{"total":1,"keys":[{"$id":"a","scopes":[],"secret":"s"}]} x"#,  // trailing bytes
             #"{"total":1,"keys":[{"$id":"a\q","scopes":[],"secret":"s"}]}"#,  // bad escape
             #"{"total":1,"keys":[{"$id":"a\ud83d","scopes":[],"secret":"s"}]}"#,  // lone surrogate

@@ -28,7 +28,6 @@ import Testing
         #expect(try prefix(#"grant "ci-prod" users.read"# + "\n" + #"revoke all "ci-dev" users.read"#) == "ci-")
         #expect(try prefix(#"delete keys where name ~ "tmp-*" and expire < now"#) == "tmp-")
         #expect(try prefix(#"delete keys where name == "a-1" or name ~ "a-2*""#) == "a-")
-        #expect(try prefix(#"rotate "Deploy" grace 1h secret to file "d.key""#) == "Deploy")
         #expect(try prefix(#"list where name ~ "svc-*""#) == "svc-")
         #expect(try prefix(#"ensure "ci-prod" scopes [users.read] as k"# + "\n" + "show k") == "ci-prod")
     }
@@ -45,6 +44,8 @@ import Testing
         #expect(try prefix(#"ensure "alpha" scopes [users.read]"# + "\n" + #"ensure "beta" scopes [users.read]"#) == nil, "no common prefix")
         #expect(try prefix(#"if exists("x") { print "y" }"# + "\n" + #"ensure "z" scopes [users.read]"#) == nil)
         #expect(try prefix(#"ensure "clé-1" scopes [users.read]"#) == "cl", "cut before the first non-ASCII byte")
+        #expect(try prefix(#"rotate "Deploy" grace 1h secret to file "d.key""#) == nil, "rotations link keys by id")
+        #expect(try prefix(#"rollback "Deploy""#) == nil)
     }
 
     /// The store records the queries of every list it answers.
@@ -95,6 +96,12 @@ import Testing
         let (dup, dupTexts) = try await run(#"grant "tenant-dup" users.write"#, api)
         #expect(dup.status != .ok)
         #expect(dupTexts.joined().contains("tenant-dup"))
+
+        // A name that matches nothing still suggests similar names from the whole list.
+        // (`Tenant-A` narrows the list to names starting so, byte for byte: none.)
+        let (missing, missingTexts) = try await run(#"grant "Tenant-A" users.write"#, api)
+        #expect(missing.status != .ok)
+        #expect(missingTexts.joined(separator: "\n").contains("\"tenant-a\""), "\(missingTexts)")
 
         // A script that reaches any key lists them all.
         _ = try await run(#"print count(keys), "keys""#, api)
