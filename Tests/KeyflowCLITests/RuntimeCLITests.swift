@@ -211,10 +211,11 @@ import Testing
         for (context, text) in printed { Self.assertNoSecrets(text, secrets, context) }
     }
 
-    /// A script that fails to compile exits 2 at once, every time. `run` starts libcurl's
-    /// and OpenSSL's set-up on a thread of its own while it checks the script; exiting
-    /// before that set-up had finished crashed in their exit handlers (signal 11, about one
-    /// run in five), until `run` waited for it.
+    /// A script that fails to compile exits 2 at once, every time. `run` loads libcurl and
+    /// runs its and OpenSSL's set-up on a thread of its own while it checks the script;
+    /// exiting before that set-up had finished crashed in their exit handlers (signal 11,
+    /// about one run in five). keyflow now leaves with `_exit`, and an exit that does run
+    /// the handlers first waits for the loading thread.
     @Test func aScriptThatFailsToCompileExitsTwoEveryTime() throws {
         let cwd = try Self.workdir()
         let bad = cwd + "/bad.kf"
@@ -225,6 +226,28 @@ import Testing
             #expect(r.code == 2 && !r.stderr.contains("Signal"), "attempt \(attempt): exit \(r.code)\n\(r.stderr)")
             if r.code != 2 { break }
         }
+    }
+
+    /// libcurl is loaded at run time: without a usable one, a command that talks to a
+    /// server fails at its first request and says why, and one that does not (check, fmt)
+    /// never notices. (`LD_LIBRARY_PATH` puts a file that is no library first in line.)
+    @Test func aBrokenLibcurlIsReportedNotACrash() throws {
+        let cwd = try Self.workdir()
+        let libs = cwd + "/broken-libs"
+        try FileManager.default.createDirectory(atPath: libs, withIntermediateDirectories: true)
+        try "not a library".write(toFile: libs + "/libcurl.so.4", atomically: true, encoding: .utf8)
+        let script = cwd + "/one.kf"
+        try "ensure \"x\" scopes [users.read]\n".write(toFile: script, atomically: true, encoding: .utf8)
+        let env = [
+            "LD_LIBRARY_PATH": libs, "APPWRITE_ENDPOINT": "http://127.0.0.1:1/v1", "APPWRITE_PROJECT_ID": "p",
+            "APPWRITE_API_KEY": "k",
+        ]
+        let run = try Self.keyflow(["run", script], cwd: cwd, env: env)
+        #expect(run.code == 1, "\(run.all)")
+        #expect(run.stderr.contains("libcurl could not be loaded") && run.stderr.contains("libcurl.so.4"), "\(run.stderr)")
+        #expect(!run.stderr.contains("Signal") && !run.stderr.contains("Fatal error"), "\(run.stderr)")
+        let check = try Self.keyflow(["check", script], cwd: cwd, env: env)
+        #expect(check.code == 0, "\(check.all)")
     }
 
     @Test func exitCodesUsageAndStdin() throws {
