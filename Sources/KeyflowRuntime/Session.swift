@@ -68,10 +68,11 @@ public final class Session: @unchecked Sendable {
         let out: EventHandler = { tally.consume($0); emit($0) }
         if options.announceTarget { out(.target(target, mode: .plan)) }
         if let error = Self.checkParams(program, options.params) { return finish(tally, error, out) }
+        let reach = KeyReach.namePrefix(of: program)
         let interpreter = Interpreter(
             executor: Executor(
-                mode: .plan, api: SimulatedKeysAPI(over: api, namePrefix: KeyReach.namePrefix(of: program)), sinks: options.sinks,
-                cache: KeyCache(everyName: everyName(program))),
+                mode: .plan, api: SimulatedKeysAPI(over: api, namePrefix: reach), sinks: options.sinks,
+                cache: KeyCache(everyName: everyName(narrowed: reach != nil))),
             parallel: options.parallel, params: options.params, source: source, scriptDirectory: options.scriptDirectory)
         do {
             _ = try await interpreter.execute(program.statements, in: environment, emit: out)
@@ -91,13 +92,14 @@ public final class Session: @unchecked Sendable {
         if options.announceTarget { out(.target(target, mode: .run)) }
         if let error = Self.checkParams(program, options.params) { return finish(tally, error, out) }
 
+        let reach = KeyReach.namePrefix(of: program)
         let initial: [Key]
         do {
-            initial = try await KeyCache.fetchAll(from: api, namePrefix: KeyReach.namePrefix(of: program))
+            initial = try await KeyCache.fetchAll(from: api, namePrefix: reach)
         } catch {
             return finish(tally, .api(error, during: "listing the project's keys", program.range), out)
         }
-        let everyName = everyName(program)
+        let everyName = everyName(narrowed: reach != nil)
 
         // 1. The plan pass: same evaluation over an in-memory copy; its steps are not reported.
         let planned = StepCollector()
@@ -187,13 +189,10 @@ public final class Session: @unchecked Sendable {
         return nil
     }
 
-    /// nil when the credential may create keys (or it cannot be told); otherwise why not.
-    /// Asks the server to create a key with the id of one that exists: a server that lets
-    /// this credential create answers 409 (nothing written), one that refuses answers 403.
     /// For a run whose list is narrowed to the keys its script can reach: the names of all
     /// keys, listed again only when a selector finds no key and suggests similar names.
-    func everyName(_ program: Program) -> (@Sendable () async -> [String])? {
-        guard KeyReach.namePrefix(of: program) != nil else { return nil }
+    func everyName(narrowed: Bool) -> (@Sendable () async -> [String])? {
+        guard narrowed else { return nil }
         let api = self.api
         return { (try? await KeyCache.fetchAll(from: api))?.map(\.name) ?? [] }
     }
@@ -205,6 +204,9 @@ public final class Session: @unchecked Sendable {
         return try? await api.listKeys(queries: [.limit(1)], total: false).keys.first
     }
 
+    /// nil when the credential may create keys (or it cannot be told); otherwise why not.
+    /// Asks the server to create a key with the id of one that exists: a server that lets
+    /// this credential create answers 409 (nothing written), one that refuses answers 403.
     static func probeKeyCreation(_ api: any KeysAPI, existing: Key?) async -> String? {
         guard let existing else { return nil }
         do {
