@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "KeyflowRuntime", targets: ["KeyflowRuntime"]),
         .library(name: "KeyflowSandbox", targets: ["KeyflowSandbox"]),
         .library(name: "KeyflowREPL", targets: ["KeyflowREPL"]),
+        .library(name: "KeyflowCLI", targets: ["KeyflowCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,8 +41,12 @@ let package = Package(
         .target(name: "KeyflowLanguage"),
         // The Keys API client over libcurl: models, transport, retries, credentials.
         .target(name: "KeyflowClient", dependencies: ["CCurl", "CurlLoader"]),
-        // The interpreter: planner, executor, sinks, rotation.
+        // The interpreter, the two executors (simulate for plan, the Keys API for run), sinks,
+        // rotation. Returns events and results; never writes to a terminal.
         .target(name: "KeyflowRuntime", dependencies: ["KeyflowLanguage", "KeyflowClient"]),
+        // The command line's shell around the runtime: reading scripts, resolving the target
+        // (flags, environment, `use`, the embedded sandbox), printing events, exit codes.
+        .target(name: "KeyflowCLI", dependencies: ["KeyflowLanguage", "KeyflowClient", "KeyflowRuntime"]),
         // The Appwrite-compatible Keys API sandbox server.
         .target(
             name: "KeyflowSandbox",
@@ -57,10 +62,9 @@ let package = Package(
         .executableTarget(
             name: "keyflow",
             dependencies: [
-                "KeyflowLanguage", "KeyflowClient", "KeyflowRuntime", "KeyflowREPL",
+                "KeyflowLanguage", "KeyflowClient", "KeyflowRuntime", "KeyflowREPL", "KeyflowCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            linkerSettings: [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"])]),
+            ]),
         // The sandbox server's executable: `keyflow serve` and the embedded sandbox run it.
         .executableTarget(
             name: "keyflow-sandbox",

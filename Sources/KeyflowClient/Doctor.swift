@@ -182,7 +182,7 @@ public struct Doctor: Sendable {
             report.add("key creation", .info, "not probed: the key lacks keys.write")
             return
         }
-        switch await keyOnly.probeKeyCreation(existingId: own.id) {
+        switch await KeyCreationProbe.run(keyOnly, existingId: own.id) {
         case .denied:
             report.keysCanCreateKeys = false
             report.add("key creation", .info, "this server refuses key-authorised creation: creates need a console session (keyflow login)")
@@ -248,37 +248,5 @@ enum EphemeralToken {
         guard let data = Data(base64Encoded: base64), let object = JSONObject(bytes: Array(data)) else { return nil }
         let expire: Expiry = object.int("exp").map { .at(Date(timeIntervalSince1970: TimeInterval($0))) } ?? .never
         return (object.strings("scopes") ?? [], expire)
-    }
-}
-
-/// What a creation probe found (see `AppwriteClient.probeKeyCreation(existingId:)`).
-public enum KeyCreationProbe: Sendable, Hashable {
-    /// The server lets API keys create keys (servers 1.9.1–1.9.5, `serve --legacy-key-create`).
-    case allowed
-    /// 403 `key_creation_denied`: creates need a console session.
-    case denied
-    /// Something else answered (no keys.write, unreachable, …).
-    case unclear(APIError)
-}
-
-extension AppwriteClient {
-    /// Whether an API key may create keys, found without creating one: a create of an id
-    /// that exists passes scope and parameter checks, then meets either the server's
-    /// refusal of key-authorised creation (403 `key_creation_denied`) or the duplicate
-    /// (409 `key_already_exists`) — keys-api.md §6.2 steps 6–8.
-    /// Needs the API key; `existingId` must be a key of the project (any will do).
-    public func probeKeyCreation(existingId: String) async -> KeyCreationProbe {
-        guard let apiKey = configuration.credentials.apiKey else { return .unclear(.noCredential("no API key")) }
-        let body = KeyFields(name: "keyflow doctor probe", scopes: []).body(keyId: existingId)
-        do {
-            let exchange = try await send(.post, keysPath, body: body, auth: .apiKey(apiKey))
-            let response = exchange.response
-            if response.status == 409 { return .allowed }
-            let error = WireModel.error(response)
-            if error.type == "key_creation_denied" { return .denied }
-            return .unclear(error)
-        } catch {
-            return .unclear(error)
-        }
     }
 }

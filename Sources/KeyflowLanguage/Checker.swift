@@ -197,7 +197,7 @@ public struct Checker {
             report(.missingClause("scopes", statement: "ephemeral", range, help: "say what the key may do: scopes [databases.read]"))
         }
         guard let expire = clauses.expire else {
-            report(.missingClause("expire", statement: "ephemeral", range, help: "ephemeral keys live 1s to 1h: expire in 15m"))
+            report(.missingEphemeralExpiry(range))
             return
         }
         guard case .expiryIn(let d) = expire.kind else {
@@ -383,9 +383,9 @@ public struct Checker {
     }
 
     mutating func typeOfCall(_ f: Identifier, _ args: [Expr], _ range: SourceRange) -> ValueType {
-        func count(_ c: inout Checker, _ n: ClosedRange<Int>, _ text: String) -> Bool {
+        func count(_ c: inout Checker, _ n: ClosedRange<Int>) -> Bool {
             guard n.contains(args.count) else {
-                c.report(.wrongArgumentCount(f.name, expected: text, range))
+                c.report(.wrongArgumentCount(f.name, got: args.count, range))
                 for a in args { _ = c.typeOf(a) }
                 return false
             }
@@ -393,14 +393,14 @@ public struct Checker {
         }
         switch f.name {
         case "count":
-            guard count(&self, 1...1, "one list") else { return .int }
+            guard count(&self, 1...1) else { return .int }
             let t = typeOf(args[0])
             if case .list = t {} else if t != .unknown && t != .scopes {
                 report(.typeMismatch(expected: "a list to count", found: t, args[0].range))
             }
             return .int
         case "len":
-            guard count(&self, 1...1, "one string or list") else { return .int }
+            guard count(&self, 1...1) else { return .int }
             let t = typeOf(args[0])
             switch t {
             case .list, .string, .scopes, .unknown: break
@@ -408,15 +408,15 @@ public struct Checker {
             }
             return .int
         case "env":
-            guard count(&self, 1...2, "a variable name and an optional default") else { return .string }
+            guard count(&self, 1...2) else { return .string }
             for a in args { expect(a, .string, "a string") }
             return .string
         case "lines":
-            guard count(&self, 1...1, "one file path") else { return .list(.string) }
+            guard count(&self, 1...1) else { return .list(.string) }
             expect(args[0], .string, "a file path (a string)")
             return .list(.string)
         case "exists":
-            guard count(&self, 1...1, "one key selector") else { return .bool }
+            guard count(&self, 1...1) else { return .bool }
             _ = typeOf(args[0])
             return .bool
         default:

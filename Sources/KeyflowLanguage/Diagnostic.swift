@@ -141,7 +141,7 @@ extension Diagnostic {
         Diagnostic(id: "misplaced-clause", summary: "`\(keyword)` does not apply to `\(statement)`",
                    help: allowed.isEmpty ? "`\(statement)` takes no clauses" : "`\(statement)` takes: " + allowed.joined(separator: ", "), range: range)
     }
-    static func missingClause(_ keyword: String, statement: String, _ range: SourceRange, help: String) -> Diagnostic {
+    public static func missingClause(_ keyword: String, statement: String, _ range: SourceRange, help: String) -> Diagnostic {
         Diagnostic(id: "missing-clause", summary: "`\(statement)` needs \("aeiou".contains(keyword.first!) ? "an" : "a") `\(keyword)` clause", help: help, range: range)
     }
     static func typeMismatch(expected: String, found: ValueType, _ range: SourceRange, help: String? = nil) -> Diagnostic {
@@ -158,27 +158,36 @@ extension Diagnostic {
         Diagnostic(id: "pattern-matches-nothing", summary: "scope pattern \(text) matches no scope",
                    help: didYouMean(suggestion) ?? "scopes are listed in the scope catalogue (data/scopes.txt)", range: range)
     }
-    static func parallelOutOfRange(_ value: Int, _ range: SourceRange) -> Diagnostic {
+    public static func parallelOutOfRange(_ value: Int, _ range: SourceRange) -> Diagnostic {
         Diagnostic(id: "parallel-out-of-range", summary: "parallel \(value) is out of range", help: "use a value from 1 to 64", range: range)
     }
-    static func ephemeralExpiry(_ range: SourceRange, found: String) -> Diagnostic {
+    public static func ephemeralExpiry(_ range: SourceRange, found: String) -> Diagnostic {
         Diagnostic(id: "ephemeral-expiry", summary: "an ephemeral key's expiry must be `in` a duration of 1s to 1h, found \(found)",
                    help: "write for example `expire in 15m`", range: range)
     }
-    static func missingParameter(_ name: String, _ range: SourceRange) -> Diagnostic {
+    public static func missingEphemeralExpiry(_ range: SourceRange) -> Diagnostic {
+        missingClause("expire", statement: "ephemeral", range, help: "ephemeral keys live 1s to 1h: expire in 15m")
+    }
+    /// A `name=value` whose text is not a value of the parameter's type (known at run time only).
+    public static func parameterType(_ name: String, expected: String, example: String?, got: String, _ range: SourceRange) -> Diagnostic {
+        Diagnostic(id: "parameter-type", summary: "parameter `\(name)` expects \(expected), got \(got)",
+                   help: example.map { "for example \(name)=\($0)" }, range: range)
+    }
+    public static func missingParameter(_ name: String, _ range: SourceRange) -> Diagnostic {
         Diagnostic(id: "missing-parameter", summary: "parameter `\(name)` is required", help: "pass \(name)=VALUE on the command line, or give it a default", range: range)
     }
-    static func unknownParameter(_ name: String, _ range: SourceRange, suggestion: String?) -> Diagnostic {
+    public static func unknownParameter(_ name: String, _ range: SourceRange, suggestion: String?) -> Diagnostic {
         Diagnostic(id: "unknown-parameter", summary: "the script has no parameter `\(name)`", help: suggestion.map { "did you mean `\($0)`?" }, range: range)
     }
-    static func unknownFunction(_ name: String, _ range: SourceRange, suggestion: String?) -> Diagnostic {
+    public static func unknownFunction(_ name: String, _ range: SourceRange, suggestion: String?) -> Diagnostic {
         Diagnostic(id: "unknown-function", summary: "unknown function `\(name)`",
                    help: suggestion.map { "did you mean `\($0)`?" } ?? "the builtins are " + Vocabulary.builtins.joined(separator: ", "), range: range)
     }
-    static func wrongArgumentCount(_ name: String, expected: String, _ range: SourceRange) -> Diagnostic {
-        Diagnostic(id: "argument-count", summary: "`\(name)` takes \(expected)", range: range)
+    /// A builtin called with the wrong number of arguments (what each takes: `Vocabulary.builtinArguments`).
+    public static func wrongArgumentCount(_ name: String, got: Int, _ range: SourceRange) -> Diagnostic {
+        Diagnostic(id: "argument-count", summary: "`\(name)` takes \(Vocabulary.builtinArguments[name] ?? "other arguments")", range: range)
     }
-    static func unknownField(_ field: String, _ range: SourceRange, suggestion: String?) -> Diagnostic {
+    public static func unknownField(_ field: String, _ range: SourceRange, suggestion: String?) -> Diagnostic {
         Diagnostic(id: "unknown-field", summary: "a key has no field `\(field)`",
                    help: suggestion.map { "did you mean `\($0)`?" } ?? "key fields are " + Vocabulary.keyFields.joined(separator: ", "), range: range)
     }
@@ -195,7 +204,7 @@ extension Diagnostic {
         Diagnostic(id: "bulk-binding", summary: "`as` names one key, but this statement may act on many",
                    help: "use `key` inside the clauses, or loop with `for k in keys where ...`", range: range)
     }
-    static func invalidValue(_ summary: String, _ range: SourceRange, help: String?) -> Diagnostic {
+    public static func invalidValue(_ summary: String, _ range: SourceRange, help: String?) -> Diagnostic {
         Diagnostic(id: "invalid-value", summary: summary, help: help, range: range)
     }
 }

@@ -34,6 +34,11 @@ public enum Vocabulary {
     public static var keywords: [String] { Keyword.allCases.map(\.rawValue) }
     /// The builtin functions.
     public static let builtins: [String] = ["count", "env", "lines", "exists", "len"]
+    /// What each builtin takes, as the argument-count diagnostic says it.
+    public static let builtinArguments: [String: String] = [
+        "count": "one list", "len": "one string or list", "env": "a variable name and an optional default",
+        "lines": "one file path", "exists": "one key selector",
+    ]
     /// Fields of a key value (`k.name`; bare inside `where`).
     public static let keyFields: [String] = [
         "id", "name", "scopes", "expire", "created", "updated", "accessed", "description", "secret",

@@ -6,23 +6,23 @@ import Foundation
 
 /// Runs a program without a shell: input on stdin, stdout and stderr captured together,
 /// killed (with its process group) when it outlives the timeout.
-enum ChildProcess {
-    enum Status: Sendable, Equatable {
+package enum ChildProcess {
+    package enum Status: Sendable, Equatable {
         case exited(Int32)
         case signalled(Int32)
         case timedOut
         case failedToStart(String)
     }
 
-    struct Result: Sendable {
-        var status: Status
-        var output: Data
+    package struct Result: Sendable {
+        package var status: Status
+        package var output: Data
     }
 
     /// Output kept from the child (the tail matters for error messages).
     static let outputLimit = 64 * 1024
 
-    static func run(
+    package static func run(
         executable: String, arguments: [String], environment: [String: String], input: Data,
         timeout: TimeInterval
     ) async -> Result {
@@ -31,7 +31,7 @@ enum ChildProcess {
 
     /// Runs blocking work (waiting on a child) on a thread of its own, not on one of the
     /// cooperative pool's few threads, which other tasks need meanwhile.
-    static func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    package static func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { (cont: CheckedContinuation<T, Never>) in
             Thread { cont.resume(returning: work()) }.start()
         }
@@ -39,15 +39,15 @@ enum ChildProcess {
 
     /// A started child: its pid, the write end of its stdin and the read end of its
     /// stdout and stderr (one pipe). The caller closes both and reaps the pid.
-    struct Spawned {
-        var pid: pid_t
-        var input: Int32
-        var output: Int32
+    package struct Spawned {
+        package var pid: pid_t
+        package var input: Int32
+        package var output: Int32
     }
 
     /// Starts `executable` without a shell, in a process group of its own, with default
     /// signal handling and a pipe on each side. No other child of ours inherits the pipes.
-    static func spawn(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) -> Swift.Result<Spawned, SpawnFailure> {
+    package static func spawn(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) -> Swift.Result<Spawned, SpawnFailure> {
         signal(SIGPIPE, SIG_IGN)  // a child that does not read its stdin must not kill us
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0]
         spawnLock.lock()
@@ -103,9 +103,9 @@ enum ChildProcess {
         return .success(Spawned(pid: pid, input: inPipe[1], output: outPipe[0]))
     }
 
-    struct SpawnFailure: Error, CustomStringConvertible {
-        var reason: String
-        var description: String { reason }
+    package struct SpawnFailure: Error, CustomStringConvertible {
+        package var reason: String
+        package var description: String { reason }
     }
 
     private static func runBlocking(

@@ -113,7 +113,7 @@ extension Interpreter {
             let v = try await eval(base, scope)
             guard case .key(let k) = v else { throw .typeMismatch(expected: "a key before .\(field.name)", found: v, base.range) }
             guard let f = Scope.field(field.name, of: k) else {
-                throw .invalid("a key has no field `\(field.name)`", help: "fields: " + Vocabulary.keyFields.joined(separator: ", "), field.range)
+                throw RuntimeError(.failure, .unknownField(field.name, field.range, suggestion: nil))
             }
             return f
         case .call(let fn, let args):
@@ -132,7 +132,7 @@ extension Interpreter {
         case .keysWhere(let cond):
             return .list(Self.sorted(try await keys(where: cond, scope, e.range)).map(Value.key))
         case .selector(let sel):
-            return .list(try await select(sel, scope, statement: "exists", bulkAllowed: true).map(Value.key))
+            return .list(try await select(sel, scope).map(Value.key))
         }
     }
 
@@ -244,9 +244,7 @@ extension Interpreter {
             case (.time(let a), .time(let b)) where !plus: return .duration(Int(a.timeIntervalSince(b).rounded()))
             case (.expiry(.never), .duration): return .expiry(.never)
             default:
-                throw .invalid(
-                    "cannot \(plus ? "add" : "subtract") \(r.typeName) \(plus ? "to" : "from") \(l.typeName)",
-                    help: plus && l.typeName == "string" ? "join strings with interpolation: \"${a}${b}\"" : nil, range)
+                throw .cannotCombine(l, r, adding: plus, range)
             }
         case .and, .or: fatalError("handled above")
         }
@@ -270,7 +268,7 @@ extension Interpreter {
         case (.string(let a), .string(let b)): return a < b ? -1 : (a == b ? 0 : 1)
         default:
             if let a = instant(l), let b = instant(r) { return a < b ? -1 : (a == b ? 0 : 1) }
-            throw .invalid("cannot compare \(l.typeName) with \(r.typeName)", range)
+            throw .cannotCompare(l, r, range)
         }
     }
 
@@ -283,10 +281,10 @@ extension Interpreter {
             for (x, y) in zip(a, b) where !(try equal(x, y, range)) { return false }
             return true
         case (.secret, _), (_, .secret):
-            throw .invalid("secrets cannot be compared", range)
+            throw .secretsCannotBeCompared(range)
         default:
             if let a = instant(l), let b = instant(r) { return a == b }
-            if l.typeName != r.typeName { throw .invalid("cannot compare \(l.typeName) with \(r.typeName)", range) }
+            if l.typeName != r.typeName { throw .cannotCompare(l, r, range) }
             return l == r
         }
     }
@@ -296,7 +294,7 @@ extension Interpreter {
     func call(_ fn: Identifier, _ args: [Expr], _ scope: Scope, _ range: SourceRange) async throws(RuntimeError) -> Value {
         func arity(_ n: ClosedRange<Int>) throws(RuntimeError) {
             guard n.contains(args.count) else {
-                throw .invalid("\(fn.name)() takes \(n.lowerBound == n.upperBound ? "\(n.lowerBound)" : "\(n.lowerBound) or \(n.upperBound)") argument(s)", range)
+                throw RuntimeError(.failure, .wrongArgumentCount(fn.name, got: args.count, range))
             }
         }
         switch fn.name {
@@ -318,13 +316,13 @@ extension Interpreter {
             let name = try await string(args[0], scope)
             if let value = ProcessInfo.processInfo.environment[name] { return .string(value) }
             if args.count == 2 { return try await eval(args[1], scope) }
-            throw .invalid("environment variable \(name) is not set", help: "set it, or give a default: env(\"\(name)\", \"…\")", args[0].range)
+            throw .environmentVariableUnset(name, args[0].range)
         case "lines":
             try arity(1...1)
             let path = try await string(args[0], scope)
             let full = path.hasPrefix("/") ? path : (scriptDirectory as NSString).appendingPathComponent(path)
             guard let data = FileManager.default.contents(atPath: full) else {
-                throw .invalid("cannot read \(path)", help: "lines() reads a file relative to the script's folder (\(full))", args[0].range)
+                throw .cannotRead(path, resolved: full, args[0].range)
             }
             return .list(Self.lines(of: data).map(Value.string))
         case "exists":
@@ -354,7 +352,7 @@ extension Interpreter {
             default: throw .typeMismatch(expected: "a selector", found: v, args[0].range)
             }
         default:
-            throw .invalid("unknown function \(fn.name)()", help: "builtins: " + Vocabulary.builtins.joined(separator: ", "), fn.range)
+            throw RuntimeError(.failure, .unknownFunction(fn.name, fn.range, suggestion: nil))
         }
     }
 }

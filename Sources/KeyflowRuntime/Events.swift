@@ -65,6 +65,12 @@ public struct Summary: Sendable, Hashable {
 
     public var changes: Int { created + updated + deleted + ephemeral + delivered + rotated }
 
+    /// Seconds since `start`, for durations in reports.
+    public static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
     public mutating func count(_ step: Step) {
         switch step.action {
         case .create: created += 1
@@ -193,7 +199,7 @@ public enum JSONEvents {
     static func millis(_ seconds: Double) -> Double { (seconds * 10_000).rounded() / 10 }
 
     /// Compact JSON with `event` first, then the other fields in sorted order.
-    static func encode(_ o: [String: Any]) -> String {
+    package static func encode(_ o: [String: Any]) -> String {
         var rest = o
         let name = rest.removeValue(forKey: "event") as? String ?? "unknown"
         guard let data = try? JSONSerialization.data(withJSONObject: rest, options: [.sortedKeys, .withoutEscapingSlashes])

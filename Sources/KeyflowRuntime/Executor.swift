@@ -21,22 +21,64 @@ public enum StepError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Executes one step: against the Keys API when running, against the in-memory copy when
-/// planning (sinks untouched), and keeps the run's key cache current.
-public struct Executor: Sendable {
-    public let mode: Mode
+/// Where the interpreter's steps go. Plan versus run is decided here, once, by which
+/// executor a `Session` hands the interpreter: `Simulator` applies each step to the key
+/// cache (the plan's in-memory copy of the project), `APIExecutor` sends it to the Keys API
+/// and keeps the same cache current. The interpreter never asks which one it has.
+public protocol StepExecutor: Sendable {
+    /// The keys as this plan or run knows them; every step performed is reflected here.
+    var keys: KeyCache { get }
+    /// Whether the jobs of a bulk statement are worth running side by side (requests wait
+    /// on the network; a simulation does not).
+    var runsConcurrently: Bool { get }
+    /// Performs one step and reports it (`planned`, or `started` then `finished`/`failed`).
+    func perform(_ step: Step, emit: EventHandler) async throws(RuntimeError) -> StepResult
+    /// Takes back a key this run has just created, when its secret could not be delivered:
+    /// a note for the error saying what became of the key (nil: there is nothing to say).
+    func discard(created key: Key, by statement: Statement, emit: EventHandler) async -> String?
+}
+
+/// A run: every step goes to the Keys API (and sinks), and its result into the cache.
+public struct APIExecutor: StepExecutor {
     public let api: any KeysAPI
     public let sinks: SinkWriter
-    public let cache: KeyCache
+    public let keys: KeyCache
+    /// Called as each step finishes (not buffered), for progress lines.
+    public let onStepFinished: (@Sendable (Step) -> Void)?
 
-    public init(mode: Mode, api: any KeysAPI, sinks: SinkWriter, cache: KeyCache) {
-        self.mode = mode
+    public init(api: any KeysAPI, sinks: SinkWriter, keys: KeyCache, onStepFinished: (@Sendable (Step) -> Void)? = nil) {
         self.api = api
         self.sinks = sinks
-        self.cache = cache
+        self.keys = keys
+        self.onStepFinished = onStepFinished
     }
 
-    public func perform(_ step: Step) async throws(StepError) -> StepResult {
+    public var runsConcurrently: Bool { true }
+
+    public func perform(_ step: Step, emit: EventHandler) async throws(RuntimeError) -> StepResult {
+        emit(.started(step))
+        let start = ContinuousClock.now
+        do {
+            let result = try await send(step)
+            emit(.finished(step, result, seconds: Summary.seconds(since: start)))
+            onStepFinished?(step)
+            return result
+        } catch {
+            emit(.failed(step, message: error.description, seconds: Summary.seconds(since: start)))
+            throw .step(error, statement: step.statement, step.range)
+        }
+    }
+
+    public func discard(created key: Key, by statement: Statement, emit: EventHandler) async -> String? {
+        do {
+            _ = try await perform(Step(.delete(key), range: statement.range, statement: statement.keyword), emit: emit)
+            return "the new key \(Format.quoted(key.name)) (\(key.id)) was deleted again, so nothing was left behind"
+        } catch {
+            return "deleting the new key \(Format.quoted(key.name)) (\(key.id)) failed too: delete it by hand"
+        }
+    }
+
+    private func send(_ step: Step) async throws(StepError) -> StepResult {
         switch step.action {
         case .create(let id, let fields):
             let key: Key
@@ -45,7 +87,7 @@ public struct Executor: Sendable {
             } catch {
                 throw .api(error, during: "creating \(Format.quoted(fields.name))")
             }
-            cache.store(key)
+            keys.store(key)
             return .key(key)
         case .update(let before, let fields):
             let key: Key
@@ -54,7 +96,7 @@ public struct Executor: Sendable {
             } catch {
                 throw .api(error, during: "updating \(Format.quoted(before.name)) (\(before.id))")
             }
-            cache.store(key)
+            keys.store(key)
             return .key(key)
         case .delete(let key):
             do {
@@ -62,7 +104,7 @@ public struct Executor: Sendable {
             } catch {
                 throw .api(error, during: "deleting \(Format.quoted(key.name)) (\(key.id))")
             }
-            cache.remove(id: key.id)
+            keys.remove(id: key.id)
             return .deleted
         case .ephemeral(let scopes, let seconds):
             do {
@@ -71,7 +113,6 @@ public struct Executor: Sendable {
                 throw .api(error, during: "minting an ephemeral key")
             }
         case .deliver(let key, let sink):
-            if mode == .plan { return .delivered }
             do {
                 try await sinks.deliver(key.secret, to: sink, keyID: key.id, keyName: key.name)
             } catch {
@@ -79,7 +120,10 @@ public struct Executor: Sendable {
             }
             return .delivered
         case .rotate(let request):
-            return try await Rotation.execute(request, mode: mode, api: api, sinks: sinks, cache: cache)
+            let outcome = try await Rotation.execute(request, api: api, sinks: sinks)
+            keys.store(outcome.successor)
+            if let retired = outcome.retired { keys.store(retired) } else { keys.remove(id: request.old.id) }
+            return .rotated(outcome)
         }
     }
 }

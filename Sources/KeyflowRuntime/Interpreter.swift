@@ -2,72 +2,15 @@ import Foundation
 import KeyflowClient
 import KeyflowLanguage
 
-/// Variables in scope: `let`, `param`, `for` and `as` bindings. A value type: a block works
-/// on a copy, so its bindings end with it (LANGUAGE.md §4: block-scoped, no reassignment).
-public struct Environment: Sendable {
-    /// Older bindings, shared by the environments copied from this one until one writes.
-    private var settled: [String: Value] = [:]
-    /// The latest few bindings (a loop's variable, its body's `let`s): every iteration of
-    /// a loop copies the environment and binds, and a short list is cheaper to copy and
-    /// extend than a dictionary is to copy and rehash.
-    private var recent: [(name: String, value: Value)] = []
-
-    public init() {}
-
-    public var values: [String: Value] {
-        var all = settled
-        for (name, value) in recent { all[name] = value }
-        return all
-    }
-
-    public subscript(name: String) -> Value? {
-        for binding in recent where binding.name == name { return binding.value }
-        return settled[name]
-    }
-
-    public mutating func bind(_ name: String, _ value: Value) {
-        if let i = recent.firstIndex(where: { $0.name == name }) {
-            recent[i].value = value
-        } else if recent.count < 8 {
-            recent.append((name, value))
-        } else {
-            for (n, v) in recent { settled[n] = v }
-            recent = [(name, value)]
-        }
-    }
-
-    /// The static types of the bindings, for checking the next chunk against them
-    /// (`CheckOptions(predeclared:)`, as the REPL does).
-    public var types: [String: ValueType] { values.mapValues(\.valueType) }
-}
-
-extension Value {
-    /// The checker's type of this value.
-    public var valueType: ValueType {
-        switch self {
-        case .string: .string
-        case .int: .int
-        case .bool: .bool
-        case .duration: .duration
-        case .time: .time
-        case .expiry: .expiry
-        case .scopes: .scopes
-        case .list(let items): .list(items.first?.valueType ?? .unknown)
-        case .key: .key
-        case .secret: .secret
-        }
-    }
-}
-
 /// Receives events as they happen (in source order, also under `parallel`).
 public typealias EventHandler = @Sendable (Event) -> Void
 
 /// Evaluates statements. Mutating statements become steps, handed to the executor one
 /// by one as evaluation reaches them, so later statements see what earlier ones did. The
-/// same code plans and runs: only the executor's mode and API differ.
+/// same code plans and runs: the executor it is given (`Simulator` or `APIExecutor`) is the
+/// only difference, and the interpreter never asks which it has.
 public final class Interpreter: Sendable {
-    public let mode: Mode
-    public let executor: Executor
+    public let executor: any StepExecutor
     /// Concurrent requests of a bulk statement (`--parallel`).
     public let parallel: Int
     /// `name=value` arguments for `param`.
@@ -76,24 +19,22 @@ public final class Interpreter: Sendable {
     public let source: String?
     /// Folder that `lines("file")` is relative to (the script's).
     public let scriptDirectory: String
-    /// Called as each step finishes (not buffered), for progress lines.
-    public let onStepFinished: (@Sendable (Step) -> Void)?
+    /// Tells whether a file or dotenv sink holds a secret already (reads only; delivering
+    /// is the executor's).
+    public let sinks: SinkWriter
 
-    var cache: KeyCache { executor.cache }
-    var api: any KeysAPI { executor.api }
+    var cache: KeyCache { executor.keys }
 
     public init(
-        executor: Executor, parallel: Int = 8, params: [String: String] = [:], source: String? = nil,
-        scriptDirectory: String = FileManager.default.currentDirectoryPath,
-        onStepFinished: (@Sendable (Step) -> Void)? = nil
+        executor: any StepExecutor, parallel: Int = 8, params: [String: String] = [:], source: String? = nil,
+        scriptDirectory: String = FileManager.default.currentDirectoryPath, sinks: SinkWriter = SinkWriter()
     ) {
-        self.mode = executor.mode
         self.executor = executor
+        self.sinks = sinks
         self.parallel = max(1, parallel)
         self.params = params
         self.source = source
         self.scriptDirectory = scriptDirectory
-        self.onStepFinished = onStepFinished
     }
 
     /// Runs statements in order in `environment`; returns it with the new top-level bindings.
@@ -105,139 +46,183 @@ public final class Interpreter: Sendable {
         return env
     }
 
-    // MARK: - Statements
+    // MARK: - Statements: one method each, in the order of grammar/keyflow.ebnf
 
     func exec(_ s: Statement, _ env: inout Environment, _ emit: @escaping EventHandler) async throws(RuntimeError) {
         let scope = Scope(env: env)
         switch s.kind {
-        case .create(let nameExpr, let clauses):
-            let name = try await string(nameExpr, scope)
-            let fields = KeyFields(
-                name: name, scopes: try await scopesClause(clauses, scope)?.scopes ?? [],
-                expire: try await expiryClause(clauses, scope)?.resolved(now: Date()) ?? .never,
-                description: try await optionalString(clauses.keyDescription, scope))
-            let id = try await optionalString(clauses.id, scope) ?? KeyID.unique()
-            let key = try await perform(Step(.create(id: id, fields: fields), range: s.range, statement: "create"), emit).key!
-            try await deliverNew(key, clauses: clauses, scope: scope, s, emit)
+        case .create(let name, let clauses): try await execCreate(name, clauses, scope, s, &env, emit)
+        case .ensure(let name, let clauses):
+            let key = try await ensure(name, clauses, scope, s, emit)
             if let binding = clauses.binding { env.bind(binding.name, .key(key)) }
-
-        case .ensure(let nameExpr, let clauses):
-            let key = try await ensure(nameExpr, clauses, scope, s, emit)
-            if let binding = clauses.binding { env.bind(binding.name, .key(key)) }
-
-        case .update(let target, let clauses):
-            try await eachKey(target, scope, s, emit) { key, scope, emit throws(RuntimeError) in
-                var fields = Self.fields(of: key)
-                if let n = clauses.name { fields.name = try await self.string(n, scope) }
-                if let sc = try await self.scopesClause(clauses, scope) { fields.scopes = sc.scopes }
-                if let e = try await self.expiryClause(clauses, scope) { fields.expire = e.resolved(now: Date()) }
-                if let d = try await self.optionalString(clauses.keyDescription, scope) { fields.description = d }
-                try await self.update(key, to: fields, s, emit)
-            }
-
-        case .grant(let target, let scopesExpr, _), .revoke(let target, let scopesExpr, _):
-            let granting = s.keyword == "grant"
-            try await eachKey(target, scope, s, emit) { key, scope, emit throws(RuntimeError) in
-                let change = try await self.scopes(scopesExpr, scope)
-                let current = ScopeSet(key.scopes)
-                let next = granting ? current.union(change) : current.subtracting(change)
-                var fields = Self.fields(of: key)
-                fields.scopes = next.scopes
-                try await self.update(key, to: fields, s, emit)
-            }
-
-        case .delete(let target, _):
-            try await eachKey(target, scope, s, emit) { key, _, emit throws(RuntimeError) in
-                _ = try await self.perform(Step(.delete(key), range: s.range, statement: "delete"), emit)
-            }
-
+        case .update(let target, let clauses): try await execUpdate(target, clauses, scope, s, emit)
+        case .grant(let target, let scopes, _): try await execGrant(target, scopes, granting: true, scope, s, emit)
+        case .revoke(let target, let scopes, _): try await execGrant(target, scopes, granting: false, scope, s, emit)
+        case .delete(let target, _): try await execDelete(target, scope, s, emit)
         case .rotate(let target, let clauses):
             let successor = try await rotate(target, clauses, scope, s, emit)  // RotationStatement.swift
             if let binding = clauses.binding, let k = successor { env.bind(binding.name, .key(k)) }
-
         case .rollback(let target, let clauses):
             let restored = try await rollback(target, clauses, scope, s, emit)  // Rollback.swift
             if let binding = clauses.binding, let k = restored { env.bind(binding.name, .key(k)) }
-
-        case .secret(let target, let clauses):
-            try await eachKey(target, scope, s, emit) { key, scope, emit throws(RuntimeError) in
-                try await self.deliver(key, clauses: clauses, scope: scope, fresh: false, s, emit, always: true)
-            }
-
-        case .ephemeral(let clauses):
-            let scopes = try await scopesClause(clauses, scope)?.scopes ?? []
-            guard let e = clauses.expire else {
-                throw .invalid("ephemeral needs `expire in DURATION` (1s to 1h)", s.range)
-            }
-            guard case .within(let seconds) = try await expiry(e, scope), (1...3600).contains(seconds) else {
-                throw .invalid("an ephemeral key lives 1s to 1h: write `expire in 15m`", e.range)
-            }
-            let key = try await perform(Step(.ephemeral(scopes: scopes, seconds: seconds), range: s.range, statement: "ephemeral"), emit).key!
-            try await deliver(key, clauses: clauses, scope: scope, fresh: true, s, emit)
-            if let binding = clauses.binding { env.bind(binding.name, .key(key)) }
-
-        case .show(let target, _):
-            for key in try await select(target, scope, statement: "show", bulkAllowed: true) {
-                emit(.output(Render.show(key), range: s.range))
-            }
-
-        case .list(let clauses):
-            var keys = try await allKeys(s.range)
-            if let cond = clauses.condition {
-                var kept: [Key] = []
-                for k in keys where try await truth(cond, scope.with(fields: k)) { kept.append(k) }
-                keys = kept
-            }
-            emit(.output(Render.table(Self.sorted(keys)), range: s.range))
-
-        case .print(let exprs):
-            var parts: [String] = []
-            for e in exprs { parts.append(try await eval(e, scope).displayText) }
-            emit(.output(parts.joined(separator: " "), range: s.range))
-
-        case .let(let name, let value):
-            env.bind(name.name, try await eval(value, scope))
-
-        case .param(let name, let defaultValue):
-            env.bind(name.name, try await param(name, defaultValue, scope))
-
-        case .use:
-            break  // resolved before the run starts (Target)
-
-        case .assert(let condition, let message):
-            guard try await truth(condition, scope) else {
-                let text = try await message.asyncMap { m throws(RuntimeError) in try await self.eval(m, scope).displayText }
-                throw .assertion(text ?? sourceText(condition.range) ?? "condition is false", s.range)
-            }
-
-        case .for(let variable, let sequence, let parallelExpr, let body):
-            let items: [Value]
-            switch try await eval(sequence, scope) {
-            case .list(let l): items = l
-            case .scopes(let set): items = set.scopes.map(Value.string)
-            case let other: throw .typeMismatch(expected: "a list", found: other, sequence.range)
-            }
-            var limit = 1
-            if let p = parallelExpr {
-                guard case .int(let n) = try await eval(p, scope), (1...64).contains(n) else {
-                    throw .invalid("parallel takes a number from 1 to 64", p.range)
-                }
-                limit = n
-            }
-            let base = env
-            try await runOrdered(count: items.count, limit: limit, emit: emit) { i, emit throws(RuntimeError) in
-                var child = base
-                child.bind(variable.name, items[i])
-                _ = try await self.execute(body.statements, in: child, emit: emit)
-            }
-
-        case .if(let branches, let elseBlock):
-            for branch in branches where try await truth(branch.condition, scope) {
-                _ = try await execute(branch.body.statements, in: env, emit: emit)
-                return
-            }
-            if let elseBlock { _ = try await execute(elseBlock.statements, in: env, emit: emit) }
+        case .secret(let target, let clauses): try await execSecret(target, clauses, scope, s, emit)
+        case .ephemeral(let clauses): try await execEphemeral(clauses, scope, s, &env, emit)
+        case .show(let target, _): try await execShow(target, scope, s, emit)
+        case .list(let clauses): try await execList(clauses, scope, s, emit)
+        case .print(let exprs): try await execPrint(exprs, scope, s, emit)
+        case .let(let name, let value): env.bind(name.name, try await eval(value, scope))
+        case .param(let name, let defaultValue): env.bind(name.name, try await param(name, defaultValue, scope))
+        case .use: break  // resolved before the run starts (the command line's target resolution)
+        case .assert(let condition, let message): try await execAssert(condition, message, scope, s)
+        case .for(let variable, let sequence, let parallel, let body):
+            try await execFor(variable, sequence, parallel, body, scope, env, emit)
+        case .if(let branches, let elseBlock): try await execIf(branches, elseBlock, scope, env, emit)
         }
+    }
+
+    func execCreate(
+        _ nameExpr: Expr, _ clauses: [Clause], _ scope: Scope, _ s: Statement, _ env: inout Environment, _ emit: @escaping EventHandler
+    ) async throws(RuntimeError) {
+        let name = try await string(nameExpr, scope)
+        let fields = KeyFields(
+            name: name, scopes: try await scopesClause(clauses, scope)?.scopes ?? [],
+            expire: try await expiryClause(clauses, scope)?.resolved(now: Date()) ?? .never,
+            description: try await optionalString(clauses.keyDescription, scope))
+        let id = try await optionalString(clauses.id, scope) ?? KeyID.unique()
+        let key = try await perform(Step(.create(id: id, fields: fields), range: s.range, statement: "create"), emit).key!
+        try await deliverNew(key, clauses: clauses, scope: scope, s, emit)
+        if let binding = clauses.binding { env.bind(binding.name, .key(key)) }
+    }
+
+    func execUpdate(
+        _ target: KeyflowLanguage.Selector, _ clauses: [Clause], _ scope: Scope, _ s: Statement, _ emit: @escaping EventHandler
+    ) async throws(RuntimeError) {
+        try await eachKey(target, scope, s, emit) { key, scope, emit throws(RuntimeError) in
+            var fields = Self.fields(of: key)
+            if let n = clauses.name { fields.name = try await self.string(n, scope) }
+            if let sc = try await self.scopesClause(clauses, scope) { fields.scopes = sc.scopes }
+            if let e = try await self.expiryClause(clauses, scope) { fields.expire = e.resolved(now: Date()) }
+            if let d = try await self.optionalString(clauses.keyDescription, scope) { fields.description = d }
+            try await self.update(key, to: fields, s, emit)
+        }
+    }
+
+    /// `grant` and `revoke`: the key's scopes with the given ones added or taken away.
+    func execGrant(
+        _ target: KeyflowLanguage.Selector, _ scopesExpr: Expr, granting: Bool, _ scope: Scope, _ s: Statement,
+        _ emit: @escaping EventHandler
+    ) async throws(RuntimeError) {
+        try await eachKey(target, scope, s, emit) { key, scope, emit throws(RuntimeError) in
+            let change = try await self.scopes(scopesExpr, scope)
+            let current = ScopeSet(key.scopes)
+            let next = granting ? current.union(change) : current.subtracting(change)
+            var fields = Self.fields(of: key)
+            fields.scopes = next.scopes
+            try await self.update(key, to: fields, s, emit)
+        }
+    }
+
+    func execDelete(_ target: KeyflowLanguage.Selector, _ scope: Scope, _ s: Statement, _ emit: @escaping EventHandler)
+        async throws(RuntimeError)
+    {
+        try await eachKey(target, scope, s, emit) { key, _, emit throws(RuntimeError) in
+            _ = try await self.perform(Step(.delete(key), range: s.range, statement: "delete"), emit)
+        }
+    }
+
+    func execSecret(
+        _ target: KeyflowLanguage.Selector, _ clauses: [Clause], _ scope: Scope, _ s: Statement, _ emit: @escaping EventHandler
+    ) async throws(RuntimeError) {
+        try await eachKey(target, scope, s, emit) { key, scope, emit throws(RuntimeError) in
+            try await self.deliver(key, clauses: clauses, scope: scope, fresh: false, s, emit, always: true)
+        }
+    }
+
+    /// `ephemeral`: the checker proves a literal expiry is `in` 1s to 1h; an expression's
+    /// value is checked here, with the checker's diagnostic.
+    func execEphemeral(_ clauses: [Clause], _ scope: Scope, _ s: Statement, _ env: inout Environment, _ emit: @escaping EventHandler)
+        async throws(RuntimeError)
+    {
+        let scopes = try await scopesClause(clauses, scope)?.scopes ?? []
+        guard let e = clauses.expire else {
+            throw RuntimeError(.failure, .missingEphemeralExpiry(s.range))
+        }
+        let spec = try await expiry(e, scope)
+        guard case .within(let seconds) = spec, (1...3600).contains(seconds) else {
+            throw RuntimeError(.failure, .ephemeralExpiry(e.range, found: spec.phrase))
+        }
+        let key = try await perform(Step(.ephemeral(scopes: scopes, seconds: seconds), range: s.range, statement: "ephemeral"), emit).key!
+        try await deliver(key, clauses: clauses, scope: scope, fresh: true, s, emit)
+        if let binding = clauses.binding { env.bind(binding.name, .key(key)) }
+    }
+
+    func execShow(_ target: KeyflowLanguage.Selector, _ scope: Scope, _ s: Statement, _ emit: @escaping EventHandler)
+        async throws(RuntimeError)
+    {
+        for key in try await select(target, scope) {
+            emit(.output(Render.show(key), range: s.range))
+        }
+    }
+
+    func execList(_ clauses: [Clause], _ scope: Scope, _ s: Statement, _ emit: @escaping EventHandler) async throws(RuntimeError) {
+        var keys = try await allKeys(s.range)
+        if let cond = clauses.condition {
+            var kept: [Key] = []
+            for k in keys where try await truth(cond, scope.with(fields: k)) { kept.append(k) }
+            keys = kept
+        }
+        emit(.output(Render.table(Self.sorted(keys)), range: s.range))
+    }
+
+    func execPrint(_ exprs: [Expr], _ scope: Scope, _ s: Statement, _ emit: @escaping EventHandler) async throws(RuntimeError) {
+        var parts: [String] = []
+        for e in exprs { parts.append(try await eval(e, scope).displayText) }
+        emit(.output(parts.joined(separator: " "), range: s.range))
+    }
+
+    func execAssert(_ condition: Expr, _ message: Expr?, _ scope: Scope, _ s: Statement) async throws(RuntimeError) {
+        guard try await truth(condition, scope) else {
+            let text = try await message.asyncMap { m throws(RuntimeError) in try await self.eval(m, scope).displayText }
+            throw .assertion(text ?? sourceText(condition.range) ?? "condition is false", s.range)
+        }
+    }
+
+    /// `for`: the checker proves a literal `parallel` is 1 to 64; an expression's value is
+    /// checked here, with the checker's diagnostic.
+    func execFor(
+        _ variable: Identifier, _ sequence: Expr, _ parallelExpr: Expr?, _ body: Block, _ scope: Scope, _ env: Environment,
+        _ emit: @escaping EventHandler
+    ) async throws(RuntimeError) {
+        let items: [Value]
+        switch try await eval(sequence, scope) {
+        case .list(let l): items = l
+        case .scopes(let set): items = set.scopes.map(Value.string)
+        case let other: throw .typeMismatch(expected: "a list", found: other, sequence.range)
+        }
+        var limit = 1
+        if let p = parallelExpr {
+            switch try await eval(p, scope) {
+            case .int(let n) where (1...64).contains(n): limit = n
+            case .int(let n): throw RuntimeError(.failure, .parallelOutOfRange(n, p.range))
+            case let other: throw .typeMismatch(expected: "a number", found: other, p.range)
+            }
+        }
+        let base = env
+        try await runOrdered(count: items.count, limit: limit, emit: emit) { i, emit throws(RuntimeError) in
+            var child = base
+            child.bind(variable.name, items[i])
+            _ = try await self.execute(body.statements, in: child, emit: emit)
+        }
+    }
+
+    func execIf(_ branches: [ConditionalBranch], _ elseBlock: Block?, _ scope: Scope, _ env: Environment, _ emit: @escaping EventHandler)
+        async throws(RuntimeError)
+    {
+        for branch in branches where try await truth(branch.condition, scope) {
+            _ = try await execute(branch.body.statements, in: env, emit: emit)
+            return
+        }
+        if let elseBlock { _ = try await execute(elseBlock.statements, in: env, emit: emit) }
     }
 
     /// `ensure`: create when no active key has the name, otherwise converge scopes,
@@ -304,14 +289,7 @@ public final class Interpreter: Sendable {
         do {
             try await deliver(key, clauses: clauses, scope: scope, fresh: true, s, emit)
         } catch {
-            guard mode == .run else { throw error }
-            let note: String
-            do {
-                _ = try await perform(Step(.delete(key), range: s.range, statement: s.keyword), emit)
-                note = "the new key \(Format.quoted(key.name)) (\(key.id)) was deleted again, so nothing was left behind"
-            } catch {
-                note = "deleting the new key \(Format.quoted(key.name)) (\(key.id)) failed too: delete it by hand"
-            }
+            guard let note = await executor.discard(created: key, by: s, emit: emit) else { throw error }
             let d = error.diagnostic
             throw RuntimeError(
                 error.kind,
@@ -328,11 +306,10 @@ public final class Interpreter: Sendable {
         _ key: Key, clauses: [Clause], scope: Scope, fresh: Bool, _ s: Statement, _ emit: @escaping EventHandler,
         always: Bool = false
     ) async throws(RuntimeError) {
-        let sinks = try await sinks(clauses, scope.with(key: key))
-        for sink in sinks {
+        for sink in try await sinks(clauses, scope.with(key: key)) {
             switch sink {
             case .file, .env:
-                if !fresh && executor.sinks.isUpToDate(sink, secret: key.secret) {
+                if !fresh && self.sinks.isUpToDate(sink, secret: key.secret) {
                     emit(.upToDate(statement: "secret to \(sink.kindName)", name: key.name, range: s.range))
                     continue
                 }
@@ -343,32 +320,9 @@ public final class Interpreter: Sendable {
         }
     }
 
-    /// Hands a step to the executor and reports it.
+    /// Hands a step to the executor, which reports it.
     func perform(_ step: Step, _ emit: @escaping EventHandler) async throws(RuntimeError) -> StepResult {
-        if mode == .plan {
-            emit(.planned(step))
-            do {
-                return try await executor.perform(step)
-            } catch {
-                throw .step(error, statement: step.statement, step.range)
-            }
-        }
-        emit(.started(step))
-        let start = ContinuousClock.now
-        do {
-            let result = try await executor.perform(step)
-            emit(.finished(step, result, seconds: Self.seconds(since: start)))
-            onStepFinished?(step)
-            return result
-        } catch {
-            emit(.failed(step, message: error.description, seconds: Self.seconds(since: start)))
-            throw .step(error, statement: step.statement, step.range)
-        }
-    }
-
-    static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        try await executor.perform(step, emit: emit)
     }
 
     // MARK: - Selectors
@@ -379,17 +333,14 @@ public final class Interpreter: Sendable {
         _ target: KeyflowLanguage.Selector, _ scope: Scope, _ s: Statement, _ emit: @escaping EventHandler,
         _ body: @escaping @Sendable (Key, Scope, @escaping EventHandler) async throws(RuntimeError) -> Void
     ) async throws(RuntimeError) {
-        let selected = try await select(target, scope, statement: s.keyword, bulkAllowed: true)
-        let keys = selected
+        let keys = try await select(target, scope)
         let limit = keys.count > 1 ? parallel : 1
         try await runOrdered(count: keys.count, limit: limit, emit: emit) { i, emit throws(RuntimeError) in
             try await body(keys[i], scope.with(key: keys[i]), emit)
         }
     }
 
-    func select(_ target: KeyflowLanguage.Selector, _ scope: Scope, statement: String, bulkAllowed: Bool)
-        async throws(RuntimeError) -> [Key]
-    {
+    func select(_ target: KeyflowLanguage.Selector, _ scope: Scope) async throws(RuntimeError) -> [Key] {
         switch target.kind {
         case .name(let e):
             let name = try await string(e, scope)
@@ -450,7 +401,7 @@ public final class Interpreter: Sendable {
 
     func load(_ range: SourceRange) async throws(RuntimeError) {
         do {
-            try await cache.load(from: api)
+            try await cache.load()
         } catch {
             throw .api(error, during: "listing the project's keys", range)
         }
@@ -500,16 +451,20 @@ public final class Interpreter: Sendable {
         return out
     }
 
+    /// A `param`'s value. Whether every required one is given and every given one declared
+    /// is the checker's to say (`CheckOptions.parameters`); the text's type is known only here.
     func param(_ name: Identifier, _ defaultValue: Expr?, _ scope: Scope) async throws(RuntimeError) -> Value {
         let fallback = try await defaultValue.asyncMap { e throws(RuntimeError) in try await self.eval(e, scope) }
         guard let text = params[name.name] else {
             if let fallback { return fallback }
-            throw .usage("missing required parameter `\(name.name)`", help: "pass \(name.name)=VALUE on the command line", name.range)
+            throw RuntimeError(.usage, .missingParameter(name.name, name.range))
         }
         guard let value = Params.parse(text, like: fallback) else {
-            throw .usage(
-                "parameter `\(name.name)` expects \(fallback.map { "a " + $0.typeName } ?? "a value"), got \(Format.quoted(text))",
-                name.range)
+            throw RuntimeError(
+                .usage,
+                .parameterType(
+                    name.name, expected: fallback.map { "a " + $0.typeName } ?? "a value", example: fallback.flatMap { Params.example(like: $0) },
+                    got: Format.quoted(text), name.range))
         }
         return value
     }
@@ -519,70 +474,6 @@ public final class Interpreter: Sendable {
         let bytes = Array(source.utf8)
         guard range.start.offset >= 0, range.end.offset <= bytes.count, range.start.offset < range.end.offset else { return nil }
         return String(decoding: bytes[range.start.offset..<range.end.offset], as: UTF8.self)
-    }
-
-    // MARK: - Ordered concurrency
-
-    /// Runs `count` jobs, at most `limit` at once. Each job's events are held back and
-    /// released in job order, so output reads in source order. After a failure no new job
-    /// starts; running ones finish; the first failure (in job order) is thrown.
-    func runOrdered(
-        count: Int, limit: Int, emit: @escaping EventHandler,
-        _ job: @escaping @Sendable (Int, @escaping EventHandler) async throws(RuntimeError) -> Void
-    ) async throws(RuntimeError) {
-        if count == 0 { return }
-        // A plan acts on an in-memory copy: nothing waits on the network, so jobs one after
-        // another finish sooner than tasks that would only take turns on the same cores.
-        if limit <= 1 || count == 1 || mode == .plan {
-            for i in 0..<count { try await job(i, emit) }
-            return
-        }
-        let buffers = (0..<count).map { _ in EventBuffer() }
-        var done = [Bool](repeating: false, count: count)
-        var flushed = 0
-        var failure: (index: Int, error: RuntimeError)?
-        await withTaskGroup(of: (Int, RuntimeError?).self) { group in
-            var next = 0
-            func launch() {
-                let i = next
-                next += 1
-                let buffer = buffers[i]
-                group.addTask {
-                    do throws(RuntimeError) {
-                        try await job(i, { buffer.append($0) })
-                        return (i, nil)
-                    } catch {
-                        return (i, error)
-                    }
-                }
-            }
-            while next < min(limit, count) { launch() }
-            while let (i, error) = await group.next() {
-                done[i] = true
-                if let error, failure.map({ i < $0.index }) ?? true { failure = (i, error) }
-                while flushed < count && done[flushed] {
-                    buffers[flushed].drain(into: emit)
-                    flushed += 1
-                }
-                if failure == nil && next < count { launch() }
-            }
-        }
-        for i in flushed..<count where done[i] { buffers[i].drain(into: emit) }
-        if let failure { throw failure.error }
-    }
-}
-
-/// Events of one job, held until their turn.
-final class EventBuffer: @unchecked Sendable {
-    private let lock = NSLock()
-    private var events: [Event] = []
-    func append(_ e: Event) { lock.withLock { events.append(e) } }
-    func drain(into emit: EventHandler) {
-        let taken = lock.withLock {
-            defer { events = [] }
-            return events
-        }
-        taken.forEach(emit)
     }
 }
 
@@ -601,78 +492,3 @@ extension Optional {
     }
 }
 
-/// Typed `name=value` parameters: the default's type decides how the text is read.
-public enum Params {
-    public static func parse(_ text: String, like example: Value?) -> Value? {
-        switch example {
-        case nil, .string?: return .string(text)
-        case .int?: return Int(text).map(Value.int)
-        case .bool?:
-            switch text.lowercased() {
-            case "true", "yes", "1": return .bool(true)
-            case "false", "no", "0": return .bool(false)
-            default: return nil
-            }
-        case .duration?: return durationSeconds(text).map(Value.duration)
-        case .time?: return parseTime(text).map(Value.time)
-        case .expiry?:
-            if text == "never" { return .expiry(.never) }
-            if text.hasPrefix("in ") { return durationSeconds(String(text.dropFirst(3))).map { .expiry(.within(seconds: $0)) } }
-            if let s = durationSeconds(text) { return .expiry(.within(seconds: s)) }
-            return parseTime(text).map { .expiry(.at($0)) }
-        case .scopes?:
-            return .scopes(ScopeSet.expanding(words(text)))
-        case .list(let items)?:
-            let parts = words(text)
-            if let first = items.first, case .string = first { return .list(parts.map(Value.string)) }
-            if items.isEmpty { return .list(parts.map(Value.string)) }
-            var out: [Value] = []
-            for p in parts {
-                guard let v = parse(p, like: items[0]) else { return nil }
-                out.append(v)
-            }
-            return .list(out)
-        case .key?, .secret?: return nil
-        }
-    }
-
-    /// `a,b,c` or `[a, b, c]` or `["a", "b"]`.
-    static func words(_ text: String) -> [String] {
-        var t = text.trimmingCharacters(in: .whitespaces)
-        if t.hasPrefix("[") && t.hasSuffix("]") { t = String(t.dropFirst().dropLast()) }
-        return t.split(separator: ",").map {
-            var w = $0.trimmingCharacters(in: .whitespaces)
-            if w.count >= 2 && w.hasPrefix("\"") && w.hasSuffix("\"") { w = String(w.dropFirst().dropLast()) }
-            return w
-        }.filter { !$0.isEmpty }
-    }
-
-    /// `90s`, `15m`, `1h30m`, `7d`, `2w`.
-    public static func durationSeconds(_ text: String) -> Int? {
-        var total = 0, number = 0, digits = 0
-        for c in text {
-            if let d = c.wholeNumberValue, c.isASCII {
-                number = number * 10 + d
-                digits += 1
-                if number > 1_000_000_000 { return nil }
-            } else {
-                guard digits > 0, let unit = Vocabulary.durationUnits.first(where: { $0.unit == c }) else { return nil }
-                total += number * unit.seconds
-                number = 0
-                digits = 0
-            }
-        }
-        return digits == 0 && total > 0 ? total : (text == "0s" ? 0 : nil)
-    }
-
-    /// `2026-12-31`, `2026-12-31T23:59:59Z`, `2026-12-31T23:59:59.000+00:00`.
-    public static func parseTime(_ text: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = f.date(from: text) { return d }
-        f.formatOptions = [.withInternetDateTime]
-        if let d = f.date(from: text) { return d }
-        f.formatOptions = [.withFullDate]
-        return f.date(from: text)
-    }
-}

@@ -1,8 +1,9 @@
 import Foundation
 import KeyflowClient
 
-/// The project's keys as this run knows them: listed once, then kept current with every
-/// write the run makes, so selectors and `keys where` need no further round trips.
+/// The project's keys as this plan or run knows them: listed once, then kept current with
+/// every step, so selectors and `keys where` need no further round trips. For a plan it is
+/// also the in-memory copy the steps are simulated on (`Simulator`): there is no second copy.
 ///
 /// The keys stay in the array they were listed in (shared, not copied: a 2,000-key list is
 /// neither copied key by key nor hashed as keys); two indexes point into it, by id and by
@@ -18,16 +19,26 @@ public final class KeyCache: @unchecked Sendable {
     private var byName: [String: Int] = [:]
     private var sameName: [String: [Int]] = [:]
     private var loaded = false
+    /// Where the keys come from on first use: nil when the cache was seeded (or simulates an
+    /// empty project).
+    private let source: (any KeysAPI)?
+    /// With `source`: list only the keys whose names start with this (`KeyReach`).
+    private let namePrefix: String?
     /// When the cache holds only the keys a script can reach (`KeyReach`): how to list the
     /// names of all keys, for the suggestions of a selector that finds none.
     private let everyNameSource: (@Sendable () async -> [String])?
 
-    public init(everyName: (@Sendable () async -> [String])? = nil) {
+    /// A cache that lists `source`'s keys on first use (nil: an empty project).
+    public init(source: (any KeysAPI)?, namePrefix: String? = nil, everyName: (@Sendable () async -> [String])? = nil) {
+        self.source = source
+        self.namePrefix = namePrefix
         everyNameSource = everyName
     }
 
     /// A cache that starts from an already listed set of keys.
     public init(seed: [Key], everyName: (@Sendable () async -> [String])? = nil) {
+        source = nil
+        namePrefix = nil
         everyNameSource = everyName
         index(seed)
         loaded = true
@@ -55,26 +66,15 @@ public final class KeyCache: @unchecked Sendable {
         }
     }
 
-    /// Lists the keys on first use.
-    public func load(from api: any KeysAPI) async throws(APIError) {
+    /// Lists the keys on first use (a seeded cache, or one without a source, has them).
+    public func load() async throws(APIError) {
         if lock.withLock({ loaded }) { return }
-        let fetched = try await Self.fetchAll(from: api)
+        var fetched: [Key] = []
+        if let source { fetched = try await Self.fetchAll(from: source, namePrefix: namePrefix) }
         lock.withLock {
             guard !loaded else { return }
             index(fetched)
             loaded = true
-        }
-    }
-
-    /// Forgets everything (the next use lists again).
-    public func invalidate() {
-        lock.withLock {
-            slots = []
-            holes = []
-            byID = [:]
-            byName = [:]
-            sameName = [:]
-            loaded = false
         }
     }
 

@@ -70,11 +70,8 @@ public enum Rollback {
 
     static func nothingToUndo(_ key: Key, links: RotationLinks, now: Date, range: SourceRange) -> RuntimeError {
         if let p = links.predecessor(of: key) {
-            return .invalid(
-                "the grace window of \(Format.quoted(key.name))'s rotation is over: the old key \(p.id) expired \(Format.expiry(p.expire))",
-                help: "an expired key cannot be brought back; rotate again instead", range)
+            return .graceWindowOver(key, predecessor: p, range)
         }
-        return .invalid(
-            "nothing to roll back: \(Format.quoted(key.name)) (\(key.id)) is not part of a rotation in its grace window", range)
+        return .nothingToRollBack(key, range)
     }
 }

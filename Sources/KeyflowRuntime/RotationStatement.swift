@@ -57,7 +57,7 @@ extension Interpreter {
             let inner = scope.with(key: expected)
             if let g = clauses.grace {
                 let seconds = try await self.seconds(g, inner)
-                guard seconds >= 0 else { throw .invalid("grace must not be negative", g.range) }
+                guard seconds >= 0 else { throw .negativeGrace(g.range) }
                 request.grace = seconds
             }
             request.expire = try await self.expiryClause(clauses, inner)
@@ -78,7 +78,7 @@ extension Interpreter {
             let active = cache.keys(named: name).filter { !Self.isExpired($0, now: now) }
             if let pair = RotationLinks(cache.all).singlePair(active) { return [pair.old] }
         }
-        return try await select(target, scope, statement: s.keyword, bulkAllowed: true)
+        return try await select(target, scope)
     }
 
     static func unitID(_ status: RotationLinks.Status) -> String {

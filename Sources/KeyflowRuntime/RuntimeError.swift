@@ -65,14 +65,54 @@ extension RuntimeError {
     static func keyGone(_ key: Key, _ range: SourceRange) -> RuntimeError {
         RuntimeError(.failure, Diagnostic(id: "no-such-key", summary: "key \(Format.quoted(key.name)) (\(key.id)) no longer exists", range: range))
     }
-    static func notBulk(_ statement: String, _ range: SourceRange) -> RuntimeError {
-        RuntimeError(.failure, Diagnostic(id: "bulk-not-allowed", summary: "`\(statement)` acts on one key; this selector may match several", range: range))
-    }
     static func undefined(_ name: String, _ range: SourceRange) -> RuntimeError {
         RuntimeError(.failure, Diagnostic(id: "undefined-name", summary: "undefined name `\(name)`", range: range))
     }
-    static func invalid(_ summary: String, help: String? = nil, _ range: SourceRange) -> RuntimeError {
-        RuntimeError(.failure, Diagnostic(id: "invalid-value", summary: summary, help: help, range: range))
+    static func cannotCombine(_ l: Value, _ r: Value, adding: Bool, _ range: SourceRange) -> RuntimeError {
+        RuntimeError(
+            .failure,
+            Diagnostic(
+                id: "bad-operands", summary: "cannot \(adding ? "add" : "subtract") \(r.typeName) \(adding ? "to" : "from") \(l.typeName)",
+                help: adding && l.typeName == "string" ? "join strings with interpolation: \"${a}${b}\"" : nil, range: range))
+    }
+    static func cannotCompare(_ l: Value, _ r: Value, _ range: SourceRange) -> RuntimeError {
+        RuntimeError(.failure, Diagnostic(id: "bad-operands", summary: "cannot compare \(l.typeName) with \(r.typeName)", range: range))
+    }
+    static func secretsCannotBeCompared(_ range: SourceRange) -> RuntimeError {
+        RuntimeError(.failure, Diagnostic(id: "bad-operands", summary: "secrets cannot be compared", range: range))
+    }
+    static func environmentVariableUnset(_ name: String, _ range: SourceRange) -> RuntimeError {
+        RuntimeError(
+            .failure,
+            Diagnostic(
+                id: "env-unset", summary: "environment variable \(name) is not set",
+                help: "set it, or give a default: env(\"\(name)\", \"…\")", range: range))
+    }
+    static func cannotRead(_ path: String, resolved: String, _ range: SourceRange) -> RuntimeError {
+        RuntimeError(
+            .failure,
+            Diagnostic(
+                id: "cannot-read", summary: "cannot read \(path)", help: "lines() reads a file relative to the script's folder (\(resolved))",
+                range: range))
+    }
+    static func negativeGrace(_ range: SourceRange) -> RuntimeError {
+        RuntimeError(.failure, Diagnostic(id: "negative-grace", summary: "grace must not be negative", help: "write for example `grace 1h`", range: range))
+    }
+    static func graceWindowOver(_ key: Key, predecessor p: Key, _ range: SourceRange) -> RuntimeError {
+        RuntimeError(
+            .failure,
+            Diagnostic(
+                id: "nothing-to-roll-back",
+                summary: "the grace window of \(Format.quoted(key.name))'s rotation is over: the old key \(p.id) expired \(Format.expiry(p.expire))",
+                help: "an expired key cannot be brought back; rotate again instead", range: range))
+    }
+    static func nothingToRollBack(_ key: Key, _ range: SourceRange) -> RuntimeError {
+        RuntimeError(
+            .failure,
+            Diagnostic(
+                id: "nothing-to-roll-back",
+                summary: "nothing to roll back: \(Format.quoted(key.name)) (\(key.id)) is not part of a rotation in its grace window",
+                range: range))
     }
     static func step(_ error: StepError, statement: String, _ range: SourceRange) -> RuntimeError {
         var help: String?

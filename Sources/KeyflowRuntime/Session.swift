@@ -59,23 +59,18 @@ public final class Session: @unchecked Sendable {
         KeyflowLanguage.compile(source: source, file: file, options: CheckOptions(predeclared: environment.types, parameters: parameters))
     }
 
-    /// Reads only: evaluates against an in-memory copy of the key list and reports each
-    /// step as `planned`. Nothing is written, no sink is touched.
+    /// Reads only: evaluates over an in-memory copy of the key list (`Simulator`) and
+    /// reports each step as `planned`. Nothing is written, no sink is touched.
     public func plan(_ program: Program, source: String? = nil, options: RunOptions = RunOptions(), emit: @escaping EventHandler)
         async -> Summary
     {
         let tally = Tally(mode: .plan)
         let out: EventHandler = { tally.consume($0); emit($0) }
         if options.announceTarget { out(.target(target, mode: .plan)) }
-        if let error = Self.checkParams(program, options.params) { return finish(tally, error, out) }
         let reach = KeyReach.namePrefix(of: program)
-        let interpreter = Interpreter(
-            executor: Executor(
-                mode: .plan, api: SimulatedKeysAPI(over: api, namePrefix: reach), sinks: options.sinks,
-                cache: KeyCache(everyName: everyName(narrowed: reach != nil))),
-            parallel: options.parallel, params: options.params, source: source, scriptDirectory: options.scriptDirectory)
+        let keys = KeyCache(source: api, namePrefix: reach, everyName: everyName(narrowed: reach != nil))
         do {
-            _ = try await interpreter.execute(program.statements, in: environment, emit: out)
+            _ = try await interpreter(Simulator(keys: keys), options, source).execute(program.statements, in: environment, emit: out)
         } catch {
             return finish(tally, error, out)
         }
@@ -83,14 +78,13 @@ public final class Session: @unchecked Sendable {
     }
 
     /// Plans first (so a script that cannot finish fails before its first write, and a
-    /// failure can say what was not done), then executes every step.
+    /// failure can say what was not done), then executes every step (`APIExecutor`).
     public func run(_ program: Program, source: String? = nil, options: RunOptions = RunOptions(), emit: @escaping EventHandler)
         async -> Summary
     {
         let tally = Tally(mode: .run)
         let out: EventHandler = { tally.consume($0); emit($0) }
         if options.announceTarget { out(.target(target, mode: .run)) }
-        if let error = Self.checkParams(program, options.params) { return finish(tally, error, out) }
 
         let reach = KeyReach.namePrefix(of: program)
         let initial: [Key]
@@ -101,23 +95,20 @@ public final class Session: @unchecked Sendable {
         }
         let everyName = everyName(narrowed: reach != nil)
 
-        // 1. The plan pass: same evaluation over an in-memory copy; its steps are not reported.
+        // 1. The plan pass: the same evaluation over a copy of the list; its steps are not reported.
         let planned = StepCollector()
-        let planner = Interpreter(
-            executor: Executor(
-                mode: .plan, api: SimulatedKeysAPI(keys: initial), sinks: options.sinks, cache: KeyCache(seed: initial, everyName: everyName)),
-            parallel: options.parallel, params: options.params, source: source, scriptDirectory: options.scriptDirectory)
         let plannedEnvironment: Environment
         do {
-            plannedEnvironment = try await planner.execute(program.statements, in: environment, emit: planned.consume)
+            plannedEnvironment = try await interpreter(Simulator(keys: KeyCache(seed: initial, everyName: everyName)), options, source)
+                .execute(program.statements, in: environment, emit: planned.consume)
         } catch {
             // Found before any write: the run does not start.
             return finish(tally, error, out, note: "nothing was changed")
         }
 
-        // 2. Creates need a credential the server accepts for them (LANGUAGE.md §8).
+        // 2. Creates need a credential the server accepts for them (docs/language.md, credentials).
         if let creating = planned.steps.first(where: \.createsKey), !hasSession,
-            let refusal = await Self.probeKeyCreation(api, existing: await Self.anyKey(api, initial))
+            let refusal = await creationRefusal(existing: await Self.anyKey(api, initial))
         {
             let error = RuntimeError(
                 .failure,
@@ -141,12 +132,10 @@ public final class Session: @unchecked Sendable {
         }
 
         // 3. The run.
-        let interpreter = Interpreter(
-            executor: Executor(mode: .run, api: api, sinks: options.sinks, cache: KeyCache(seed: initial, everyName: everyName)),
-            parallel: options.parallel, params: options.params, source: source, scriptDirectory: options.scriptDirectory,
-            onStepFinished: options.onStepFinished)
+        let executor = APIExecutor(
+            api: api, sinks: options.sinks, keys: KeyCache(seed: initial, everyName: everyName), onStepFinished: options.onStepFinished)
         do {
-            let env = try await interpreter.execute(program.statements, in: environment, emit: out)
+            let env = try await interpreter(executor, options, source).execute(program.statements, in: environment, emit: out)
             lock.withLock { _environment = env }
         } catch {
             let reached = tally.stepsReached
@@ -154,6 +143,12 @@ public final class Session: @unchecked Sendable {
             return finish(tally, error, out)
         }
         return finish(tally, nil, out)
+    }
+
+    private func interpreter(_ executor: any StepExecutor, _ options: RunOptions, _ source: String?) -> Interpreter {
+        Interpreter(
+            executor: executor, parallel: options.parallel, params: options.params, source: source,
+            scriptDirectory: options.scriptDirectory, sinks: options.sinks)
     }
 
     private func finish(_ tally: Tally, _ error: RuntimeError?, _ out: EventHandler, note: String? = nil) -> Summary {
@@ -170,25 +165,6 @@ public final class Session: @unchecked Sendable {
         return summary
     }
 
-    /// Every required `param` has a value and every `name=value` names a param (exit 2 otherwise).
-    static func checkParams(_ program: Program, _ given: [String: String]) -> RuntimeError? {
-        var declared: [String: Statement] = [:]
-        for s in program.statements { if case .param(let name, _) = s.kind { declared[name.name] = s } }
-        for s in program.statements {
-            if case .param(let name, let d) = s.kind, d == nil, given[name.name] == nil {
-                return .usage("missing required parameter `\(name.name)`", help: "pass \(name.name)=VALUE after the script", name.range)
-            }
-        }
-        for name in given.keys.sorted() where declared[name] == nil {
-            let known = declared.keys.sorted()
-            return .usage(
-                "unknown parameter `\(name)`",
-                help: known.isEmpty ? "this script declares no param" : "this script's params: " + known.joined(separator: ", "),
-                SourceRange(file: program.range.file, start: program.range.start, end: program.range.start))
-        }
-        return nil
-    }
-
     /// For a run whose list is narrowed to the keys its script can reach: the names of all
     /// keys, listed again only when a selector finds no key and suggests similar names.
     func everyName(narrowed: Bool) -> (@Sendable () async -> [String])? {
@@ -197,7 +173,7 @@ public final class Session: @unchecked Sendable {
         return { (try? await KeyCache.fetchAll(from: api))?.map(\.name) ?? [] }
     }
 
-    /// A key of the project, for `probeKeyCreation`: the first listed, or, when the list
+    /// A key of the project, for `creationRefusal`: the first listed, or, when the list
     /// was narrowed to names that no key has yet, any other.
     static func anyKey(_ api: any KeysAPI, _ listed: [Key]) async -> Key? {
         if let first = listed.first { return first }
@@ -205,23 +181,12 @@ public final class Session: @unchecked Sendable {
     }
 
     /// nil when the credential may create keys (or it cannot be told); otherwise why not.
-    /// Asks the server to create a key with the id of one that exists: a server that lets
-    /// this credential create answers 409 (nothing written), one that refuses answers 403.
-    static func probeKeyCreation(_ api: any KeysAPI, existing: Key?) async -> String? {
+    func creationRefusal(existing: Key?) async -> String? {
         guard let existing else { return nil }
-        do {
-            let made = try await api.createKey(id: existing.id, fields: KeyFields(name: existing.name, scopes: []))
-            try? await api.deleteKey(id: made.id)  // cannot happen (the id exists); never leave it behind
-            return nil
-        } catch {
-            switch error {
-            case .server(_, "key_creation_denied", _):
-                return "this server refuses to create keys with an API key (403 key_creation_denied)"
-            case .noCredential(let why):
-                return why
-            default:
-                return nil
-            }
+        switch await KeyCreationProbe.run(api, existingId: existing.id) {
+        case .denied: return "this server refuses to create keys with an API key (403 key_creation_denied)"
+        case .unclear(.noCredential(let why)): return why
+        case .allowed, .unclear: return nil
         }
     }
 }
@@ -259,7 +224,7 @@ final class Tally: @unchecked Sendable {
     var summary: Summary {
         lock.withLock {
             var s = _summary
-            s.seconds = Interpreter.seconds(since: start)
+            s.seconds = Summary.seconds(since: start)
             return s
         }
     }

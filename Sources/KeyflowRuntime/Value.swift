@@ -17,6 +17,15 @@ public enum ExpirySpec: Sendable, Hashable {
         case .within(let seconds): .at(now.addingTimeInterval(TimeInterval(seconds)))
         }
     }
+
+    /// As a diagnostic names it: `never`, `a time`, `in 2h`.
+    public var phrase: String {
+        switch self {
+        case .never: "never"
+        case .at: "a time"
+        case .within(let seconds): "in \(Format.duration(seconds))"
+        }
+    }
 }
 
 /// A set of scopes in first-seen order (the order a key's scopes are sent in).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KeyflowCLI
 import KeyflowLanguage
 
 /// `keyflow check FILE... [--json]`: lex, parse, resolve and type-check; no network.
@@ -9,7 +10,7 @@ struct CheckCommand: AsyncParsableCommand {
         abstract: "Check scripts without touching the network: syntax, names, types, scopes.",
         discussion: "Exits 0 when every file is clean and 2 when any has an error.")
 
-    @Argument(help: "Script files to check.")
+    @Argument(help: "Script files to check (- reads one from standard input).")
     var files: [String]
 
     @Flag(help: "Print diagnostics as JSON objects, one per line, on standard output.")
@@ -21,11 +22,13 @@ struct CheckCommand: AsyncParsableCommand {
         var failedFiles = 0
         for file in files {
             let diagnostics: [Diagnostic]
-            if let bytes = SourceFile.read(file) {
-                renderer.sources[file] = bytes
-                diagnostics = compile(bytes: bytes, file: file).1
-            } else {
-                diagnostics = [SourceFile.unreadable(file)]
+            let name = ScriptFile.name(file)
+            switch ScriptFile.read(file) {
+            case .success(let bytes):
+                renderer.sources[name] = bytes
+                diagnostics = compile(bytes: bytes, file: name).1
+            case .failure(let unreadable):
+                diagnostics = [unreadable.diagnostic]
             }
             let fileErrors = diagnostics.filter(\.isError).count
             errors += fileErrors
@@ -37,7 +40,7 @@ struct CheckCommand: AsyncParsableCommand {
                     FileHandle.standardError.write(Data(renderer.render(d).utf8))
                 }
             }
-            renderer.sources[file] = nil
+            renderer.sources[name] = nil
         }
         if errors > 0 {
             if !json {
@@ -46,24 +49,5 @@ struct CheckCommand: AsyncParsableCommand {
             }
             throw ExitCode(2)
         }
-    }
-}
-
-/// Reading script files for the language commands.
-enum SourceFile {
-    static func read(_ path: String) -> [UInt8]? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-            let data = FileManager.default.contents(atPath: path)
-        else { return nil }
-        return [UInt8](data)
-    }
-
-    static func unreadable(_ path: String) -> Diagnostic {
-        let here = SourceLocation(offset: 0, line: 1, column: 1)
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        let reason = !exists ? "no such file" : isDirectory.boolValue ? "it is a directory" : "permission denied"
-        return Diagnostic(id: "unreadable-file", summary: "cannot read \(path): \(reason)", range: SourceRange(file: path, start: here, end: here))
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KeyflowCLI
 import KeyflowLanguage
 
 /// `keyflow fmt [--check] FILE...`: rewrite scripts in the canonical layout.
@@ -13,7 +14,7 @@ struct FmtCommand: AsyncParsableCommand {
             syntax errors is left untouched and makes the command exit 2.
             """)
 
-    @Argument(help: "Script files to format.")
+    @Argument(help: "Script files to format (- formats standard input to standard output).")
     var files: [String]
 
     @Flag(help: "Only report files whose layout differs; exit 1 if any.")
@@ -23,25 +24,35 @@ struct FmtCommand: AsyncParsableCommand {
         var failed = false
         var unformatted = false
         for file in files {
-            guard let bytes = SourceFile.read(file) else {
-                report([SourceFile.unreadable(file)], renderer: DiagnosticRenderer())
+            let name = ScriptFile.name(file)
+            let bytes: [UInt8]
+            switch ScriptFile.read(file) {
+            case .success(let read): bytes = read
+            case .failure(let unreadable):
+                report([unreadable.diagnostic], renderer: DiagnosticRenderer())
                 failed = true
                 continue
             }
-            let (formatted, diagnostics) = Formatter.format(bytes: bytes, file: file)
+            let (formatted, diagnostics) = Formatter.format(bytes: bytes, file: name)
             guard let formatted else {
-                report(diagnostics, renderer: DiagnosticRenderer(sources: [file: bytes]))
+                report(diagnostics, renderer: DiagnosticRenderer(sources: [name: bytes]))
                 failed = true
+                continue
+            }
+            if file == "-" && !check {
+                // Standard input in, the canonical layout out (for editors and pipes).
+                FileHandle.standardOutput.write(Data(formatted.utf8))
+                if Array(formatted.utf8) != bytes { unformatted = true }
                 continue
             }
             if Array(formatted.utf8) == bytes { continue }
             unformatted = true
             if check {
-                print(file)
+                print(name)
                 continue
             }
             do {
-                try SourceFile.replace(file, with: Data(formatted.utf8))
+                try ScriptFile.replace(file, with: Data(formatted.utf8))
             } catch {
                 FileHandle.standardError.write(Data("keyflow: cannot write \(file): \(error.localizedDescription)\n".utf8))
                 failed = true
@@ -53,27 +64,5 @@ struct FmtCommand: AsyncParsableCommand {
 
     func report(_ diagnostics: [Diagnostic], renderer: DiagnosticRenderer) {
         FileHandle.standardError.write(Data(renderer.render(diagnostics).utf8))
-    }
-}
-
-extension SourceFile {
-    /// Writes a temporary file beside `path` with the same permissions and renames it
-    /// over `path`, so a reader never sees a half-written script.
-    static func replace(_ path: String, with data: Data) throws {
-        let url = URL(fileURLWithPath: path)
-        let attributes = try FileManager.default.attributesOfItem(atPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).keyflow-fmt-\(UUID().uuidString)")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: attributes[.posixPermissions] ?? 0o644]) else {
-            throw CocoaError(.fileWriteUnknown)
-        }
-        do {
-            let handle = try FileHandle(forWritingTo: temporary)
-            try handle.synchronize()
-            try handle.close()
-            guard rename(temporary.path, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
-        }
     }
 }

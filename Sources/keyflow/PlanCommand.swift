@@ -1,4 +1,5 @@
 import ArgumentParser
+import KeyflowCLI
 import KeyflowRuntime
 
 /// `keyflow plan FILE [name=value...]`: reads only, prints the steps a run would take.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KeyflowREPL
+import KeyflowCLI
 import KeyflowRuntime
 
 /// `keyflow repl`: statements run as they are entered, against the same runtime session

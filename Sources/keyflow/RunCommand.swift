@@ -1,4 +1,5 @@
 import ArgumentParser
+import KeyflowCLI
 import KeyflowRuntime
 
 /// `keyflow run FILE [name=value...]`: executes the script's steps in order.

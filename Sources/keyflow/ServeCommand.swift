@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KeyflowCLI
 import KeyflowRuntime
 
 #if canImport(Glibc)

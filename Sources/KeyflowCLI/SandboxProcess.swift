@@ -1,5 +1,6 @@
 import Foundation
 import KeyflowClient
+import KeyflowRuntime
 
 #if canImport(Glibc)
     import Glibc

@@ -23,7 +23,7 @@ public enum PlanText {
         case .deliver(let k, let sink):
             return [style.deliver("→ secret") + " of \(keyLabel(k)) to \(sink)"]
         case .rotate(let r):
-            return Rotation.planLines(r, style: style)
+            return rotationLines(r, style: style)
         }
     }
 
@@ -43,7 +43,7 @@ public enum PlanText {
         case .deliver(let k, let sink):
             return [style.deliver("→ delivered") + " secret of \(keyLabel(k)) to \(sink)" + time]
         case .rotate(let r):
-            return Rotation.doneLines(r, result, time: time, style: style)
+            return rotatedLines(r, result, time: time, style: style)
         }
     }
 
@@ -180,5 +180,49 @@ public enum KeyTable {
             .joined(separator: "  ")
         }
         return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n(\(keys.count) key\(keys.count == 1 ? "" : "s"))"
+    }
+}
+
+// A rotation: one line, then its sub-steps (create, deliver, retire).
+extension PlanText {
+
+    /// A rotation as `plan` shows it: one line, then its sub-steps.
+    static func rotationLines(_ r: Rotation.Request, style: PlanText.Style) -> [String] {
+        let now = Date()
+        var out = [style.rotate("↻ rotate") + " \(Format.quoted(r.successorName)) (\(r.old.id)) grace \(Format.duration(r.grace))"]
+        if let s = r.existingSuccessor {
+            out.append("    = successor \(s.id) exists (an interrupted rotation): finish it")
+        } else {
+            out.append(
+                "    + create successor \(r.successorID) \(Format.quoted(r.successorName)) scopes \(Format.scopes(r.old.scopes)) "
+                    + "expire \(Format.expiry(Rotation.successorExpiry(r, now: now)))")
+        }
+        for sink in r.sinks { out.append("    → secret to \(sink)") }
+        if r.grace == 0 {
+            out.append("    - delete the old key \(r.old.id)")
+        } else if RetiredName.original(of: r.old.name) != nil {
+            out.append("    = the old key is retired already, until \(Format.expiry(r.old.expire))")
+        } else {
+            out.append(
+                "    ~ retire the old key: name \(Format.quoted(RetiredName.make(r.old.name, at: now))), "
+                    + "expire \(Format.expiry(Rotation.retiredExpiry(of: r.old, grace: r.grace, now: now)))")
+        }
+        return out
+    }
+
+    /// A finished rotation as `run` reports it.
+    static func rotatedLines(_ r: Rotation.Request, _ result: StepResult, time: String, style: PlanText.Style) -> [String] {
+        guard case .rotated(let o) = result else { return [style.rotate("↻ rotated") + " \(Format.quoted(r.successorName))" + time] }
+        var out = [
+            style.rotate("↻ rotated") + " \(Format.quoted(o.successor.name)): successor \(o.successor.id)"
+                + (o.resumed ? " (finished an interrupted rotation)" : "") + time
+        ]
+        for sink in r.sinks { out.append("    → secret delivered to \(sink)") }
+        if let retired = o.retired {
+            out.append("    old key \(r.old.id) retires as \(Format.quoted(retired.name)), expires \(Format.expiry(retired.expire))")
+        } else {
+            out.append("    old key \(r.old.id) deleted")
+        }
+        return out
     }
 }

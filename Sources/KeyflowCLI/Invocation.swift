@@ -1,0 +1,141 @@
+import Foundation
+import KeyflowClient
+import KeyflowLanguage
+import KeyflowRuntime
+
+/// One `keyflow plan` or `keyflow run` from the command line: read and compile the script,
+/// resolve the target (LANGUAGE.md §8), plan or run it, print the events, and answer the
+/// exit code (§7). The subcommands only fill this in from their flags.
+public struct Invocation: Sendable {
+    public var mode: Mode
+    /// A file, or `-` for standard input.
+    public var scriptPath: String
+    /// `name=value` arguments after the script.
+    public var arguments: [String]
+    public var json = false
+    public var parallel = 8
+    /// `plan --detailed-exitcode`: exit 4 when there are changes.
+    public var detailedExitCode = false
+    public var target = TargetOptions()
+    /// `--sandbox`: the embedded sandbox even without a terminal.
+    public var sandbox = false
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
+    public var stdinIsTerminal = isatty(0) == 1
+    public var stdoutIsTerminal = isatty(1) == 1
+    public var stderrIsTerminal = isatty(2) == 1
+    /// Starts the embedded sandbox over a folder.
+    public var startSandbox: @Sendable (String) async throws -> EmbeddedTarget
+
+    public init(
+        mode: Mode, scriptPath: String, arguments: [String],
+        startSandbox: @escaping @Sendable (String) async throws -> EmbeddedTarget
+    ) {
+        self.mode = mode
+        self.scriptPath = scriptPath
+        self.arguments = arguments
+        self.startSandbox = startSandbox
+    }
+
+    /// Runs it; returns the process exit code.
+    public func execute() async -> Int32 {
+        AppwriteClient.prepare()  // while the script is read and checked (main may have begun it)
+        let printer = Printer(json: json, colour: colourWanted, progress: stderrIsTerminal && !json && mode == .run)
+
+        // The script.
+        let file = ScriptFile.name(scriptPath)
+        let bytes: [UInt8]
+        switch ScriptFile.read(scriptPath) {
+        case .success(let read): bytes = read
+        case .failure(let unreadable):
+            printer.emit(.diagnostic(unreadable.diagnostic))
+            return 2
+        }
+        let source = String(decoding: bytes, as: UTF8.self)
+        printer.know(file: file, bytes: bytes)
+        var params: [String: String] = [:]
+        for arg in arguments {
+            guard let eq = arg.firstIndex(of: "="), eq != arg.startIndex else {
+                return printer.usage("expected name=value after the script, got \(Format.quoted(arg))", file: file)
+            }
+            params[String(arg[..<eq])] = String(arg[arg.index(after: eq)...])
+        }
+        let (compiled, diagnostics) = compile(bytes: bytes, file: file, options: CheckOptions(parameters: Set(params.keys)))
+        for d in diagnostics { printer.emit(.diagnostic(d)) }
+        guard let program = compiled else { return 2 }
+
+        // The target: flags, environment, the script's `use`; else the embedded sandbox.
+        let use = Self.useStatement(program)
+        let connection: Connection
+        do {
+            connection = try await Connection.open(
+                target: target, script: use, sandbox: sandbox, environment: environment, stdinIsTerminal: stdinIsTerminal,
+                startSandbox: startSandbox)
+        } catch {
+            switch error {
+            case .usage(let message, let help): return printer.usage(message, help: help, file: file)
+            case .sandbox(let message):
+                printer.fail(message)
+                return 1
+            }
+        }
+        if let warning = connection.warning { printer.warn(warning) }
+        let session = connection.session
+        let embedded = connection.embedded
+        let scriptDirectory =
+            scriptPath == "-"
+            ? FileManager.default.currentDirectoryPath
+            : URL(fileURLWithPath: scriptPath).deletingLastPathComponent().path
+        var options = RunOptions(
+            parallel: parallel, params: params, sinks: SinkWriter(standardOutput: { text in printer.raw(text) }),
+            scriptDirectory: scriptDirectory)
+        if printer.progress {
+            options.onStepFinished = { @Sendable (_: Step) in printer.stepDone() }
+            options.onPlanReady = { @Sendable (count: Int) in printer.expect(count) }
+        }
+        let summary =
+            mode == .plan
+            ? await session.plan(program, source: source, options: options, emit: printer.emit)
+            : await session.run(program, source: source, options: options, emit: printer.emit)
+        printer.finish()
+        if let embedded { await embedded.stop() }
+        switch summary.status {
+        case .ok: return detailedExitCode && mode == .plan && summary.changes > 0 ? 4 : 0
+        case .failed: return 1
+        case .assertFailed: return 3
+        case .invalid: return 2
+        }
+    }
+
+    var colourWanted: Bool {
+        stdoutIsTerminal && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
+    }
+
+    static func credentialText(_ c: Credentials) -> String {
+        switch (c.apiKey != nil, c.session != nil) {
+        case (true, true): "api key + session"
+        case (true, false): "api key"
+        case (false, true): "session"
+        case (false, false): "no credential"
+        }
+    }
+
+    /// The script's `use endpoint "…" project "…"` (plain strings only).
+    static func useStatement(_ program: Program) -> ScriptTarget? {
+        for s in program.statements {
+            if case .use(let endpoint, let project) = s.kind {
+                return ScriptTarget(endpoint: endpoint.flatMap(literal), project: project.flatMap(literal))
+            }
+        }
+        return nil
+    }
+
+    static func literal(_ e: Expr) -> String? {
+        guard case .string(let parts) = e.kind else { return nil }
+        var out = ""
+        for p in parts {
+            guard case .text(let t) = p.kind else { return nil }
+            out += t
+        }
+        return out
+    }
+}
