@@ -5,8 +5,9 @@ import Testing
 
 @testable import KeyflowRuntime
 
-/// Evaluation semantics over an in-memory store (the same simulated API `plan` uses).
-/// End-to-end behaviour against the real sandbox is in SandboxRunTests.
+/// Evaluation semantics, planned and run against the real sandbox server (in process,
+/// over HTTP, with SQLite storage). The end-to-end behaviour of the binary is in
+/// KeyflowCLITests.
 @Suite struct InterpreterTests {
     final class Recorder: @unchecked Sendable {
         let lock = NSLock()
@@ -30,19 +31,30 @@ import Testing
             scopes: scopes, secret: Secret("standard_" + UUID().uuidString))
     }
 
+    /// A sandbox holding `keys` (with their ids, names, scopes, expiries and descriptions).
+    func sandbox(_ keys: [Key] = []) async throws -> RotationTests.Fixture {
+        let fixture = try await RotationTests.Fixture()
+        for k in keys {
+            _ = try await fixture.api.createKey(
+                id: k.id, fields: KeyFields(name: k.name, scopes: k.scopes, expire: k.expire, description: k.description.isEmpty ? nil : k.description))
+        }
+        return fixture
+    }
+
     func go(
-        _ source: String, store: SimulatedKeysAPI, mode: Mode = .run, params: [String: String] = [:], parallel: Int = 8,
+        _ source: String, store: RotationTests.Fixture, mode: Mode = .run, params: [String: String] = [:], parallel: Int = 8,
         dir: String = NSTemporaryDirectory()
     ) async throws -> (Summary, Recorder) {
-        let (program, diagnostics) = compile(source: source, file: "test.kf")
+        // As `keyflow run` does: the checker is told which parameters were given.
+        let (program, diagnostics) = compile(source: source, file: "test.kf", options: CheckOptions(parameters: Set(params.keys)))
+        let rec = Recorder()
         guard let program else {
-            Issue.record("does not compile: \(diagnostics.map(\.summary))")
-            throw CancellationError()
+            for d in diagnostics { rec.record(.diagnostic(d)) }
+            return (Summary(mode: mode, status: .invalid), rec)
         }
         let session = Session(
-            api: store, target: TargetDescription(endpoint: "mem", project: "p", isSandbox: false, credential: "session"),
+            api: store.api, target: TargetDescription(endpoint: store.sandbox.credentials.endpoint, project: "p", isSandbox: false, credential: "session"),
             hasSession: true)
-        let rec = Recorder()
         let options = RunOptions(
             parallel: parallel, params: params, sinks: SinkWriter(baseDirectory: dir), scriptDirectory: dir)
         let summary =
@@ -52,12 +64,14 @@ import Testing
         return (summary, rec)
     }
 
-    func keys(_ store: SimulatedKeysAPI) async throws -> [Key] {
-        try await store.listKeys(queries: [], total: false).keys
+    /// The project's keys but the sandbox's bootstrap key, in list order.
+    func keys(_ store: RotationTests.Fixture) async throws -> [Key] {
+        try await store.keys()
     }
 
     @Test func ensureIsIdempotent() async throws {
-        let store = SimulatedKeysAPI(keys: [])
+        let store = try await sandbox([])
+        defer { Task { await store.close() } }
         let script = """
             ensure "ci-prod" scopes [databases.read, users.read] expire in 90d description "CI"
             ensure "ci-dev" scopes [users.*]
@@ -79,7 +93,8 @@ import Testing
 
     @Test func ensureConvergesScopesAndOnlyShortensExpiry() async throws {
         let far = Date().addingTimeInterval(400 * 86400)
-        let store = SimulatedKeysAPI(keys: [Self.key("svc", scopes: ["users.read", "databases.write"], expire: .at(far))])
+        let store = try await sandbox([Self.key("svc", scopes: ["users.read", "databases.write"], expire: .at(far))])
+        defer { Task { await store.close() } }
         let (plan, rec) = try await go(
             #"ensure "svc" scopes [users.read, users.write] expire in 90d"#, store: store, mode: .plan)
         #expect(plan.updated == 1)
@@ -91,29 +106,32 @@ import Testing
         #expect(try await keys(store)[0].scopes == ["users.read", "databases.write"])
         // A key that expires sooner than the limit is left alone.
         let soon = Date().addingTimeInterval(10 * 86400)
-        let store2 = SimulatedKeysAPI(keys: [Self.key("svc", expire: .at(soon))])
+        let store2 = try await sandbox([Self.key("svc", expire: .at(soon))])
+        defer { Task { await store2.close() } }
         let (s2, _) = try await go(#"ensure "svc" scopes [users.read] expire in 90d"#, store: store2)
         #expect(s2.changes == 0)
     }
 
     @Test func updateIsAPatchThatKeepsTheExpiry() async throws {
         let exp = Date().addingTimeInterval(30 * 86400)
-        let store = SimulatedKeysAPI(keys: [Self.key("deploy", scopes: ["users.read"], expire: .at(exp))])
+        let store = try await sandbox([Self.key("deploy", scopes: ["users.read"], expire: .at(exp))])
+        defer { Task { await store.close() } }
         let (s, _) = try await go(#"grant "deploy" users.write; revoke "deploy" [users.read]"#, store: store)
         #expect(s.updated == 2)
         let k = try await keys(store)[0]
         #expect(k.scopes == ["users.write"])
-        #expect(k.expire == .at(exp))
+        #expect(FieldChange.sameExpiry(k.expire, .at(exp)), "the server keeps milliseconds")
         let (s2, _) = try await go(#"update "deploy" description "x" name "deploy-2""#, store: store)
         #expect(s2.updated == 1)
         let k2 = try await keys(store)[0]
         #expect(k2.name == "deploy-2")
-        #expect(k2.expire == .at(exp))
+        #expect(FieldChange.sameExpiry(k2.expire, .at(exp)))
     }
 
     @Test func selectorsReportNoMatchAndAmbiguityWithCandidates() async throws {
         let a = Self.key("dup", id: "aaa111"), b = Self.key("dup", id: "bbb222")
-        let store = SimulatedKeysAPI(keys: [a, b, Self.key("Deploy")])
+        let store = try await sandbox([a, b, Self.key("Deploy")])
+        defer { Task { await store.close() } }
         let (s1, r1) = try await go(#"delete "dup""#, store: store)
         #expect(s1.status == .failed)
         let d1 = try #require(r1.diagnostics.first)
@@ -134,7 +152,8 @@ import Testing
 
     @Test func bulkStatementsReportInStableOrder() async throws {
         let names = (0..<30).map { String(format: "tenant-%02d", 29 - $0) }
-        let store = SimulatedKeysAPI(keys: names.map { Self.key($0) })
+        let store = try await sandbox(names.map { Self.key($0) })
+        defer { Task { await store.close() } }
         let (s, rec) = try await go(#"grant keys where name ~ "tenant-*" users.write"#, store: store, parallel: 8)
         #expect(s.updated == 30)
         let updated = rec.events.compactMap { e -> String? in
@@ -145,7 +164,8 @@ import Testing
     }
 
     @Test func parallelForKeepsSourceOrderAndStopsAfterAFailure() async throws {
-        let store = SimulatedKeysAPI(keys: [])
+        let store = try await sandbox([])
+        defer { Task { await store.close() } }
         let (s, rec) = try await go(
             """
             for t in ["a", "b", "c", "d", "e", "f"] parallel 3 {
@@ -172,7 +192,8 @@ import Testing
     }
 
     @Test func assertFailsWithExitThreeAndTheMessage() async throws {
-        let store = SimulatedKeysAPI(keys: [Self.key("a", scopes: ["keys.write"]), Self.key("b", scopes: ["keys.write"])])
+        let store = try await sandbox([Self.key("a", scopes: ["keys.write"]), Self.key("b", scopes: ["keys.write"])])
+        defer { Task { await store.close() } }
         let (s, rec) = try await go(
             #"assert count(keys where scopes has keys.write) <= 1, "too many admin keys""#, store: store)
         #expect(s.status == .assertFailed)
@@ -184,7 +205,8 @@ import Testing
     }
 
     @Test func paramsAreTypedAndRequired() async throws {
-        let store = SimulatedKeysAPI(keys: [])
+        let store = try await sandbox([])
+        defer { Task { await store.close() } }
         let script = """
             param stage
             param lifetime = 30d
@@ -194,12 +216,14 @@ import Testing
             """
         let (missing, r1) = try await go(script, store: store)
         #expect(missing.status == .invalid)
-        #expect(r1.diagnostics.first?.summary == "missing required parameter `stage`")
+        #expect(r1.diagnostics.map(\.summary) == ["parameter `stage` is required"])
         let (bad, r2) = try await go(script, store: store, params: ["stage": "prod", "lifetime": "soon"])
         #expect(bad.status == .invalid)
-        #expect(r2.diagnostics.first?.summary.contains("expects a duration") == true)
-        let (unknown, _) = try await go(script, store: store, params: ["stage": "prod", "nope": "1"])
+        #expect(r2.diagnostics.map(\.summary) == [#"parameter `lifetime` expects a duration, got "soon""#])
+        #expect(r2.diagnostics.first?.help == "for example lifetime=90d")
+        let (unknown, r3) = try await go(script, store: store, params: ["stage": "prod", "nope": "1"])
         #expect(unknown.status == .invalid)
+        #expect(r3.diagnostics.map(\.summary) == ["the script has no parameter `nope`"])
         #expect(try await keys(store).isEmpty)
         let (ok, _) = try await go(script, store: store, params: ["stage": "prod", "lifetime": "7d", "tenants": "x,y"])
         #expect(ok.status == .ok)
@@ -211,7 +235,8 @@ import Testing
     }
 
     @Test func runFailsBeforeAnyWriteWhenTheScriptCannotFinish() async throws {
-        let store = SimulatedKeysAPI(keys: [])
+        let store = try await sandbox([])
+        defer { Task { await store.close() } }
         let (s, rec) = try await go(
             """
             ensure "first"
@@ -224,7 +249,8 @@ import Testing
     }
 
     @Test func printShowsValuesAndRedactsSecrets() async throws {
-        let store = SimulatedKeysAPI(keys: [Self.key("a", expire: .at(Date(timeIntervalSince1970: 1_803_538_800)))])
+        let store = try await sandbox([Self.key("a", expire: .at(Date(timeIntervalSince1970: 1_803_538_800)))])
+        defer { Task { await store.close() } }
         let (s, rec) = try await go(
             """
             ensure "a" as k
@@ -238,7 +264,8 @@ import Testing
     @Test func deliveriesAreStepsAndFilesAlreadyHoldingTheSecretAreUpToDate() async throws {
         let dir = NSTemporaryDirectory() + "keyflow-int-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let store = SimulatedKeysAPI(keys: [])
+        let store = try await sandbox([])
+        defer { Task { await store.close() } }
         let script = #"ensure "svc" scopes [users.read] secret to file "out/svc.key" secret to env "SVC_KEY" in ".env""#
         let (plan, prec) = try await go(script, store: store, mode: .plan, dir: dir)
         #expect(plan.created == 1 && plan.delivered == 2)
@@ -259,7 +286,8 @@ import Testing
     /// nobody holds the secret of, and a re-run of `create` does not make a second one.
     @Test(arguments: ["create", "ensure"])
     func aNewKeyWhoseSinkFailsIsDeletedAgain(statement: String) async throws {
-        let store = SimulatedKeysAPI(keys: [Self.key("other")])
+        let store = try await sandbox([Self.key("other")])
+        defer { Task { await store.close() } }
         let script = #"\#(statement) "svc" scopes [users.read] secret to run "sh -c 'cat >/dev/null; exit 4'""#
         let (run, rec) = try await go(script, store: store)
         #expect(run.status == .failed)
@@ -270,7 +298,8 @@ import Testing
     }
 
     @Test func jsonEventsAreOneObjectPerLineWithoutSecrets() async throws {
-        let store = SimulatedKeysAPI(keys: [])
+        let store = try await sandbox([])
+        defer { Task { await store.close() } }
         let (_, rec) = try await go(#"create "j" scopes [users.read] as k"#, store: store)
         let secret = try await keys(store)[0].secret.reveal()
         let lines = rec.events.map(JSONEvents.line)

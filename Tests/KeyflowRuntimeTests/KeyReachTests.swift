@@ -48,11 +48,17 @@ import Testing
         #expect(try prefix(#"rollback "Deploy""#) == nil)
     }
 
-    /// The store records the queries of every list it answers.
+    /// A client of a real sandbox that records the queries of every list it sends.
     actor RecordingStore: KeysAPI {
-        let store: SimulatedKeysAPI
+        let fixture: RotationTests.Fixture
+        var store: AppwriteClient { fixture.api }
         var lists: [[KeyQuery]] = []
-        init(_ keys: [Key]) { store = SimulatedKeysAPI(keys: keys) }
+        init(_ keys: [Key]) async throws {
+            fixture = try await RotationTests.Fixture()
+            for k in keys {
+                _ = try await fixture.api.createKey(id: k.id, fields: KeyFields(name: k.name, scopes: k.scopes, expire: k.expire))
+            }
+        }
         func listKeys(queries: [KeyQuery], total: Bool) async throws(APIError) -> KeyList {
             lists.append(queries)
             return try await store.listKeys(queries: queries, total: total)
@@ -78,7 +84,7 @@ import Testing
 
     @Test func aNarrowedRunSeesWhatAFullOneWould() async throws {
         let others = (0..<50).map { InterpreterTests.key("other-\($0)") }
-        let api = RecordingStore(
+        let api = try await RecordingStore(
             others + [InterpreterTests.key("tenant-a", scopes: ["users.read"]), InterpreterTests.key("tenant-dup"), InterpreterTests.key("tenant-dup")])
         let script = """
             ensure "tenant-a" scopes [users.read]
@@ -107,5 +113,6 @@ import Testing
         _ = try await run(#"print count(keys), "keys""#, api)
         let last = try #require(await api.lists.last)
         #expect(!last.contains { if case .startsWith = $0 { true } else { false } })
+        await api.fixture.close()
     }
 }
