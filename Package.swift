@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "KeyflowLanguageTests", dependencies: ["KeyflowLanguage"]),
         .testTarget(name: "KeyflowClientTests", dependencies: ["KeyflowClient", "KeyflowSandbox"]),
         .testTarget(name: "KeyflowSandboxTests", dependencies: ["KeyflowSandbox"], exclude: ["conformance"]),
-        .testTarget(name: "KeyflowRuntimeTests", dependencies: ["KeyflowRuntime", "KeyflowSandbox"]),
+        .testTarget(name: "KeyflowRuntimeTests", dependencies: ["KeyflowRuntime", "KeyflowSandbox"], exclude: ["plans"]),
         .testTarget(name: "KeyflowREPLTests", dependencies: ["KeyflowREPL"]),
         .testTarget(name: "KeyflowCLITests", dependencies: [], exclude: ["golden"]),
     ],

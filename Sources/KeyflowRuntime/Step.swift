@@ -39,12 +39,6 @@ public struct Step: Sendable {
         }
     }
 
-    /// Whether the step writes to the Keys API (a delivery only writes locally).
-    public var writesToAPI: Bool {
-        if case .deliver = action { return false }
-        return true
-    }
-
     /// Whether the step creates a standard key (which may need a console session, LANGUAGE.md §8).
     public var createsKey: Bool {
         switch action {
@@ -75,6 +69,46 @@ public struct Step: Sendable {
         case .deliver(let k, _): k.id
         case .rotate(let r): r.old.id
         }
+    }
+
+    /// The step on one stable line, for table tests and the plan corpus
+    /// (Tests/KeyflowRuntimeTests/plans): `3: create "svc" scopes [users.read] expire now+90d`.
+    /// Ids that a step makes up (a create's, an ephemeral key's) are left out; times are
+    /// written relative to `now` (to the minute) when it is given, absolute otherwise.
+    public func dump(now: Date? = nil) -> String {
+        func expiry(_ e: Expiry) -> String {
+            guard case .at(let d) = e, let now else { return Format.expiry(e) }
+            let minutes = Int((d.timeIntervalSince(now) / 60).rounded())
+            return minutes == 0 ? "now" : "now" + (minutes > 0 ? "+" : "") + Format.duration(minutes * 60)
+        }
+        func fields(_ f: KeyFields) -> String {
+            "scopes \(Format.scopes(f.scopes)) expire \(expiry(f.expire))"
+                + (f.description.map { " description \(Format.quoted($0))" } ?? "")
+        }
+        let text: String
+        switch action {
+        case .create(_, let f):
+            text = "create \(Format.quoted(f.name)) " + fields(f)
+        case .update(let before, let f):
+            let changes = FieldChange.between(before, f).map { change -> String in
+                switch change {
+                case .expire(let from, let to): "expire \(expiry(from)) → \(expiry(to))"
+                default: change.text
+                }
+            }
+            text = "update \(Format.quoted(before.name)) (\(before.id)) " + changes.joined(separator: ", ")
+        case .delete(let k):
+            text = "delete \(Format.quoted(k.name)) (\(k.id))"
+        case .ephemeral(let scopes, let seconds):
+            text = "ephemeral scopes \(Format.scopes(scopes)) for \(Format.duration(seconds))"
+        case .deliver(let k, let sink):
+            text = "deliver \(k.name.isEmpty ? "ephemeral key" : Format.quoted(k.name)) to \(sink)"
+        case .rotate(let r):
+            let successor = r.existingSuccessor.map { "resume \($0.id)" } ?? "successor \(r.successorID)"
+            text = "rotate \(Format.quoted(r.old.name)) (\(r.old.id)) grace \(Format.duration(r.grace)) \(successor)"
+                + r.sinks.map { " to \($0)" }.joined()
+        }
+        return "\(range.start.line): \(statement == kind ? "" : statement + " → ")\(text)"
     }
 
     /// Field-level differences of an update.
