@@ -234,7 +234,7 @@ public struct Doctor: Sendable {
     }
 }
 
-/// The unverified payload of an `ephemeral_` key (keys-api.md §6.1): enough for doctor to
+/// The unverified payload of an `ephemeral_` key (docs/appwrite-api.md §6.1): enough for doctor to
 /// describe it. Nothing here checks the signature; the server does.
 enum EphemeralToken {
     static func payload(of key: Secret) -> (scopes: [String], expire: Expiry)? {
@@ -265,7 +265,7 @@ extension AppwriteClient {
     /// Whether an API key may create keys, found without creating one: a create of an id
     /// that exists passes scope and parameter checks, then meets either the server's
     /// refusal of key-authorised creation (403 `key_creation_denied`) or the duplicate
-    /// (409 `key_already_exists`) — keys-api.md §6.2 steps 6–8.
+    /// (409 `key_already_exists`) — docs/appwrite-api.md §6.2 steps 6–8.
     /// Needs the API key; `existingId` must be a key of the project (any will do).
     public func probeKeyCreation(existingId: String) async -> KeyCreationProbe {
         guard let apiKey = configuration.credentials.apiKey else { return .unclear(.noCredential("no API key")) }
