@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "KeyflowLanguage"),
         // The Keys API client over libcurl: models, transport, retries, credentials.
         .target(name: "KeyflowClient", dependencies: ["CCurl", "CurlLoader"]),
-        // The interpreter: planner, executor, sinks, rotation.
+        // The interpreter (plan and run), executor, sinks, rotation.
         .target(name: "KeyflowRuntime", dependencies: ["KeyflowLanguage", "KeyflowClient"]),
         // The Appwrite-compatible Keys API sandbox server.
         .target(
