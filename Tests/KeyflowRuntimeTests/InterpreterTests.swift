@@ -6,7 +6,8 @@ import Testing
 @testable import KeyflowRuntime
 
 /// Evaluation semantics over an in-memory store (the same simulated API `plan` uses).
-/// End-to-end behaviour against the real sandbox is in SandboxRunTests.
+/// Behaviour against the real sandbox over HTTP is in SandboxSessionTests and RotationTests;
+/// the real binary's, in KeyflowCLITests.
 @Suite struct InterpreterTests {
     final class Recorder: @unchecked Sendable {
         let lock = NSLock()
