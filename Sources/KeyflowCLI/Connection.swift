@@ -3,7 +3,7 @@ import KeyflowClient
 import KeyflowLanguage
 import KeyflowRuntime
 
-/// A session on the resolved target (LANGUAGE.md §8): flags, then environment, then the
+/// A session on the resolved target (docs/language.md §13): flags, then environment, then the
 /// script's `use`; with no endpoint anywhere, the embedded sandbox when a person is at the
 /// terminal or `--sandbox` was given, otherwise a usage error. `plan`, `run` and the REPL
 /// all open their target here.

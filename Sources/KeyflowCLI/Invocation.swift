@@ -4,8 +4,8 @@ import KeyflowLanguage
 import KeyflowRuntime
 
 /// One `keyflow plan` or `keyflow run` from the command line: read and compile the script,
-/// resolve the target (LANGUAGE.md §8), plan or run it, print the events, and answer the
-/// exit code (§7). The subcommands only fill this in from their flags.
+/// resolve the target (docs/language.md §13), plan or run it, print the events, and answer the
+/// exit code (docs/language.md §12.7). The subcommands only fill this in from their flags.
 public struct Invocation: Sendable {
     public var mode: Mode
     /// A file, or `-` for standard input.

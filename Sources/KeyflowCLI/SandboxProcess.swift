@@ -6,7 +6,7 @@ import KeyflowRuntime
     import Glibc
 #endif
 
-/// The embedded default of LANGUAGE.md §8: the sandbox server (`keyflow-sandbox`, installed
+/// The embedded default of docs/language.md §13: the sandbox server (`keyflow-sandbox`, installed
 /// beside `keyflow`) started as a child on loopback with a free port over a data folder, for
 /// `plan`, `run` and the REPL when no endpoint is set. The child holds a pipe from us on its
 /// stdin and exits when it closes, so it ends with us even when we are killed.

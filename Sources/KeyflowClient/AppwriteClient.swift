@@ -1,6 +1,6 @@
 import Foundation
 
-/// The Keys API over libcurl (keys-api.md §4). Creates go through the console session
+/// The Keys API over libcurl (docs/appwrite-api.md §4). Creates go through the console session
 /// when there is one (servers since 1.9.6 refuse key-authorised creation); every other
 /// call prefers the API key. Calls are retried on connection errors and
 /// 429/500/502/503/504; a create or delete whose earlier attempt may have been applied
@@ -9,7 +9,7 @@ import Foundation
 public struct AppwriteClient: KeysAPI {
     public let configuration: ClientConfiguration
 
-    /// keyflow's identity on the wire (keys-api.md §3.1: the SDK headers, our own name).
+    /// keyflow's identity on the wire (docs/appwrite-api.md §3.1: the SDK headers, our own name).
     public static let sdkName = "keyflow"
     public static let sdkVersion = "0.1.0"
     /// The response format of SDK 27.0.0.
@@ -86,7 +86,7 @@ public struct AppwriteClient: KeysAPI {
 
     /// Update as a patch: reads the key, changes only the fields given, and re-sends every
     /// other field through `replaceKey` — so an expiry survives a scopes-only change
-    /// (the API's PUT would drop it, keys-api.md §1.2). `description` is re-sent only
+    /// (the API's PUT would drop it, docs/appwrite-api.md §4.5). `description` is re-sent only
     /// when the server reported one or a new one is given.
     public func updateKey(
         id: String, name: String? = nil, scopes: [String]? = nil, expire: Expiry? = nil, description: String? = nil
@@ -185,7 +185,7 @@ public struct AppwriteClient: KeysAPI {
     }
 
     func headers(for method: HTTPRequest.Method, auth: Auth) -> [String] {
-        // GET carries an empty content-type, as the Python SDK's does (keys-api.md §3.1).
+        // GET carries an empty content-type, as the Python SDK's does (docs/appwrite-api.md §3.1).
         var lines = method == .get ? AppwriteClient.getHeaderLines : AppwriteClient.bodyHeaderLines
         switch auth {
         case .none: break

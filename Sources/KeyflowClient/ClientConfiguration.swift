@@ -1,6 +1,6 @@
 import Foundation
 
-/// The credentials a client may use (LANGUAGE.md §8). Either may be absent.
+/// The credentials a client may use (docs/language.md §13). Either may be absent.
 public struct Credentials: Sendable, Hashable {
     /// A project API key (`standard_…` or `ephemeral_…`), sent as `X-Appwrite-Key`.
     public var apiKey: Secret?
@@ -17,7 +17,7 @@ public struct Credentials: Sendable, Hashable {
 
 /// Everything a client needs to reach one project.
 public struct ClientConfiguration: Sendable {
-    /// Which family of routes the client calls (keys-api.md §4 and §4.7).
+    /// Which family of routes the client calls (docs/appwrite-api.md §4 and §4.7).
     public enum Routes: Sendable, Hashable {
         /// `/project/keys…`: the project comes from `X-Appwrite-Project`.
         case project

@@ -234,7 +234,7 @@ public struct Doctor: Sendable {
     }
 }
 
-/// The unverified payload of an `ephemeral_` key (keys-api.md §6.1): enough for doctor to
+/// The unverified payload of an `ephemeral_` key (docs/appwrite-api.md §6.1): enough for doctor to
 /// describe it. Nothing here checks the signature; the server does.
 enum EphemeralToken {
     static func payload(of key: Secret) -> (scopes: [String], expire: Expiry)? {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A JSON value whose objects keep their key order, so request bodies and query
-/// strings come out byte for byte as the official SDKs write them (keys-api.md §3.2, §9).
+/// strings come out byte for byte as the official SDKs write them (docs/appwrite-api.md §3.2, §9).
 enum JSONValue: Sendable, Hashable {
     case string(String)
     case int(Int)

@@ -1,7 +1,7 @@
 /// Whether a credential may create keys, found without creating one: a create of an id that
 /// exists passes the scope and parameter checks, then meets either the server's refusal of
 /// key-authorised creation (403 `key_creation_denied`) or the duplicate (409
-/// `key_already_exists`). `keyflow doctor` reports it; a run asks it before its first write
+/// `key_already_exists`), docs/appwrite-api.md §6.2. `keyflow doctor` reports it; a run asks it before its first write
 /// when its plan creates keys. The one probe there is.
 public enum KeyCreationProbe: Sendable, Hashable {
     /// The server lets this credential create keys (a console session; API keys on servers

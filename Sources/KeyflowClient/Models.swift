@@ -29,7 +29,7 @@ public enum Expiry: Sendable, Hashable {
     case at(Date)
 }
 
-/// A project API key as the Keys API returns it (keys-api.md §5.1).
+/// A project API key as the Keys API returns it (docs/appwrite-api.md §5.1).
 public struct Key: Sendable, Hashable {
     public var id: String
     public var createdAt: Date
@@ -60,7 +60,7 @@ public struct Key: Sendable, Hashable {
     }
 }
 
-/// `{"total": N, "keys": [...]}` (keys-api.md §5.2).
+/// `{"total": N, "keys": [...]}` (docs/appwrite-api.md §5.2).
 public struct KeyList: Sendable, Hashable {
     public var total: Int
     public var keys: [Key]
@@ -70,7 +70,7 @@ public struct KeyList: Sendable, Hashable {
     }
 }
 
-/// One list query (keys-api.md §9), serialised as compact JSON on the wire.
+/// One list query (docs/appwrite-api.md §9), serialised as compact JSON on the wire.
 public enum KeyQuery: Sendable, Hashable {
     case limit(Int)
     case offset(Int)
@@ -103,14 +103,14 @@ public struct KeyFields: Sendable, Hashable {
 }
 
 /// The Keys API as keyflow's runtime sees it. The libcurl client implements it;
-/// the planner implements it over an in-memory copy of the key list.
+/// plan mode implements it over an in-memory copy of the key list (`SimulatedKeysAPI`).
 public protocol KeysAPI: Sendable {
     func listKeys(queries: [KeyQuery], total: Bool) async throws(APIError) -> KeyList
     func getKey(id: String) async throws(APIError) -> Key
-    /// POST /project/keys. The id is chosen by the caller (see LANGUAGE.md §5):
+    /// POST /project/keys. The id is chosen by the caller (docs/language.md §10, docs/appwrite-api.md §4.2):
     /// retries of a create that may have committed resolve a 409 by reading the key back.
     func createKey(id: String, fields: KeyFields) async throws(APIError) -> Key
-    /// PUT /project/keys/{id}: a full replacement (keys-api.md §1.2).
+    /// PUT /project/keys/{id}: a full replacement (docs/appwrite-api.md §4.5).
     func replaceKey(id: String, fields: KeyFields) async throws(APIError) -> Key
     func deleteKey(id: String) async throws(APIError)
     /// POST /project/keys/ephemeral; duration in seconds, 1...3600.
@@ -119,7 +119,7 @@ public protocol KeysAPI: Sendable {
 
 /// Every way a call can fail, typed. Messages never include secrets.
 public enum APIError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The server answered with an error body (keys-api.md §5.4).
+    /// The server answered with an error body (docs/appwrite-api.md §5.4).
     case server(status: Int, type: String, message: String)
     /// The connection failed: DNS, refused, reset, TLS, timeout. `code` is curl's.
     case transport(code: Int, message: String)

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where the target and its credentials come from (LANGUAGE.md §8), highest first:
+/// Where the target and its credentials come from (docs/language.md §13), highest first:
 /// command-line flags, the environment, the script's `use` statement; a session from
 /// `APPWRITE_SESSION`, else from the stored login for the endpoint. Credentials are never
 /// read from a script.
@@ -97,7 +97,7 @@ public struct TargetResolver: Sendable {
     }
 
     /// The whole target; nil when no endpoint is set anywhere (the caller may then use the
-    /// embedded sandbox, LANGUAGE.md §8). Credentials may be empty: calls then fail with
+    /// embedded sandbox, docs/language.md §13). Credentials may be empty: calls then fail with
     /// `APIError.noCredential`, and `doctor` says so.
     public func resolve(script: ScriptTarget? = nil) throws(TargetError) -> ResolvedTarget? {
         guard let (endpoint, endpointSource) = try self.endpoint(script: script) else { return nil }

@@ -1,9 +1,9 @@
 import Foundation
 
-// The wire format of keys-api.md §3, §5, §9 and §12: query strings, bodies, models, errors.
+// The wire format of docs/appwrite-api.md §3, §5 and §9: query strings, bodies, models, errors.
 
 extension KeyQuery {
-    /// The compact JSON of keys-api.md §9, as the SDKs' `Query` helpers write it.
+    /// The compact JSON of docs/appwrite-api.md §9, as the SDKs' `Query` helpers write it.
     public var wireJSON: String { jsonValue.compact }
 
     var jsonValue: JSONValue {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Timestamps on the wire (keys-api.md §5). Parsing is lenient, as servers differ:
+/// Timestamps on the wire (docs/appwrite-api.md §5.5). Parsing is lenient, as servers differ:
 /// `T` or a space between date and time; `Z`, `±HH:MM`, `±HHMM` or nothing (UTC) after it;
 /// any number of fractional digits (3 and 6 are seen); or a date alone (midnight UTC).
 /// Formatting writes what the server itself emits: `2030-01-01T00:00:00.000+00:00`.

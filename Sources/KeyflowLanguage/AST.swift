@@ -209,7 +209,7 @@ extension Array where Element == Clause {
 
 // MARK: - Selectors and sinks
 
-/// Which keys a statement acts on (LANGUAGE.md §4).
+/// Which keys a statement acts on (docs/language.md §5).
 public struct Selector: Sendable, Hashable {
     public let kind: Kind
     public let range: SourceRange
@@ -241,7 +241,7 @@ public struct Selector: Sendable, Hashable {
     }
 }
 
-/// Where a secret goes (LANGUAGE.md §6).
+/// Where a secret goes (docs/language.md §11).
 public struct Sink: Sendable, Hashable {
     public let kind: Kind
     public let range: SourceRange

@@ -233,7 +233,7 @@ public struct Checker {
             case .name(let e): expect(e, .string, "a key name (a string)")
             case .id(let e): expect(e, .string, "a key id (a string)")
             case .grace(let e):
-                // `grace 0` (LANGUAGE.md §5) is the one bare number that is a duration.
+                // `grace 0` (docs/language.md §7.6) is the one bare number that is a duration.
                 if case .int(0) = e.kind { break }
                 expect(e, .duration, "a grace period (a duration)", help: "write for example `grace 1h`, or `grace 0` to delete the old key at once")
                 if case .unary(.negate, _) = e.kind { report(.invalidValue("a grace period cannot be negative", e.range, help: nil)) }

@@ -5,7 +5,7 @@ public struct Comment: Sendable, Hashable {
     public let range: SourceRange
 }
 
-/// Turns UTF-8 bytes into tokens, one at a time (LANGUAGE.md §2).
+/// Turns UTF-8 bytes into tokens, one at a time (docs/language.md §3).
 ///
 /// Byte-based: it never iterates `Character`s. Newlines become `.newline` tokens only
 /// where they end a statement: not inside `( )` or `[ ]`, not after a binary operator

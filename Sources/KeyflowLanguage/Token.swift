@@ -1,4 +1,4 @@
-/// Reserved words of the language (LANGUAGE.md §2: keywords are reserved).
+/// Reserved words of the language (docs/language.md §3.3: keywords are reserved).
 public enum Keyword: String, Sendable, CaseIterable, Hashable {
     // statements
     case create, ensure, update, grant, revoke, delete, rotate, rollback, secret, ephemeral
@@ -19,7 +19,7 @@ public enum Vocabulary {
         "create", "ensure", "update", "grant", "revoke", "delete", "rotate", "rollback", "secret",
         "ephemeral", "show", "list", "print", "let", "param", "use", "assert", "for", "if", "else",
     ]
-    /// Words that begin a clause (LANGUAGE.md §4), plus the `to` of `secret to` and the
+    /// Words that begin a clause (docs/language.md §6), plus the `to` of `secret to` and the
     /// clause words of `for` and `use`.
     public static let clauseKeywords: [String] = [
         "scopes", "expire", "description", "name", "id", "grace", "as", "secret", "to", "where",
@@ -168,7 +168,7 @@ extension TokenKind {
         }
     }
 
-    /// Whether a line ending with this token continues on the next line (LANGUAGE.md §2).
+    /// Whether a line ending with this token continues on the next line (docs/language.md §3.2).
     var continuesLine: Bool {
         switch self {
         case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual, .plus, .minus, .tilde,

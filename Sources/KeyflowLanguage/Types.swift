@@ -1,4 +1,4 @@
-/// The static types of the language (LANGUAGE.md §3). `unknown` is what the checker
+/// The static types of the language (docs/language.md §4). `unknown` is what the checker
 /// cannot know without the network or after an earlier error; it is compatible with
 /// everything so one mistake is reported once.
 public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {

@@ -3,7 +3,7 @@ import Foundation
 /// The REPL's history file: one entered line per line of text, kept mode 0600 in the
 /// user's state folder (`$XDG_STATE_HOME/keyflow/history`, else
 /// `~/.local/state/keyflow/history`) so that it survives sessions. A line that carries
-/// secret material is never written (LANGUAGE.md §6: no secret in REPL history).
+/// secret material is never written (docs/language.md §11: no secret in REPL history).
 public struct HistoryFile: Sendable {
     public let path: String
     /// Entries kept; the file is trimmed to this many when it grows to twice as many.

@@ -30,7 +30,7 @@ public struct InputAssembler: Sendable {
         lines.append(line)
         let source = self.source
         let parsed = Parser.parse(source: source, file: file)
-        // Strings never span lines (LANGUAGE.md §2): an open string is an error to report
+        // Strings never span lines (docs/language.md §3.4): an open string is an error to report
         // now, not a reason to wait for more input.
         if let incomplete = parsed.incomplete, incomplete != .openString {
             return .needsMore(incomplete)

@@ -2,7 +2,7 @@ import Foundation
 import KeyflowLanguage
 
 /// Variables in scope: `let`, `param`, `for` and `as` bindings. A value type: a block works
-/// on a copy, so its bindings end with it (LANGUAGE.md §4: block-scoped, no reassignment).
+/// on a copy, so its bindings end with it (docs/language.md §7.13: block-scoped, no reassignment).
 public struct Environment: Sendable {
     /// Older bindings, shared by the environments copied from this one until one writes.
     private var settled: [String: Value] = [:]

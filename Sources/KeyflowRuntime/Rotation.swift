@@ -1,7 +1,7 @@
 import Foundation
 import KeyflowClient
 
-/// `rotate` (LANGUAGE.md §5) as one step: create the successor, deliver its secret to
+/// `rotate` (docs/language.md §10) as one step: create the successor, deliver its secret to
 /// every sink, then retire the old key. The interpreter selects keys (RotationLinks decides
 /// what each selected key needs); everything a rotation does to the server happens here.
 ///

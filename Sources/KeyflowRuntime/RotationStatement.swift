@@ -2,7 +2,7 @@ import Foundation
 import KeyflowClient
 import KeyflowLanguage
 
-/// The `rotate` statement: which keys it acts on and what each one needs (LANGUAGE.md §5).
+/// The `rotate` statement: which keys it acts on and what each one needs (docs/language.md §10).
 /// The rotation step itself is in Rotation.swift.
 extension Interpreter {
     /// Rotates the selected keys (concurrently for a bulk selector, reported by name then id)

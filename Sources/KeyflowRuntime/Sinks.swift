@@ -5,7 +5,7 @@ import KeyflowClient
     import Glibc
 #endif
 
-/// Where a secret may leave the program (LANGUAGE.md §6). Nothing else ever writes one.
+/// Where a secret may leave the program (docs/language.md §11). Nothing else ever writes one.
 public enum SecretSink: Sendable, Hashable, CustomStringConvertible {
     /// The secret and a newline, mode 0600, atomically.
     case file(path: String)

@@ -39,7 +39,7 @@ public struct Step: Sendable {
         }
     }
 
-    /// Whether the step creates a standard key (which may need a console session, LANGUAGE.md §8).
+    /// Whether the step creates a standard key (which may need a console session, docs/language.md §13).
     public var createsKey: Bool {
         switch action {
         case .create, .rotate: true

@@ -3,7 +3,7 @@ import KeyflowClient
 import KeyflowLanguage
 
 /// What an `expire` clause asks for. `in D` stays relative until the step runs
-/// (LANGUAGE.md §3: "`in 90d` means now + 90d at the moment the step runs").
+/// (docs/language.md §4.1: "`in 90d` means now + 90d at the moment the step runs").
 public enum ExpirySpec: Sendable, Hashable {
     case never
     case at(Date)
@@ -83,7 +83,7 @@ public struct ScopeSet: Sendable, Hashable, Sequence {
     }
 }
 
-/// A runtime value (LANGUAGE.md §3). Every textual form is safe to print: a secret
+/// A runtime value (docs/language.md §4). Every textual form is safe to print: a secret
 /// renders as `«secret»`, and a key never shows its secret.
 public enum Value: Sendable, Hashable {
     case string(String)

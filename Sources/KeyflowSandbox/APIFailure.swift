@@ -1,4 +1,4 @@
-/// An Appwrite error answer: HTTP status, stable `type`, message (keys-api.md §5.4, §8).
+/// An Appwrite error answer: HTTP status, stable `type`, message (docs/appwrite-api.md §5.4, §8).
 /// Each case of the catalogue is a static constructor named after the problem. Messages
 /// never contain a secret.
 struct APIFailure: Error, Sendable, Equatable {
@@ -28,7 +28,7 @@ struct APIFailure: Error, Sendable, Equatable {
         return w.text
     }
 
-    // MARK: parameters (§4, §6.2 step 7)
+    // MARK: parameters (§10, §6.2 step 7)
 
     static func missingParam(_ name: String) -> APIFailure {
         APIFailure(status: 400, type: "general_argument_invalid", message: "Param \"\(name)\" is not optional.")

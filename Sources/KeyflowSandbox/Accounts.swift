@@ -97,7 +97,7 @@ func hex(_ bytes: some Sequence<UInt8>) -> String {
     return out
 }
 
-/// A standard key secret: `standard_` + hex of 128 random bytes (265 characters, keys-api.md §6.1).
+/// A standard key secret: `standard_` + hex of 128 random bytes (265 characters, docs/appwrite-api.md §6.1).
 func newStandardSecret() -> String { "standard_" + randomHex(bytes: 128) }
 
 /// An id like the server's `ID::unique()`: 8 hex seconds, 5 hex microseconds, 7 random hex (§7).

@@ -1,4 +1,4 @@
-/// Who is calling, once the pipeline of keys-api.md §6.2 has run.
+/// Who is calling, once the pipeline of docs/appwrite-api.md §6.2 has run.
 enum Caller: Sendable {
     /// A stored standard key of the project (role `keys`).
     case standardKey(KeyRecord)
@@ -9,7 +9,7 @@ enum Caller: Sendable {
     /// Anyone else (role `guests`).
     case guest
 
-    /// Scopes every key holds besides its own (§6.2, roles.php).
+    /// Scopes every key holds besides its own (docs/appwrite-api.md §11).
     static let keyBaseScopes = ["global", "health.read", "graphql"]
 
     func holds(_ scope: String) -> Bool {
@@ -30,7 +30,7 @@ enum Caller: Sendable {
     }
 }
 
-/// The per-request authentication pipeline, in the server's order (keys-api.md §6.2):
+/// The per-request authentication pipeline, in the server's order (docs/appwrite-api.md §6.2):
 /// project, key decoding, project header check, project existence, expiry, key lookup
 /// (with `accessedAt` bookkeeping), scope.
 struct Authentication: Sendable {

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 
 /// Ephemeral keys: `ephemeral_` + an HS256 JWT whose payload is
-/// `{"projectId":…,"scopes":[…],"exp":<unix seconds>}` (keys-api.md §6.1). Stateless:
+/// `{"projectId":…,"scopes":[…],"exp":<unix seconds>}` (docs/appwrite-api.md §6.1). Stateless:
 /// nothing is stored, a valid signature and a future `exp` are all that count.
 struct EphemeralTokens: Sendable {
     let key: SymmetricKey
@@ -38,7 +38,7 @@ struct EphemeralTokens: Sendable {
     }
 
     /// The claims of a token with a valid signature that has not expired; nil otherwise
-    /// (the caller then falls back to a guest, keys-api.md §6.2).
+    /// (the caller then falls back to a guest, docs/appwrite-api.md §6.2).
     func verify(_ token: String, nowSeconds: Int64) -> Claims? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3,

@@ -61,7 +61,7 @@ struct APIRequest: Sendable {
 struct APIResponse: Sendable {
     enum Body: Sendable {
         case json(String)
-        /// 204: empty, labelled `text/html; charset=UTF-8` (keys-api.md §3.3).
+        /// 204: empty, labelled `text/html; charset=UTF-8` (docs/appwrite-api.md §3.3).
         case noContent
     }
 

@@ -22,7 +22,7 @@ struct KeyRecord: Sendable, Equatable {
         return false
     }
 
-    /// The Key model (keys-api.md §5.1): every field, in the server's order, `""` for null dates.
+    /// The Key model (docs/appwrite-api.md §5.1): every field, in the server's order, `""` for null dates.
     func render(into w: inout JSONWriter) {
         w.raw("{")
         w.key("$id", first: true)

@@ -1,4 +1,4 @@
-/// The actions of the Keys routes (keys-api.md §4), after authentication: parameter
+/// The actions of the Keys routes (docs/appwrite-api.md §4), after authentication: parameter
 /// validation (§6.2 step 7), then the action (step 8). Writes commit to SQLite first and
 /// reach the index after the commit.
 struct KeysService: Sendable {
@@ -48,7 +48,7 @@ struct KeysService: Sendable {
             accessedAt: nil, sdks: [])
         let index = state.index
         let stored = try await commit { db -> KeyRecord? in
-            // Ids are unique across projects (keys-api.md §1.5).
+            // Ids are unique across projects (docs/appwrite-api.md §7).
             if try Storage.keyExists(db, id: id) { return nil }
             return try Storage.insertKey(db, record)
         } thenApply: { stored in

@@ -1,5 +1,5 @@
 /// The `queries` of `GET /project/keys`, parsed and checked the way the server's Keys
-/// query validator does (keys-api.md §4.1, §9), and evaluated over the in-memory index.
+/// query validator does (docs/appwrite-api.md §4.1, §9), and evaluated over the in-memory index.
 struct ListQuery: Sendable {
     /// The attributes lists may filter and order on.
     enum Attribute: String, Sendable, CaseIterable {

@@ -1,6 +1,6 @@
 /// The parameters of a raw query string, decoded the way PHP does: `+` is a space,
 /// `%XX` escapes are decoded in names and values, and `name[]` / `name[N]` collect into
-/// one array (keys-api.md §3.2; Hummingbird's `queryParameters` does neither, NATIVE.md).
+/// one array (docs/appwrite-api.md §3.2; Hummingbird's `queryParameters` does neither).
 struct QueryString: Sendable {
     /// Scalar parameters (the last occurrence wins).
     private(set) var scalars: [String: String] = [:]

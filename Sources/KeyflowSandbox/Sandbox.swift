@@ -70,7 +70,8 @@ public enum SandboxError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// The Appwrite-compatible Keys API sandbox (keys-api.md §11).
+/// The Appwrite-compatible Keys API sandbox (docs/appwrite-api.md §12: what it implements,
+/// and where it differs from a server).
 public enum Sandbox {
     /// Opens (or bootstraps) the data directory, starts the HTTP server and returns once it
     /// accepts connections. Prints and logs nothing.

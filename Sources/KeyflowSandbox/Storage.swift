@@ -47,7 +47,7 @@ final class Storage: Sendable {
         configuration.label = "keyflow-sandbox"
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
-            // DatabasePool resets the writer to NORMAL after prepareDatabase (NATIVE.md): set FULL now and check it held.
+            // DatabasePool resets the writer to NORMAL after prepareDatabase: set FULL now and check it held.
             let level = try pool.writeWithoutTransaction { db -> Int in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 return try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1

@@ -8,7 +8,7 @@ enum Timestamps {
 
     static func nowMicroseconds() -> Int64 { Int64((Date().timeIntervalSince1970 * 1_000_000).rounded(.down)) }
 
-    /// `YYYY-MM-DDTHH:MM:SS.mmm+00:00`, the server's output format (keys-api.md §5.1).
+    /// `YYYY-MM-DDTHH:MM:SS.mmm+00:00`, the server's output format (docs/appwrite-api.md §5.5).
     static func format(_ ms: Int64) -> String {
         let (date, msOfDay) = split(ms, unit: 86_400_000)
         return civilString(days: date, separator: "T") + clock(msOfDay / 1000) + "." + pad(Int(msOfDay % 1000), 3) + "+00:00"

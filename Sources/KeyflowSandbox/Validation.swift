@@ -1,6 +1,6 @@
 import KeyflowLanguage
 
-/// Parameter validation for the Keys routes (keys-api.md §4, §6.2 step 7): a missing
+/// Parameter validation for the Keys routes (docs/appwrite-api.md §10, §6.2 step 7): a missing
 /// required parameter gives `Param "<name>" is not optional.`, a bad one
 /// ``Invalid `<name>` param: <rule>``, both 400 general_argument_invalid.
 enum Validation {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import KeyflowClient
 
-/// The target flags of LANGUAGE.md §8, shared by the commands that talk to a server.
+/// The target flags of docs/language.md §13, shared by the commands that talk to a server.
 /// They feed `TargetResolver`, which adds the environment and the stored login.
 struct TargetFlags: ParsableArguments {
     @Option(help: "The Appwrite API endpoint, /v1 included (else APPWRITE_ENDPOINT).")

@@ -114,7 +114,7 @@ struct SandboxClientTests {
         }
     }
 
-    /// Every error type of keys-api.md §8 that a client sending correct headers can meet.
+    /// Every error type of docs/appwrite-api.md §8 that a client sending correct headers can meet.
     @Test func errorTypes() async throws {
         try await Self.withSandbox() { s in
             let api = s.bothClient

@@ -47,7 +47,7 @@ struct CheckerTests {
         #expect(check(source).diagnostics.first?.help == help)
     }
 
-    /// `grace 0` is written as LANGUAGE.md §5 writes it; any other bare number is not a duration.
+    /// `grace 0` is written as docs/language.md §7.6 writes it; any other bare number is not a duration.
     @Test func graceZeroIsADuration() {
         #expect(check(#"rotate "a" grace 0"#).diagnostics.isEmpty)
         #expect(check(#"rotate "a" grace 0s"#).diagnostics.isEmpty)

@@ -2,7 +2,7 @@ import Foundation
 import KeyflowLanguage
 import Testing
 
-/// Every example playbook compiles (they run end to end in SandboxRunTests and RuntimeCLITests).
+/// Every example playbook compiles (they run end to end in KeyflowCLITests/RuntimeCLITests).
 @Suite struct ExampleCompileTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()

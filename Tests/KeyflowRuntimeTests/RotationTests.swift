@@ -6,7 +6,7 @@ import Testing
 
 @testable import KeyflowRuntime
 
-/// Rotation and rollback (LANGUAGE.md §5) against the real sandbox server over HTTP:
+/// Rotation and rollback (docs/language.md §10) against the real sandbox server over HTTP:
 /// the successor link, sink failures, chaos, concurrent rotations and a live probe.
 /// Process kills are in KeyflowCLITests/RotationCLITests.
 @Suite(.serialized) struct RotationTests {

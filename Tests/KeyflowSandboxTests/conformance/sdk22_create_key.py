@@ -1,4 +1,4 @@
-"""`create_key` of the official Python SDK appwrite==22.2.0 (the last with it, keys-api.md §2).
+"""`create_key` of the official Python SDK appwrite==22.2.0 (the last with it, docs/appwrite-api.md §2).
 Usage: sdk22_create_key.py legacy|current — against `--legacy-key-create` an API key
 with keys.write creates keys; against a current server it gets 403 key_creation_denied."""
 import sys

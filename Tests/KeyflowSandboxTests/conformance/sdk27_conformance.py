@@ -1,5 +1,5 @@
 """Conformance of the sandbox with the official Python SDK appwrite==27.0.0
-(keys-api.md §4–§9): every route, the error catalogue rows that apply, both query
+(docs/appwrite-api.md §4–§9): every route, the error catalogue rows that apply, both query
 encodings, pagination, ephemeral keys, expiry, deletion taking effect at once."""
 import base64
 import json

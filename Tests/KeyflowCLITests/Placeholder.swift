@@ -1,1 +1,0 @@
-// Tests of this target arrive with its issue.
