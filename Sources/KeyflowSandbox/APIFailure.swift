@@ -1,3 +1,5 @@
+import KeyflowBasics
+
 /// An Appwrite error answer: HTTP status, stable `type`, message (keys-api.md §5.4, §8).
 /// Each case of the catalogue is a static constructor named after the problem. Messages
 /// never contain a secret.
@@ -14,7 +16,7 @@ struct APIFailure: Error, Sendable, Equatable {
 
     /// `{"message":…,"code":…,"type":…,"version":…}` in that order.
     func body(version: String) -> String {
-        var w = JSONWriter(capacity: 256)
+        var w = JSONWriter(capacity: 256, style: .server)
         w.raw("{")
         w.key("message", first: true)
         w.string(message)

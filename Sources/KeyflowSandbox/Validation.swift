@@ -1,4 +1,4 @@
-import KeyflowLanguage
+import KeyflowBasics
 
 /// Parameter validation for the Keys routes (keys-api.md §4, §6.2 step 7): a missing
 /// required parameter gives `Param "<name>" is not optional.`, a bad one
