@@ -70,13 +70,17 @@ let package = Package(
             name: "keyflow-sandbox",
             dependencies: ["KeyflowSandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
+        // What the test targets share: running the keyflow binary, starting sandboxes (a
+        // `keyflow serve` process or one in process), temporary folders, a scripted HTTP
+        // server, golden files, seeded randomness. Only test targets depend on it.
+        .target(name: "KeyflowTestSupport", dependencies: ["KeyflowSandbox"], path: "Tests/KeyflowTestSupport"),
         .testTarget(name: "KeyflowBasicsTests", dependencies: ["KeyflowBasics", "KeyflowLanguage", "KeyflowRuntime"]),
-        .testTarget(name: "KeyflowLanguageTests", dependencies: ["KeyflowLanguage""]),
-        .testTarget(name: "KeyflowClientTests", dependencies: ["KeyflowBasics", "KeyflowClient", "KeyflowSandbox""]),
-        .testTarget(name: "KeyflowSandboxTests", dependencies: ["KeyflowSandbox""], exclude: ["conformance"]),
-        .testTarget(name: "KeyflowRuntimeTests", dependencies: ["KeyflowBasics", "KeyflowRuntime", "KeyflowSandbox""]),
-        .testTarget(name: "KeyflowREPLTests", dependencies: ["KeyflowBasics", "KeyflowREPL""]),
-        .testTarget(name: "KeyflowCLITests", dependencies: [], exclude: ["golden"]),
+        .testTarget(name: "KeyflowLanguageTests", dependencies: ["KeyflowLanguage", "KeyflowTestSupport"]),
+        .testTarget(name: "KeyflowClientTests", dependencies: ["KeyflowBasics", "KeyflowClient", "KeyflowSandbox", "KeyflowTestSupport"]),
+        .testTarget(name: "KeyflowSandboxTests", dependencies: ["KeyflowSandbox", "KeyflowTestSupport"], exclude: ["conformance"]),
+        .testTarget(name: "KeyflowRuntimeTests", dependencies: ["KeyflowBasics", "KeyflowRuntime", "KeyflowSandbox", "KeyflowTestSupport"]),
+        .testTarget(name: "KeyflowREPLTests", dependencies: ["KeyflowBasics", "KeyflowREPL", "KeyflowTestSupport"]),
+        .testTarget(name: "KeyflowCLITests", dependencies: ["KeyflowTestSupport"], exclude: ["golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

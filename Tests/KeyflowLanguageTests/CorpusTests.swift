@@ -1,9 +1,9 @@
-import Testing
 import Foundation
+import KeyflowTestSupport
+import Testing
 @testable import KeyflowLanguage
 
-/// The package root, found from this file's path.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let packageRoot = TestPaths.packageRoot
 
 func kfFiles(_ folder: String) -> [String] {
     let dir = packageRoot.appendingPathComponent(folder)

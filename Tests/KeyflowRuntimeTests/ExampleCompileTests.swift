@@ -1,14 +1,12 @@
 import Foundation
 import KeyflowLanguage
+import KeyflowTestSupport
 import Testing
 
 /// Every example playbook compiles (they run end to end in SandboxRunTests and RuntimeCLITests).
 @Suite struct ExampleCompileTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     @Test func everyExampleCompiles() throws {
-        let dir = Self.root.appendingPathComponent("examples")
+        let dir = TestPaths.packageRoot.appendingPathComponent("examples")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".kf") }.sorted()
         #expect(files.count >= 5)
         for f in files {
