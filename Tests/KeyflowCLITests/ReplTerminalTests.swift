@@ -6,7 +6,7 @@ import Testing
 /// server — against a real sandbox (`keyflow serve`), keys sent with `send-keys` (Tab, Up,
 /// Ctrl-C, Ctrl-D) and the screen read with `capture-pane`. Each test ends by comparing
 /// the whole transcript, normalized (ports, ids, times, durations), with a golden file
-/// under golden/repl/; `KEYFLOW_UPDATE_GOLDEN=1` rewrites the goldens instead.
+/// under golden/repl/; `KEYFLOW_RECORD_GOLDEN=1` rewrites the goldens instead (and fails).
 ///
 /// tmux must not hold any pipe this process waits on: every tmux command runs with
 /// standard input from /dev/null and output to a temporary file, the server is started
@@ -179,22 +179,9 @@ import Testing
         return t
     }
 
-    /// Compares a transcript with its golden file (or rewrites it under KEYFLOW_UPDATE_GOLDEN=1).
+    /// Compares a transcript with its golden file (or records it under KEYFLOW_RECORD_GOLDEN=1, failing the test).
     static func expectGolden(_ name: String, _ transcript: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let text = normalized(transcript) + "\n"
-        let file = goldenFolder.appendingPathComponent(name + ".txt")
-        if ProcessInfo.processInfo.environment["KEYFLOW_UPDATE_GOLDEN"] == "1" {
-            try FileManager.default.createDirectory(at: goldenFolder, withIntermediateDirectories: true)
-            try text.write(to: file, atomically: true, encoding: .utf8)
-            return
-        }
-        guard let golden = try? String(contentsOf: file, encoding: .utf8) else {
-            Issue.record("no golden transcript \(file.path); run with KEYFLOW_UPDATE_GOLDEN=1 to write it. Got:\n\(text)", sourceLocation: sourceLocation)
-            return
-        }
-        if golden != text {
-            Issue.record("transcript differs from \(file.lastPathComponent)\n--- golden\n\(golden)--- got\n\(text)", sourceLocation: sourceLocation)
-        }
+        Golden.expect(normalized(transcript) + "\n", file: goldenFolder.appendingPathComponent(name + ".txt"), sourceLocation: sourceLocation)
     }
 
     static func assertNoSecrets(_ text: String, _ server: ServeProcess) throws {
