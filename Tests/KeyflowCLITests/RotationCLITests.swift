@@ -197,11 +197,12 @@ import Testing
         // ran. A kill that came after the run had finished means the window is longer than
         // runs take now (the machine's load changes), so the window shrinks.
         var window = max(0.05, base.seconds)
+        var random = SeededGenerator.announced(for: "killedAtEveryStepBoundaryAndAtRandomMomentsThenRunAgain")
         var randomKills = 0
         var attempts = 0
         while randomKills < 50 && attempts < 150 {
             attempts += 1
-            let r = try await Self.trial(server, prefix: "r\(attempts)", killAfter: Double.random(in: 0.01...window))
+            let r = try await Self.trial(server, prefix: "r\(attempts)", killAfter: Double.random(in: 0.01...window, using: &random))
             if r.killed { randomKills += 1 } else { window = max(0.05, window * 0.8) }
             found += r.problems
             left.merge(r.left, uniquingKeysWith: +)
@@ -210,19 +211,20 @@ import Testing
         print("kill test: keys as the killed runs left them: \(left.sorted { $0.key < $1.key })")
         #expect(randomKills == 50, "50 timed kills landed while keyflow ran (\(attempts) tried)")
         #expect((left["half done"] ?? 0) > 0 && (left["retired"] ?? 0) > 0 && (left["not started"] ?? 0) > 0, "kills left every kind of state")
-        #expect(found.isEmpty, "\(found.prefix(10).joined(separator: "\n"))")
+        #expect(found.isEmpty, "seed \(random.seed): \(found.prefix(10).joined(separator: "\n"))")
     }
 
     @Test func bulkRotationUnderChaosWithKillsConverges() async throws {
         let server = try Server(chaos: "500=0.05,503=0.05,429=0.03,reset=0.03,delay=0.03:100ms,commit-then-500=0.08", seed: 11)
         defer { server.stop() }
+        var random = SeededGenerator.announced(for: "bulkRotationUnderChaosWithKillsConverges")
         var found: [String] = []
         found += try await Self.trial(server, prefix: "chaos").problems
         for (i, point) in ["create", "deliver", "retire"].enumerated() {
             found += try await Self.trial(server, prefix: "chaoshook\(i)", crashAt: "\(point):5").problems
         }
         for i in 0..<4 {
-            found += try await Self.trial(server, prefix: "chaoskill\(i)", killAfter: Double.random(in: 0.05...0.4)).problems
+            found += try await Self.trial(server, prefix: "chaoskill\(i)", killAfter: Double.random(in: 0.05...0.4, using: &random)).problems
         }
         #expect(found.isEmpty, "\(found.prefix(10).joined(separator: "\n"))")
     }

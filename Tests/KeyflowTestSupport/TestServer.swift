@@ -65,6 +65,19 @@ public final class TestServer: @unchecked Sendable {
         }
     }
 
+    /// Waits until the server has recorded `count` requests that match: a signal that
+    /// they arrived (it records a request before it acts on a scripted delay), instead of
+    /// a sleep that hopes they did.
+    public func waitForRequests(
+        _ count: Int, timeout: Duration = .seconds(10), matching: (Recorded) -> Bool = { _ in true }
+    ) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while try requests().filter(matching).count < count {
+            guard ContinuousClock.now < deadline else { throw TestServerError.timedOut("\(count) requests did not arrive in \(timeout)") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     public func reset() throws { _ = try control("POST", "/__reset", body: nil) }
 
     /// Control calls go through the `curl` tool, not the client under test.
@@ -197,4 +210,5 @@ server.serve_forever()
 public enum TestServerError: Error {
     case noPort(String)
     case control(String)
+    case timedOut(String)
 }
