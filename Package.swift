@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "keyflow", targets: ["keyflow"]),
         .executable(name: "keyflow-sandbox", targets: ["keyflow-sandbox"]),
+        .library(name: "KeyflowBasics", targets: ["KeyflowBasics"]),
         .library(name: "KeyflowLanguage", targets: ["KeyflowLanguage"]),
         .library(name: "KeyflowClient", targets: ["KeyflowClient"]),
         .library(name: "KeyflowRuntime", targets: ["KeyflowRuntime"]),
@@ -37,13 +38,16 @@ let package = Package(
             name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]),
 
+        // What several libraries share, each rule once: the civil calendar, JSON (value,
+        // reader, writer), glob matching, spelling suggestions, the scope catalogue. No Foundation.
+        .target(name: "KeyflowBasics"),
         // The language: lexer, parser, checker, formatter, diagnostics. No I/O beyond reading files.
-        .target(name: "KeyflowLanguage"),
+        .target(name: "KeyflowLanguage", dependencies: ["KeyflowBasics"]),
         // The Keys API client over libcurl: models, transport, retries, credentials.
-        .target(name: "KeyflowClient", dependencies: ["CCurl", "CurlLoader"]),
+        .target(name: "KeyflowClient", dependencies: ["KeyflowBasics", "CCurl", "CurlLoader"]),
         // The interpreter, the two executors (simulate for plan, the Keys API for run), sinks,
         // rotation. Returns events and results; never writes to a terminal.
-        .target(name: "KeyflowRuntime", dependencies: ["KeyflowLanguage", "KeyflowClient"]),
+        .target(name: "KeyflowRuntime", dependencies: ["KeyflowBasics", "KeyflowLanguage", "KeyflowClient"]),
         // The command line's shell around the runtime: reading scripts, resolving the target
         // (flags, environment, `use`, the embedded sandbox), printing events, exit codes.
         .target(name: "KeyflowCLI", dependencies: ["KeyflowLanguage", "KeyflowClient", "KeyflowRuntime"]),
@@ -51,13 +55,13 @@ let package = Package(
         .target(
             name: "KeyflowSandbox",
             dependencies: [
-                "KeyflowLanguage",
+                "KeyflowBasics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // The REPL: line editing over libedit, completion, history, multi-line input, meta-commands.
-        .target(name: "KeyflowREPL", dependencies: ["KeyflowLanguage", "KeyflowClient", "KeyflowRuntime", "CEditLine"]),
+        .target(name: "KeyflowREPL", dependencies: ["KeyflowBasics", "KeyflowLanguage", "KeyflowClient", "KeyflowRuntime", "CEditLine"]),
         // The command line: a thin shell over the libraries (and the REPL over libedit).
         .executableTarget(
             name: "keyflow",
@@ -70,12 +74,17 @@ let package = Package(
             name: "keyflow-sandbox",
             dependencies: ["KeyflowSandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
-        .testTarget(name: "KeyflowLanguageTests", dependencies: ["KeyflowLanguage"]),
-        .testTarget(name: "KeyflowClientTests", dependencies: ["KeyflowClient", "KeyflowSandbox"]),
-        .testTarget(name: "KeyflowSandboxTests", dependencies: ["KeyflowSandbox"], exclude: ["conformance"]),
-        .testTarget(name: "KeyflowRuntimeTests", dependencies: ["KeyflowRuntime", "KeyflowSandbox"], exclude: ["plans"]),
-        .testTarget(name: "KeyflowREPLTests", dependencies: ["KeyflowREPL"]),
-        .testTarget(name: "KeyflowCLITests", dependencies: [], exclude: ["golden"]),
+        // What the test targets share: running the keyflow binary, starting sandboxes (a
+        // `keyflow serve` process or one in process), temporary folders, a scripted HTTP
+        // server, golden files, seeded randomness. Only test targets depend on it.
+        .target(name: "KeyflowTestSupport", dependencies: ["KeyflowSandbox"], path: "Tests/KeyflowTestSupport"),
+        .testTarget(name: "KeyflowBasicsTests", dependencies: ["KeyflowBasics", "KeyflowLanguage", "KeyflowRuntime"]),
+        .testTarget(name: "KeyflowLanguageTests", dependencies: ["KeyflowLanguage", "KeyflowTestSupport"]),
+        .testTarget(name: "KeyflowClientTests", dependencies: ["KeyflowBasics", "KeyflowClient", "KeyflowSandbox", "KeyflowTestSupport"]),
+        .testTarget(name: "KeyflowSandboxTests", dependencies: ["KeyflowSandbox", "KeyflowTestSupport"], exclude: ["conformance"]),
+        .testTarget(name: "KeyflowRuntimeTests", dependencies: ["KeyflowBasics", "KeyflowRuntime", "KeyflowSandbox", "KeyflowTestSupport"], exclude: ["plans"]),
+        .testTarget(name: "KeyflowREPLTests", dependencies: ["KeyflowBasics", "KeyflowREPL", "KeyflowTestSupport"]),
+        .testTarget(name: "KeyflowCLITests", dependencies: ["KeyflowTestSupport"], exclude: ["golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

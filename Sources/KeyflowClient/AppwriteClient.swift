@@ -1,4 +1,5 @@
 import Foundation
+import KeyflowBasics
 
 /// The Keys API over libcurl (docs/appwrite-api.md §4). Creates go through the console session
 /// when there is one (servers since 1.9.6 refuse key-authorised creation); every other
@@ -77,7 +78,7 @@ public struct AppwriteClient: KeysAPI {
     }
 
     public func createEphemeralKey(scopes: [String], duration: Int) async throws(APIError) -> Key {
-        let body = JSONValue.object([("scopes", .array(scopes.map(JSONValue.string))), ("duration", .int(duration))])
+        let body = JSONValue.object([("scopes", .array(scopes.map(JSONValue.string))), ("duration", .integer(Int64(duration)))])
         let exchange = try await send(.post, keysPath + "/ephemeral", body: body, auth: try preferredAuth())
         return try WireModel.key(try successful(exchange))
     }
@@ -113,7 +114,7 @@ public struct AppwriteClient: KeysAPI {
     public func serverVersion() async throws(APIError) -> String {
         let exchange = try await send(.get, "/health/version", auth: .none)
         let response = try successful(exchange)
-        guard let version = JSONObject(bytes: response.body)?.string("version") else {
+        guard let version = JSONValue.parse(response.body)?["version"]?.stringValue else {
             throw .malformedResponse(status: response.status, detail: "expected {\"version\": …}")
         }
         return version
@@ -206,7 +207,7 @@ public struct AppwriteClient: KeysAPI {
         if !query.isEmpty { url += "?" + FormEncoding.query(query) }
         let request = HTTPRequest(
             method: method, url: url, headers: headers(for: method, auth: auth),
-            body: body.map { Array($0.compact.utf8) },
+            body: body.map { Array($0.encoded(.python).utf8) },
             connectTimeout: configuration.connectTimeout, totalTimeout: configuration.totalTimeout,
             insecure: configuration.insecure)
         let policy = configuration.retry
@@ -290,7 +291,7 @@ enum SessionCookie {
             if parts.count == 2, parts[0] == name, !parts[1].isEmpty { return Secret(parts[1]) }
         }
         if let fallback = response.header("X-Fallback-Cookies"),
-            let object = JSONObject(bytes: Array(fallback.utf8)), let value = object.string(name), !value.isEmpty
+            let value = JSONValue.parse(fallback)?[name]?.stringValue, !value.isEmpty
         {
             return Secret(value)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import KeyflowBasics
 
 /// What `keyflow doctor` finds out about a target: is the endpoint reachable, which
 /// server version, does the project exist, which credential is in use, what the API key
@@ -77,7 +78,7 @@ public struct DoctorReport: Sendable {
             ("key", key),
             ("keysCanCreateKeys", keysCanCreateKeys.map(JSONValue.bool) ?? .null),
             ("checks", .array(checks.map { .object([("name", .string($0.name)), ("status", .string($0.status.rawValue)), ("detail", .string($0.detail))]) })),
-        ]).compact
+        ]).encoded(.python)
     }
 }
 
@@ -245,8 +246,8 @@ enum EphemeralToken {
         guard parts.count == 3 else { return nil }
         var base64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), let object = JSONObject(bytes: Array(data)) else { return nil }
-        let expire: Expiry = object.int("exp").map { .at(Date(timeIntervalSince1970: TimeInterval($0))) } ?? .never
-        return (object.strings("scopes") ?? [], expire)
+        guard let data = Data(base64Encoded: base64), let object = JSONValue.parse(Array(data)) else { return nil }
+        let expire: Expiry = object["exp"]?.integerValue.map { .at(Date(timeIntervalSince1970: TimeInterval($0))) } ?? .never
+        return (object["scopes"]?.stringsValue ?? [], expire)
     }
 }

@@ -1,97 +1,5 @@
 import Foundation
-
-/// A JSON value whose objects keep their key order, so request bodies and query
-/// strings come out byte for byte as the official SDKs write them (docs/appwrite-api.md §3.2, §9).
-enum JSONValue: Sendable, Hashable {
-    case string(String)
-    case int(Int)
-    case bool(Bool)
-    case null
-    case array([JSONValue])
-    case object([(String, JSONValue)])
-
-    static func == (a: JSONValue, b: JSONValue) -> Bool { a.compact == b.compact }
-    func hash(into hasher: inout Hasher) { hasher.combine(compact) }
-
-    /// Compact JSON (no spaces), non-ASCII escaped as `\uXXXX` like Python's `json.dumps`.
-    var compact: String {
-        var out = ""
-        write(to: &out)
-        return out
-    }
-
-    private func write(to out: inout String) {
-        switch self {
-        case .string(let s): JSONValue.writeString(s, to: &out)
-        case .int(let i): out += String(i)
-        case .bool(let b): out += b ? "true" : "false"
-        case .null: out += "null"
-        case .array(let items):
-            out += "["
-            for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
-                item.write(to: &out)
-            }
-            out += "]"
-        case .object(let members):
-            out += "{"
-            for (i, (key, value)) in members.enumerated() {
-                if i > 0 { out += "," }
-                JSONValue.writeString(key, to: &out)
-                out += ":"
-                value.write(to: &out)
-            }
-            out += "}"
-        }
-    }
-
-    private static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for unit in s.utf16 {
-            switch unit {
-            case 0x22: out += "\\\""
-            case 0x5C: out += "\\\\"
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
-            case 0x08: out += "\\b"
-            case 0x0C: out += "\\f"
-            case 0x20..<0x7F: out.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
-            default:
-                let hex = String(unit, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            }
-        }
-        out += "\""
-    }
-}
-
-/// Reading a response body: a thin, typed layer over `JSONSerialization`.
-struct JSONObject {
-    let fields: [String: Any]
-
-    init?(bytes: [UInt8]) {
-        guard !bytes.isEmpty,
-            let parsed = try? JSONSerialization.jsonObject(with: Data(bytes)),
-            let object = parsed as? [String: Any]
-        else { return nil }
-        fields = object
-    }
-
-    init(_ fields: [String: Any]) { self.fields = fields }
-
-    func string(_ key: String) -> String? { fields[key] as? String }
-    func int(_ key: String) -> Int? {
-        // Not `is Bool`: on Linux an NSNumber 0 or 1 passes that test.
-        if let n = fields[key] as? NSNumber { return n.intValue }
-        if let s = fields[key] as? String { return Int(s) }
-        return nil
-    }
-    func strings(_ key: String) -> [String]? { fields[key] as? [String] }
-    func objects(_ key: String) -> [JSONObject]? {
-        (fields[key] as? [Any])?.compactMap { ($0 as? [String: Any]).map(JSONObject.init) }
-    }
-}
+import KeyflowBasics
 
 /// A strict JSON reader over a response body's bytes, for the models read in bulk (a
 /// list of 5,000 keys is a few megabytes): it walks the bytes once and builds only the
@@ -307,55 +215,12 @@ struct JSONReader {
             case UInt8(ascii: "\""):
                 return String(decoding: out, as: UTF8.self)
             case UInt8(ascii: "\\"):
-                guard let e = peek else { throw Malformed() }
-                at += 1
-                switch e {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if (0xD800..<0xDC00).contains(scalar) {
-                        // A high surrogate must be followed by an escaped low one.
-                        guard at + 1 < bytes.count, bytes[at] == UInt8(ascii: "\\"), bytes[at + 1] == UInt8(ascii: "u") else {
-                            throw Malformed()
-                        }
-                        at += 2
-                        let low = try hex4()
-                        guard (0xDC00..<0xE000).contains(low) else { throw Malformed() }
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    guard let unicode = Unicode.Scalar(scalar) else { throw Malformed() }
-                    out.append(contentsOf: Array(String(unicode).utf8))
-                default:
-                    throw Malformed()
-                }
+                guard decodeJSONEscape(bytes, at: &at, into: &out) else { throw Malformed() }
             default:
                 guard b >= 0x20 else { throw Malformed() }
                 out.append(b)
             }
         }
         throw Malformed()
-    }
-
-    private mutating func hex4() throws(Malformed) -> UInt32 {
-        guard at + 4 <= bytes.count else { throw Malformed() }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let b = bytes[at]
-            at += 1
-            let digit: UInt32
-            switch b {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(b - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(b - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(b - UInt8(ascii: "A") + 10)
-            default: throw Malformed()
-            }
-            value = value << 4 | digit
-        }
-        return value
     }
 }

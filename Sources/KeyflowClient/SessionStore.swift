@@ -1,4 +1,5 @@
 import Foundation
+import KeyflowBasics
 
 /// Console sessions saved by `keyflow login`, one per endpoint, in
 /// `$XDG_CONFIG_HOME/keyflow/sessions.json` (or `~/.config/keyflow/…`), mode 0600 in a
@@ -73,7 +74,7 @@ public struct SessionStore: Sendable {
                 ("createdAt", .string(WireDate.format(entry.createdAt))),
             ]))
         }
-        let text = JSONValue.object([("sessions", .object(members))]).compact + "\n"
+        let text = JSONValue.object([("sessions", .object(members))]).encoded(.python) + "\n"
         do {
             try FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

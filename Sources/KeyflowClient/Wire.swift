@@ -1,10 +1,11 @@
 import Foundation
+import KeyflowBasics
 
 // The wire format of docs/appwrite-api.md §3, §5 and §9: query strings, bodies, models, errors.
 
 extension KeyQuery {
     /// The compact JSON of docs/appwrite-api.md §9, as the SDKs' `Query` helpers write it.
-    public var wireJSON: String { jsonValue.compact }
+    public var wireJSON: String { jsonValue.encoded(.python) }
 
     var jsonValue: JSONValue {
         func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
@@ -15,8 +16,8 @@ extension KeyQuery {
             return .object(members)
         }
         return switch self {
-        case .limit(let n): query("limit", nil, .array([.int(n)]))
-        case .offset(let n): query("offset", nil, .array([.int(n)]))
+        case .limit(let n): query("limit", nil, .array([.integer(Int64(n))]))
+        case .offset(let n): query("offset", nil, .array([.integer(Int64(n))]))
         case .cursorAfter(let id): query("cursorAfter", nil, .array([.string(id)]))
         case .cursorBefore(let id): query("cursorBefore", nil, .array([.string(id)]))
         case .equal(let attribute, let values): query("equal", attribute, strings(values))

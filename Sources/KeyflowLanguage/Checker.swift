@@ -1,3 +1,5 @@
+import KeyflowBasics
+
 /// What the checker is told beyond the script.
 public struct CheckOptions: Sendable {
     /// Names already bound (the REPL's session variables), with their types.
@@ -500,7 +502,7 @@ public struct Checker {
 
     mutating func checkPattern(_ p: ScopePattern) {
         if p.isWildcard {
-            if !ScopeCatalogue.all.contains(where: { globMatch(p.text, $0) }) {
+            if ScopeCatalogue.matching(p.text).isEmpty {
                 let groupPatterns = Set(ScopeCatalogue.groups.map { $0 + ".*" })
                 report(.patternMatchesNothing(p.text, p.range, suggestion: nearest(p.text, in: groupPatterns)))
             }
@@ -510,58 +512,3 @@ public struct Checker {
     }
 }
 
-/// Glob match where `*` matches any run of characters (dots included).
-public func globMatch(_ pattern: String, _ text: String) -> Bool {
-    let p = Array(pattern.utf8)
-    let t = Array(text.utf8)
-    var pi = 0, ti = 0, star = -1, mark = 0
-    while ti < t.count {
-        if pi < p.count && p[pi] != UInt8(ascii: "*") && p[pi] == t[ti] {
-            pi += 1
-            ti += 1
-        } else if pi < p.count && p[pi] == UInt8(ascii: "*") {
-            star = pi
-            mark = ti
-            pi += 1
-        } else if star >= 0 {
-            pi = star + 1
-            mark += 1
-            ti = mark
-        } else {
-            return false
-        }
-    }
-    while pi < p.count && p[pi] == UInt8(ascii: "*") { pi += 1 }
-    return pi == p.count
-}
-
-/// The closest candidate by edit distance, when it is close enough to be a likely typo.
-public func nearest(_ word: String, in candidates: Set<String>) -> String? {
-    let w = Array(word.utf8)
-    guard w.count <= 64 else { return nil }
-    let limit = max(1, min(3, w.count / 3))
-    var best: (String, Int)? = nil
-    for c in candidates.sorted() {
-        let cb = Array(c.utf8)
-        if abs(cb.count - w.count) > limit { continue }
-        let d = editDistance(w, cb)
-        if d <= limit && d < (best?.1 ?? Int.max) { best = (c, d) }
-    }
-    return best?.0
-}
-
-/// Levenshtein distance over bytes.
-func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    var current = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-        current[0] = i
-        for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        swap(&previous, &current)
-    }
-    return previous[b.count]
-}

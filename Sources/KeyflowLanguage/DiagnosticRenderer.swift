@@ -1,3 +1,5 @@
+import KeyflowBasics
+
 /// Prints diagnostics: as text for people (`file:line:col: error: summary`, the source
 /// line, a caret under the whole range, a help line), or as one JSON object per line.
 public struct DiagnosticRenderer: Sendable {
@@ -102,23 +104,8 @@ public struct DiagnosticRenderer: Sendable {
 }
 
 /// A JSON string literal.
-public func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out + "\""
+func jsonString(_ s: String) -> String {
+    var w = JSONWriter(capacity: s.utf8.count + 2)
+    w.string(s)
+    return w.text
 }

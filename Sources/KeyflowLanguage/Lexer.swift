@@ -1,3 +1,5 @@
+import KeyflowBasics
+
 /// A comment found by the lexer (kept for the formatter).
 public struct Comment: Sendable, Hashable {
     /// The text after `#`, without the line break.
@@ -331,7 +333,7 @@ public struct Lexer: Sendable {
         var q = p + 10
         var seconds = 0
         var nanos = 0
-        var valid = (1...12).contains(month) && day >= 1 && day <= daysInMonth(year, month)
+        var valid = CivilCalendar.isValid(year: year, month: month, day: day)
         if byte(q) == UInt8(ascii: "T") {
             guard let hh = digits(q + 1, 2), byte(q + 3) == UInt8(ascii: ":"), let mm = digits(q + 4, 2),
                 byte(q + 6) == UInt8(ascii: ":"), let ss = digits(q + 7, 2)
@@ -382,7 +384,7 @@ public struct Lexer: Sendable {
             report(.invalidTimestamp(r))
             return Token(kind: .invalid, range: r)
         }
-        let epoch = daysFromCivil(year, month, day) * 86400 + seconds
+        let epoch = CivilCalendar.daysFromCivil(year: year, month: month, day: day) * 86400 + seconds
         return Token(kind: .timestamp, range: r, payload: .timestamp(Timestamp(secondsSince1970: epoch, nanoseconds: nanos)))
     }
 
@@ -494,7 +496,7 @@ public struct Lexer: Sendable {
         pos += 1
         var value: UInt32 = 0
         var count = 0
-        while pos < end, let h = hexValue(bytes[pos]) {
+        while pos < end, let h = hexDigit(bytes[pos]) {
             if count < 8 { value = value * 16 + UInt32(h) }
             count += 1
             pos += 1
@@ -547,33 +549,3 @@ func isValidUTF8(_ bytes: ArraySlice<UInt8>) -> Bool {
 @inline(__always) func isIdentPart(_ c: UInt8) -> Bool { isIdentStart(c) || isDigit(c) }
 
 @inline(__always) func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
-
-func hexValue(_ c: UInt8) -> Int? {
-    switch c {
-    case 0x30...0x39: Int(c - 0x30)
-    case 0x41...0x46: Int(c - 0x41 + 10)
-    case 0x61...0x66: Int(c - 0x61 + 10)
-    default: nil
-    }
-}
-
-func isLeapYear(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
-
-func daysInMonth(_ y: Int, _ m: Int) -> Int {
-    switch m {
-    case 2: isLeapYear(y) ? 29 : 28
-    case 4, 6, 9, 11: 30
-    default: 31
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let mp = (month + 9) % 12
-    let doy = (153 * mp + 2) / 5 + day - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    return era * 146097 + doe - 719468
-}

@@ -1,3 +1,5 @@
+import KeyflowBasics
+
 /// Why a parse stopped short: the input ended where more was expected. The REPL reads
 /// another line instead of reporting an error.
 public enum Incompleteness: String, Sendable, Hashable {
@@ -922,9 +924,4 @@ public struct Parser {
         }
         return out
     }
-}
-
-extension ScopeCatalogue {
-    /// First segments of every scope (`databases`, `users`, ...).
-    public static let groups: Set<String> = Set(all.map { String($0.prefix { $0 != "." }) })
 }

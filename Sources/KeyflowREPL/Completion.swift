@@ -1,3 +1,4 @@
+import KeyflowBasics
 import KeyflowLanguage
 
 /// What the completer knows about the session: its variables and the project's key names.

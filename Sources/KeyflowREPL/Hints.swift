@@ -1,3 +1,4 @@
+import KeyflowBasics
 import KeyflowLanguage
 
 /// Help that fits a person typing at the prompt better than a script's: an undefined

@@ -1,4 +1,5 @@
 import Foundation
+import KeyflowBasics
 import KeyflowClient
 import KeyflowLanguage
 
@@ -202,11 +203,41 @@ public enum JSONEvents {
     package static func encode(_ o: [String: Any]) -> String {
         var rest = o
         let name = rest.removeValue(forKey: "event") as? String ?? "unknown"
-        guard let data = try? JSONSerialization.data(withJSONObject: rest, options: [.sortedKeys, .withoutEscapingSlashes])
-        else {
-            return #"{"event":"error","message":"unencodable event"}"#
+        var w = JSONWriter(capacity: 256)
+        w.raw("{")
+        w.key("event", first: true)
+        w.string(name)
+        for key in rest.keys.sorted() {
+            w.key(key)
+            write(rest[key]!, into: &w)
         }
-        let body = String(decoding: data, as: UTF8.self).dropFirst()
-        return "{\"event\":\"" + name + "\"" + (body == "}" ? "}" : "," + body)
+        w.raw("}")
+        return w.text
+    }
+
+    /// One field's value: strings, booleans, numbers, and lists and objects of them (keys sorted).
+    private static func write(_ value: Any, into w: inout JSONWriter) {
+        switch value {
+        case let s as String: w.string(s)
+        case let b as Bool: w.raw(b ? "true" : "false")
+        case let n as Int: w.raw(String(n))
+        case let d as Double: w.number(d)
+        case let strings as [String]: w.strings(strings)
+        case let items as [Any]:
+            w.raw("[")
+            for (n, item) in items.enumerated() {
+                if n > 0 { w.raw(",") }
+                write(item, into: &w)
+            }
+            w.raw("]")
+        case let object as [String: Any]:
+            w.raw("{")
+            for (n, key) in object.keys.sorted().enumerated() {
+                w.key(key, first: n == 0)
+                write(object[key]!, into: &w)
+            }
+            w.raw("}")
+        default: w.raw("null")
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KeyflowBasics
 import KeyflowClient
 import KeyflowLanguage
 
@@ -58,7 +59,7 @@ public struct ScopeSet: Sendable, Hashable, Sequence {
 
     public static func expand(_ pattern: String) -> [String] {
         guard pattern.utf8.contains(UInt8(ascii: "*")) else { return [pattern] }
-        return ScopeCatalogue.all.filter { globMatch(pattern, $0) }
+        return ScopeCatalogue.matching(pattern)
     }
 
     public var set: Set<String> { Set(scopes) }
@@ -150,38 +151,6 @@ public enum Value: Sendable, Hashable {
         case .secret: "«secret»"
         }
     }
-}
-
-/// Glob match with `*` (any run of characters) and `?` (one character), as `~` uses.
-public func globMatch(_ pattern: String, _ text: String) -> Bool {
-    // Over the UTF-8 bytes in place, when that means the same: a literal matches the same
-    // bytes as the same characters, so only `?` against non-ASCII text needs scalars.
-    let inPlace = pattern.utf8.withContiguousStorageIfAvailable { p in
-        text.utf8.withContiguousStorageIfAvailable { t -> Bool? in
-            guard !p.contains(UInt8(ascii: "?")) || !t.contains(where: { $0 >= 0x80 }) else { return nil }
-            return globMatch(p, t, one: UInt8(ascii: "?"), any: UInt8(ascii: "*"))
-        } ?? nil
-    } ?? nil
-    if let inPlace { return inPlace }
-    return globMatch(Array(pattern.unicodeScalars), Array(text.unicodeScalars), one: "?", any: "*")
-}
-
-private func globMatch<C: RandomAccessCollection>(_ p: C, _ t: C, one: C.Element, any: C.Element) -> Bool
-where C.Element: Equatable, C.Index == Int {
-    var pi = p.startIndex, ti = t.startIndex, star = -1, mark = 0
-    while ti < t.endIndex {
-        if pi < p.endIndex, p[pi] == one || p[pi] == t[ti] {
-            pi += 1; ti += 1
-        } else if pi < p.endIndex, p[pi] == any {
-            star = pi; mark = ti; pi += 1
-        } else if star >= 0 {
-            pi = star + 1; mark += 1; ti = mark
-        } else {
-            return false
-        }
-    }
-    while pi < p.endIndex, p[pi] == any { pi += 1 }
-    return pi == p.endIndex
 }
 
 /// Text forms shared by plans, run reports, `print` and events.

@@ -1,3 +1,5 @@
+import KeyflowBasics
+
 /// An Appwrite error answer: HTTP status, stable `type`, message (docs/appwrite-api.md §5.4, §8).
 /// Each case of the catalogue is a static constructor named after the problem. Messages
 /// never contain a secret.
@@ -14,7 +16,7 @@ struct APIFailure: Error, Sendable, Equatable {
 
     /// `{"message":…,"code":…,"type":…,"version":…}` in that order.
     func body(version: String) -> String {
-        var w = JSONWriter(capacity: 256)
+        var w = JSONWriter(capacity: 256, style: .server)
         w.raw("{")
         w.key("message", first: true)
         w.string(message)
@@ -28,7 +30,7 @@ struct APIFailure: Error, Sendable, Equatable {
         return w.text
     }
 
-    // MARK: parameters (§10, §6.2 step 7)
+    // MARK: parameters (§4, §6.2 step 7)
 
     static func missingParam(_ name: String) -> APIFailure {
         APIFailure(status: 400, type: "general_argument_invalid", message: "Param \"\(name)\" is not optional.")

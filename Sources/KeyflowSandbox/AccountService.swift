@@ -1,3 +1,5 @@
+import KeyflowBasics
+
 /// The console login (`POST /account/sessions/email`, project `console`) that stands in
 /// for the Appwrite Console: it answers a Session and sets the `a_session_console` cookie;
 /// and its logout (`DELETE /account/sessions/current`), which ends the cookie's session.
@@ -61,7 +63,7 @@ struct AccountService: Sendable {
 
     /// The Session model; `secret` stays empty as for client-side logins.
     static func render(_ session: ConsoleSession, email: String) -> String {
-        var w = JSONWriter(capacity: 900)
+        var w = JSONWriter(capacity: 900, style: .server)
         w.raw("{")
         w.key("$id", first: true)
         w.string(session.id)
@@ -92,10 +94,10 @@ struct AccountService: Sendable {
     /// `Wed, 21 Oct 2026 07:28:00 GMT`
     static func cookieDate(_ ms: Int64) -> String {
         let days = ms / 86_400_000
-        let (y, m, d) = Timestamps.civilFromDays(days)
+        let (y, m, d) = CivilCalendar.civilFromDays(Int(days))
         let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][Int(((days % 7) + 7) % 7)]
         let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][m - 1]
         let seconds = (ms / 1000) % 86_400
-        return "\(weekday), \(Timestamps.pad(d, 2)) \(month) \(y) \(Timestamps.pad(Int(seconds / 3600), 2)):\(Timestamps.pad(Int(seconds / 60 % 60), 2)):\(Timestamps.pad(Int(seconds % 60), 2)) GMT"
+        return "\(weekday), \(CivilCalendar.padded(d, 2)) \(month) \(y) \(CivilCalendar.padded(Int(seconds / 3600), 2)):\(CivilCalendar.padded(Int(seconds / 60 % 60), 2)):\(CivilCalendar.padded(Int(seconds % 60), 2)) GMT"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KeyflowBasics
 
 /// First start on an empty data directory creates the project, an admin console user, a
 /// console session and an API key with `keys.read` + `keys.write`; later starts load
@@ -89,7 +90,7 @@ enum Bootstrap {
 
     /// Writes DIR/sandbox.json with mode 0600 (a temporary file renamed over the old one).
     static func writeCredentials(_ credentials: SandboxCredentials, to directory: URL) throws(SandboxError) {
-        var w = JSONWriter(capacity: 600, escapesSlashes: false)
+        var w = JSONWriter(capacity: 600, style: .plain)
         w.raw("{\n  ")
         for (n, (name, value)) in [
             ("endpoint", credentials.endpoint), ("project", credentials.project), ("apiKey", credentials.apiKey),

@@ -1,3 +1,5 @@
+import KeyflowBasics
+
 /// The route table under `/v1` and the fault injection that sits in front of the Keys
 /// routes. Turns every thrown APIFailure into its error body.
 struct Dispatcher: Sendable {
@@ -77,7 +79,7 @@ struct Dispatcher: Sendable {
         do throws(APIFailure) {
             switch (request.method, route.map(String.init)) {
             case ("GET", ["health", "version"]):
-                var w = JSONWriter(capacity: 32)
+                var w = JSONWriter(capacity: 32, style: .server)
                 w.raw("{")
                 w.key("version", first: true)
                 w.string(SandboxState.version)

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KeyflowBasics
 
 /// Ephemeral keys: `ephemeral_` + an HS256 JWT whose payload is
 /// `{"projectId":…,"scopes":[…],"exp":<unix seconds>}` (docs/appwrite-api.md §6.1). Stateless:
@@ -22,7 +23,7 @@ struct EphemeralTokens: Sendable {
 
     func mint(_ claims: Claims) -> String {
         let header = base64URL(Array(#"{"typ":"JWT","alg":"HS256"}"#.utf8))
-        var w = JSONWriter(capacity: 256)
+        var w = JSONWriter(capacity: 256, style: .server)
         w.raw("{")
         w.key("projectId", first: true)
         w.string(claims.projectID)

@@ -1,3 +1,5 @@
+import KeyflowBasics
+
 /// One HTTP request as the sandbox's engine sees it: Hummingbird parses the wire, the
 /// responder copies out the few headers that matter, and the engine never touches NIO.
 struct APIRequest: Sendable {

@@ -1,4 +1,5 @@
 import Crypto
+import KeyflowBasics
 
 /// One stored standard key. Instants are milliseconds since the epoch (UTC); nil means
 /// "never expires" / "never accessed".
@@ -49,7 +50,7 @@ struct KeyRecord: Sendable, Equatable {
     }
 
     func json() -> String {
-        var w = JSONWriter(capacity: 600)
+        var w = JSONWriter(capacity: 600, style: .server)
         render(into: &w)
         return w.text
     }

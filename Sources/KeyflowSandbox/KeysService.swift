@@ -1,3 +1,5 @@
+import KeyflowBasics
+
 /// The actions of the Keys routes (docs/appwrite-api.md §4), after authentication: parameter
 /// validation (§6.2 step 7), then the action (step 8). Writes commit to SQLite first and
 /// reach the index after the commit.
@@ -18,7 +20,7 @@ struct KeysService: Sendable {
             filters.allSatisfy { $0.matches(key) }
         }
         let (matched, page) = try query.evaluate(matching, cursorKey: cursorKey)
-        var w = JSONWriter(capacity: 64 + page.count * 620)
+        var w = JSONWriter(capacity: 64 + page.count * 620, style: .server)
         w.raw("{")
         w.key("total", first: true)
         w.raw(String(includeTotal ? min(matched, 5000) : 0))
@@ -67,7 +69,7 @@ struct KeysService: Sendable {
         let expiresUS = nowUS + Int64(duration) * 1_000_000
         let token = state.tokens.mint(.init(projectID: project, scopes: scopes, expiresAt: expiresUS / 1_000_000))
         let created = Timestamps.formatDatabase(nowUS / 1000)
-        var w = JSONWriter(capacity: 700)
+        var w = JSONWriter(capacity: 700, style: .server)
         w.raw("{")
         w.key("$id", first: true)
         w.string(uniqueID())

@@ -1,3 +1,5 @@
+import KeyflowBasics
+
 /// The `queries` of `GET /project/keys`, parsed and checked the way the server's Keys
 /// query validator does (docs/appwrite-api.md §4.1, §9), and evaluated over the in-memory index.
 struct ListQuery: Sendable {

@@ -1,3 +1,5 @@
+import KeyflowBasics
+
 /// The parameters of a raw query string, decoded the way PHP does: `+` is a space,
 /// `%XX` escapes are decoded in names and values, and `name[]` / `name[N]` collect into
 /// one array (docs/appwrite-api.md §3.2; Hummingbird's `queryParameters` does neither).

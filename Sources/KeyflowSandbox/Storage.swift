@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KeyflowBasics
 
 typealias GRDBDatabase = Database
 
@@ -282,7 +283,7 @@ final class Storage: Sendable {
     }
 
     static func encodeStrings(_ items: [String]) -> String {
-        var w = JSONWriter(capacity: 64)
+        var w = JSONWriter(capacity: 64, style: .server)
         w.strings(items)
         return w.text
     }

@@ -1,4 +1,5 @@
 import Foundation
+import KeyflowBasics
 
 /// Instants as the sandbox stores them: milliseconds since 1970-01-01T00:00:00Z, UTC.
 /// Formatting and parsing are done by hand so that years 0000–9999 (all the server
@@ -9,21 +10,20 @@ enum Timestamps {
     static func nowMicroseconds() -> Int64 { Int64((Date().timeIntervalSince1970 * 1_000_000).rounded(.down)) }
 
     /// `YYYY-MM-DDTHH:MM:SS.mmm+00:00`, the server's output format (docs/appwrite-api.md §5.5).
-    static func format(_ ms: Int64) -> String {
-        let (date, msOfDay) = split(ms, unit: 86_400_000)
-        return civilString(days: date, separator: "T") + clock(msOfDay / 1000) + "." + pad(Int(msOfDay % 1000), 3) + "+00:00"
-    }
+    static func format(_ ms: Int64) -> String { CivilCalendar.serverTimestamp(milliseconds: ms) }
 
     /// `YYYY-MM-DD HH:MM:SS.mmm`, the database format ephemeral keys carry in `$createdAt` (§5.3).
     static func formatDatabase(_ ms: Int64) -> String {
-        let (date, msOfDay) = split(ms, unit: 86_400_000)
-        return civilString(days: date, separator: " ") + clock(msOfDay / 1000) + "." + pad(Int(msOfDay % 1000), 3)
+        let (days, msOfDay) = CivilCalendar.split(ms, perDay: 86_400_000)
+        return CivilCalendar.dateTime(days: Int(days), secondOfDay: Int(msOfDay / 1000), separator: " ") + "."
+            + CivilCalendar.padded(Int(msOfDay % 1000), 3)
     }
 
     /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` from microseconds, the ephemeral `expire` format (§5.3).
     static func formatMicroseconds(_ us: Int64) -> String {
-        let (date, usOfDay) = split(us, unit: 86_400_000_000)
-        return civilString(days: date, separator: "T") + clock(usOfDay / 1_000_000) + "." + pad(Int(usOfDay % 1_000_000), 6) + "Z"
+        let (days, usOfDay) = CivilCalendar.split(us, perDay: 86_400_000_000)
+        return CivilCalendar.dateTime(days: Int(days), secondOfDay: Int(usOfDay / 1_000_000)) + "."
+            + CivilCalendar.padded(Int(usOfDay % 1_000_000), 6) + "Z"
     }
 
     /// Parses the date/time strings the sandbox accepts for `expire` and date query values:
@@ -49,7 +49,7 @@ enum Timestamps {
             return true
         }
         guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2) else { return nil }
-        guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year) else { return nil }
+        guard CivilCalendar.isValid(year: year, month: month, day: day) else { return nil }
         var seconds = 0
         var millis = 0
         var offset = 0
@@ -94,60 +94,7 @@ enum Timestamps {
             }
         }
         guard i == b.count else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = CivilCalendar.daysFromCivil(year: year, month: month, day: day)
         return (Int64(days) * 86_400 + Int64(seconds - offset)) * 1000 + Int64(millis)
-    }
-
-    // MARK: civil calendar (Howard Hinnant's algorithms)
-
-    private static func split(_ value: Int64, unit: Int64) -> (days: Int64, rest: Int64) {
-        var days = value / unit
-        var rest = value % unit
-        if rest < 0 { rest += unit; days -= 1 }
-        return (days, rest)
-    }
-
-    private static func clock(_ secondOfDay: Int64) -> String {
-        pad(Int(secondOfDay / 3600), 2) + ":" + pad(Int(secondOfDay / 60 % 60), 2) + ":" + pad(Int(secondOfDay % 60), 2)
-    }
-
-    private static func civilString(days: Int64, separator: String) -> String {
-        let (y, m, d) = civilFromDays(days)
-        return pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + separator
-    }
-
-    static func pad(_ value: Int, _ width: Int) -> String {
-        let s = String(value)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
-    }
-
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civilFromDays(_ days: Int64) -> (Int, Int, Int) {
-        let z = Int(days) + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
-
-    private static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
     }
 }

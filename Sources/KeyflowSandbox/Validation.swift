@@ -1,4 +1,4 @@
-import KeyflowLanguage
+import KeyflowBasics
 
 /// Parameter validation for the Keys routes (docs/appwrite-api.md §10, §6.2 step 7): a missing
 /// required parameter gives `Param "<name>" is not optional.`, a bad one

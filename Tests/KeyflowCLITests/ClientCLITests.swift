@@ -1,108 +1,23 @@
 import Foundation
+import KeyflowTestSupport
 import Testing
 
 /// `keyflow doctor`, `login` and `logout` end to end: the real binary against a real
 /// `keyflow serve` in both server modes, with an API key and with a session; proxies
 /// from the environment; `--insecure`.
 @Suite(.serialized) struct ClientCLITests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static var binary: String {
-        ProcessInfo.processInfo.environment["KEYFLOW_BIN"] ?? packageRoot.appendingPathComponent(".build/debug/keyflow").path
-    }
-
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Result = ProcessOutput
+    typealias Server = ServeProcess
 
     /// Runs keyflow with exactly this environment (plus PATH), stdin from `input`.
     static func run(_ arguments: [String], environment: [String: String] = [:], input: String = "") throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
         var env = environment
         env["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         if env["HOME"] == nil { env["HOME"] = "/nonexistent-home" }
-        process.environment = env
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        while process.isRunning { usleep(2000) }
-        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+        return try runKeyflow(arguments, environment: env, stdin: input)
     }
 
-    static func temporaryDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("keyflow-cli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
-    /// A `keyflow serve` process over a fresh data directory.
-    final class Server {
-        let process: Process
-        let endpoint: String, project: String, apiKey: String, session: String, email: String, password: String
-
-        init(legacy: Bool = false) throws {
-            let data = try ClientCLITests.temporaryDirectory() + "/sandbox"
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: ClientCLITests.binary)
-            process.arguments = ["serve", "--port", "0", "--data", data] + (legacy ? ["--legacy-key-create"] : [])
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var line: [UInt8] = []
-            while true {
-                let byte = output.fileHandleForReading.readData(ofLength: 1)
-                if byte.isEmpty || byte.first == 10 { break }
-                line.append(byte.first!)
-            }
-            guard String(decoding: line, as: UTF8.self).contains("listening on"),
-                let json = FileManager.default.contents(atPath: data + "/sandbox.json"),
-                let fields = try JSONSerialization.jsonObject(with: json) as? [String: String]
-            else {
-                kill(process.processIdentifier, SIGKILL)
-                throw CLIError.serverDidNotStart(String(decoding: line, as: UTF8.self))
-            }
-            endpoint = fields["endpoint"] ?? ""
-            project = fields["project"] ?? ""
-            apiKey = fields["apiKey"] ?? ""
-            session = fields["session"] ?? ""
-            email = fields["email"] ?? ""
-            password = fields["password"] ?? ""
-        }
-
-        deinit { kill(process.processIdentifier, SIGKILL) }
-
-        /// Creates a key through the console session, with the curl tool (not keyflow's client).
-        func createKey(id: String, scopes: [String], expire: Date?) throws -> String {
-            var body: [String: Any] = ["keyId": id, "name": "CLI \(id)", "scopes": scopes]
-            if let expire { body["expire"] = ISO8601DateFormatter().string(from: expire) }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [
-                "curl", "-sS", "-X", "POST", endpoint + "/project/keys", "-H", "content-type: application/json",
-                "-H", "X-Appwrite-Project: \(project)", "-H", "x-appwrite-mode: admin", "-H", "cookie: a_session_console=\(session)",
-                "--data-binary", String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self),
-            ]
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            while process.isRunning { usleep(2000) }
-            guard let key = try JSONSerialization.jsonObject(with: data) as? [String: Any], let secret = key["secret"] as? String else {
-                throw CLIError.createFailed(String(decoding: data, as: UTF8.self))
-            }
-            return secret
-        }
-    }
+    static func temporaryDirectory() throws -> String { try TestPaths.temporaryFolder("keyflow-cli") }
 
     func keyFile(_ secret: String) throws -> String {
         let path = try Self.temporaryDirectory() + "/key"
@@ -269,13 +184,7 @@ import Testing
             let output = Pipe()
             process.standardOutput = output
             try process.run()
-            var line: [UInt8] = []
-            while true {
-                let byte = output.fileHandleForReading.readData(ofLength: 1)
-                if byte.isEmpty || byte.first == 10 { break }
-                line.append(byte.first!)
-            }
-            url = "http://127.0.0.1:\(String(decoding: line, as: UTF8.self))"
+            url = "http://127.0.0.1:\(output.fileHandleForReading.firstLine())"
         }
 
         deinit { kill(process.processIdentifier, SIGKILL) }
@@ -288,6 +197,16 @@ import Testing
 }
 
 enum CLIError: Error {
-    case serverDidNotStart(String)
     case createFailed(String)
+}
+
+extension ServeProcess {
+    /// Creates a key through the console session, with the curl tool (not keyflow's client); answers its secret.
+    fileprivate func createKey(id: String, scopes: [String], expire: Date?) throws -> String {
+        var body: [String: Any] = ["keyId": id, "name": "CLI \(id)", "scopes": scopes]
+        if let expire { body["expire"] = ISO8601DateFormatter().string(from: expire) }
+        let key = try createKeyAsConsole(body)
+        guard let secret = key["secret"] as? String else { throw CLIError.createFailed("\(key)") }
+        return secret
+    }
 }

@@ -1,40 +1,18 @@
 import Foundation
+import KeyflowTestSupport
 import Testing
 
 /// End-to-end tests of `keyflow check` and `keyflow fmt` through the real binary
 /// (env KEYFLOW_BIN, else .build/debug/keyflow).
 struct LanguageCLITests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = TestPaths.packageRoot
 
-    struct Output {
-        let status: Int32
-        let stdout: String
-        let stderr: String
+    func keyflow(_ args: [String], cwd: URL = LanguageCLITests.root) throws -> ProcessOutput {
+        #expect(FileManager.default.isExecutableFile(atPath: TestPaths.keyflowBinary), "no keyflow binary at \(TestPaths.keyflowBinary)")
+        return try runKeyflow(args, directory: cwd.path)
     }
 
-    func keyflow(_ args: [String], cwd: URL = LanguageCLITests.root) throws -> Output {
-        let bin = ProcessInfo.processInfo.environment["KEYFLOW_BIN"] ?? LanguageCLITests.root.appendingPathComponent(".build/debug/keyflow").path
-        #expect(FileManager.default.isExecutableFile(atPath: bin), "no keyflow binary at \(bin)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: bin)
-        process.arguments = args
-        process.currentDirectoryURL = cwd
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
-    }
-
-    func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("keyflow-lang-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    func temporaryDirectory() throws -> URL { URL(fileURLWithPath: try TestPaths.temporaryFolder("keyflow-lang")) }
 
     @Test func checkCleanFilesExitsZeroQuietly() throws {
         let r = try keyflow(["check", "grammar/examples/onboard.kf", "grammar/examples/create.kf"])

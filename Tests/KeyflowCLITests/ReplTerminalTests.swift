@@ -1,25 +1,21 @@
 import Foundation
+import KeyflowTestSupport
 import Testing
 
 /// End to end: the real `keyflow repl` in a real terminal — a tmux pane on a private tmux
 /// server — against a real sandbox (`keyflow serve`), keys sent with `send-keys` (Tab, Up,
 /// Ctrl-C, Ctrl-D) and the screen read with `capture-pane`. Each test ends by comparing
 /// the whole transcript, normalized (ports, ids, times, durations), with a golden file
-/// under golden/repl/; `KEYFLOW_UPDATE_GOLDEN=1` rewrites the goldens instead.
+/// under golden/repl/; `KEYFLOW_RECORD_GOLDEN=1` rewrites the goldens instead (and fails).
 ///
 /// tmux must not hold any pipe this process waits on: every tmux command runs with
 /// standard input from /dev/null and output to a temporary file, the server is started
 /// through a shell that closes every inherited descriptor above 2, and it is killed in a
 /// `defer`. Waits poll the screen until a condition holds, with a generous deadline.
 @Suite(.serialized) struct ReplTerminalTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
     static let goldenFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("golden/repl")
-    static var binary: String {
-        if let b = ProcessInfo.processInfo.environment["KEYFLOW_BIN"], !b.isEmpty { return b }
-        return root.appendingPathComponent(".build/debug/keyflow").path
-    }
+    static var binary: String { TestPaths.keyflowBinary }
     static let deadline: Duration = .seconds(60)
 
     struct Failure: Error, CustomStringConvertible {
@@ -29,60 +25,8 @@ import Testing
 
     // MARK: - The sandbox
 
-    /// `keyflow serve --port 0` over a fresh folder, optionally with `--chaos`.
-    final class Server {
-        let process = Process()
-        let dir: String
-        var endpoint = ""
-        var project = ""
-        var apiKey = ""
-        var session = ""
-
-        init(chaos: String? = nil) throws {
-            dir = try ReplTerminalTests.temporaryFolder("keyflow-repl-serve")
-            process.executableURL = URL(fileURLWithPath: ReplTerminalTests.binary)
-            process.arguments = ["serve", "--port", "0", "--data", dir + "/sandbox", "--project", "demo"]
-                + (chaos.map { ["--chaos", $0, "--seed", "7"] } ?? [])
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-            try process.run()
-            var line = Data()
-            let handle = out.fileHandleForReading
-            while !line.contains(UInt8(ascii: "\n")) {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                line.append(chunk)
-            }
-            let text = String(decoding: line, as: UTF8.self)
-            guard let url = text.split(separator: " ").first(where: { $0.hasPrefix("http") }) else {
-                throw Failure("keyflow serve printed: \(text)")
-            }
-            endpoint = String(url)
-            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/sandbox/sandbox.json"))) as! [String: Any]
-            project = json["project"] as! String
-            apiKey = json["apiKey"] as! String
-            session = json["session"] as! String
-        }
-
-        deinit {
-            process.terminate()
-            process.waitUntilExit()
-        }
-
-        var env: [String: String] {
-            ["APPWRITE_ENDPOINT": endpoint, "APPWRITE_PROJECT_ID": project, "APPWRITE_API_KEY": apiKey, "APPWRITE_SESSION": session]
-        }
-
-        /// Every key's name and secret, read with curl (this target links nothing).
-        func keys() throws -> [(name: String, secret: String)] {
-            let data = try ReplTerminalTests.capture(
-                "/usr/bin/curl", ["-s", "-H", "X-Appwrite-Project: \(project)", "-H", "X-Appwrite-Key: \(apiKey)", endpoint + "/project/keys"])
-            let json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
-            return (json["keys"] as! [[String: Any]]).map { ($0["name"] as! String, $0["secret"] as! String) }
-        }
-    }
+    /// `keyflow serve --port 0` over a fresh folder, project `demo`, optionally with `--chaos`.
+    static func server(chaos: String? = nil) throws -> ServeProcess { try ServeProcess(project: "demo", chaos: chaos, seed: 7) }
 
     // MARK: - The terminal
 
@@ -193,35 +137,13 @@ import Testing
 
     // MARK: - Helpers
 
-    static func temporaryFolder(_ prefix: String) throws -> String {
-        let dir = NSTemporaryDirectory() + prefix + "-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    static func temporaryFolder(_ prefix: String) throws -> String { try TestPaths.temporaryFolder(prefix) }
 
     /// Runs a program with stdin from /dev/null and stdout+stderr to a temporary file
     /// (never a pipe: a daemon it starts could hold a pipe open).
     static func run(_ path: String, _ arguments: [String]) throws -> (Int32, String) {
-        let file = NSTemporaryDirectory() + "kf-tmux-out-" + UUID().uuidString
-        _ = FileManager.default.createFile(atPath: file, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = arguments
-        p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        p.standardOutput = handle
-        p.standardError = handle
-        try p.run()
-        p.waitUntilExit()
-        try handle.close()
-        return (p.terminationStatus, String(decoding: FileManager.default.contents(atPath: file) ?? Data(), as: UTF8.self))
-    }
-
-    static func capture(_ path: String, _ arguments: [String]) throws -> Data {
-        let (status, output) = try run(path, arguments)
-        guard status == 0 else { throw Failure("\(path) failed (\(status)): \(output)") }
-        return Data(output.utf8)
+        let result = try runProcess(path, arguments, mergingOutput: true)
+        return (result.status, result.stdout)
     }
 
     static func shellQuoted(_ word: String) -> String {
@@ -229,12 +151,12 @@ import Testing
     }
 
     /// The environment of a REPL: a private home and state folder, the sandbox's target.
-    static func environment(home: String, server: Server?) -> [String: String] {
+    static func environment(home: String, server: ServeProcess?) -> [String: String] {
         var env = [
             "HOME": home, "XDG_STATE_HOME": home + "/state", "XDG_CONFIG_HOME": home + "/config",
             "PATH": "/usr/bin:/bin", "TERM": "screen", "LANG": "C.UTF-8", "NO_COLOR": "1",
         ]
-        if let server { env.merge(server.env) { $1 } }
+        if let server { env.merge(server.environment()) { $1 } }
         return env
     }
 
@@ -257,25 +179,12 @@ import Testing
         return t
     }
 
-    /// Compares a transcript with its golden file (or rewrites it under KEYFLOW_UPDATE_GOLDEN=1).
+    /// Compares a transcript with its golden file (or records it under KEYFLOW_RECORD_GOLDEN=1, failing the test).
     static func expectGolden(_ name: String, _ transcript: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let text = normalized(transcript) + "\n"
-        let file = goldenFolder.appendingPathComponent(name + ".txt")
-        if ProcessInfo.processInfo.environment["KEYFLOW_UPDATE_GOLDEN"] == "1" {
-            try FileManager.default.createDirectory(at: goldenFolder, withIntermediateDirectories: true)
-            try text.write(to: file, atomically: true, encoding: .utf8)
-            return
-        }
-        guard let golden = try? String(contentsOf: file, encoding: .utf8) else {
-            Issue.record("no golden transcript \(file.path); run with KEYFLOW_UPDATE_GOLDEN=1 to write it. Got:\n\(text)", sourceLocation: sourceLocation)
-            return
-        }
-        if golden != text {
-            Issue.record("transcript differs from \(file.lastPathComponent)\n--- golden\n\(golden)--- got\n\(text)", sourceLocation: sourceLocation)
-        }
+        Golden.expect(normalized(transcript) + "\n", file: goldenFolder.appendingPathComponent(name + ".txt"), sourceLocation: sourceLocation)
     }
 
-    static func assertNoSecrets(_ text: String, _ server: Server) throws {
+    static func assertNoSecrets(_ text: String, _ server: ServeProcess) throws {
         for key in try server.keys() where key.secret.count > 20 {
             #expect(!text.contains(key.secret), "the secret of \(key.name) was printed")
         }
@@ -288,7 +197,7 @@ import Testing
     /// Tab after `databases.` lists the catalogue's scopes; a key name created in the session
     /// completes inside a string; a meta-command completes.
     @Test func completionOfScopesKeyNamesAndCommands() async throws {
-        let server = try Server()
+        let server = try Self.server()
         let home = try Self.temporaryFolder("keyflow-repl-home")
         let term = Terminal()
         defer { term.kill() }
@@ -328,7 +237,7 @@ import Testing
 
     /// A `for` block over three lines: continuation prompts, then one run of the whole block.
     @Test func multiLineForBlock() async throws {
-        let server = try Server()
+        let server = try Self.server()
         let home = try Self.temporaryFolder("keyflow-repl-home")
         let term = Terminal()
         defer { term.kill() }
@@ -354,7 +263,7 @@ import Testing
     /// History survives the session (file mode 0600); a line with secret material, or one
     /// typed with a leading space, is not kept; Up in a second session recalls the last kept line, then the one before.
     @Test func historyAcrossTwoSessions() async throws {
-        let server = try Server()
+        let server = try Self.server()
         let home = try Self.temporaryFolder("keyflow-repl-home")
         let env = Self.environment(home: home, server: server)
         do {
@@ -397,7 +306,7 @@ import Testing
     /// Ctrl-C while a statement waits on a slow server (every request delayed) cancels it,
     /// says which steps completed, and the session goes on.
     @Test func controlCDuringASlowRequest() async throws {
-        let server = try Server(chaos: "delay=1:2500ms")
+        let server = try Self.server(chaos: "delay=1:2500ms")
         let home = try Self.temporaryFolder("keyflow-repl-home")
         let term = Terminal()
         defer { term.kill() }
@@ -429,7 +338,7 @@ import Testing
 
     /// Ctrl-C at the prompt abandons the line; Ctrl-D at an empty prompt leaves with status 0.
     @Test func controlCClearsTheLineAndControlDExits() async throws {
-        let server = try Server()
+        let server = try Self.server()
         let home = try Self.temporaryFolder("keyflow-repl-home")
         let term = Terminal()
         defer { term.kill() }
@@ -449,7 +358,7 @@ import Testing
 
     /// `:plan on` plans statements without writing; `:plan off` runs them again.
     @Test func planMode() async throws {
-        let server = try Server()
+        let server = try Self.server()
         let home = try Self.temporaryFolder("keyflow-repl-home")
         let term = Terminal()
         defer { term.kill() }
@@ -470,7 +379,7 @@ import Testing
 
     /// `list` prints an aligned table; in a narrow terminal it still fits, eliding with `…`.
     @Test func listFitsTheTerminal() async throws {
-        let server = try Server()
+        let server = try Self.server()
         let home = try Self.temporaryFolder("keyflow-repl-home")
         for width in [120, 60] {
             let term = Terminal(width: width)
@@ -493,7 +402,7 @@ import Testing
     /// What a new user does with only `:help`: list, create, inspect, rotate — and the
     /// prompt's hints for the usual slips (a mistyped statement, a key name without quotes).
     @Test func aNewUserWithOnlyHelp() async throws {
-        let server = try Server()
+        let server = try Self.server()
         let home = try Self.temporaryFolder("keyflow-repl-home")
         let term = Terminal()
         defer { term.kill() }
@@ -611,13 +520,13 @@ import Testing
 
     /// Statements from a pipe: no prompt, no banner, the same output as `keyflow run -`.
     @Test func pipedStdinBehavesLikeRunDash() throws {
-        let server = try Server()
+        let server = try Self.server()
         let home = try Self.temporaryFolder("keyflow-repl-home")
         let env = Self.environment(home: home, server: server)
         let script = "print \"piped\"\nlist where name == \"Sandbox bootstrap key\"\nassert count(keys) >= 1\n"
         let repl = try Self.pipe(["repl"], stdin: script, env: env)
         let run = try Self.pipe(["run", "-"], stdin: script, env: env)
-        #expect(repl.code == 0, "\(repl.stderr)")
+        #expect(repl.status == 0, "\(repl.stderr)")
         #expect(Self.normalized(repl.stdout) == Self.normalized(run.stdout))
         #expect(Self.normalized(repl.stderr) == Self.normalized(run.stderr))
         #expect(!repl.stdout.contains("demo@") && !repl.stderr.contains("demo@") && !repl.stdout.contains(":help"))
@@ -626,10 +535,10 @@ import Testing
 
         // A failing assert exits 3 as `run -` does; a syntax error exits 2 with nothing sent.
         let failed = try Self.pipe(["repl"], stdin: "assert count(keys) > 99, \"too few\"\n", env: env)
-        #expect(failed.code == 3, "\(failed.stderr)")
+        #expect(failed.status == 3, "\(failed.stderr)")
         #expect(failed.stderr.contains("too few"))
         let bad = try Self.pipe(["repl"], stdin: "create \"x\" scopes [users.read\n", env: env)
-        #expect(bad.code == 2, "\(bad.stderr)")
+        #expect(bad.status == 2, "\(bad.stderr)")
         #expect(try server.keys().count == 1)
     }
 
@@ -639,43 +548,24 @@ import Testing
         var env = Self.environment(home: home, server: nil)
         env["KEYFLOW_SANDBOX"] = home + "/sandbox"
         let refused = try Self.pipe(["repl"], stdin: "list\n", env: env)
-        #expect(refused.code == 2, "\(refused.stderr)")
+        #expect(refused.status == 2, "\(refused.stderr)")
         #expect(refused.stderr.contains("no terminal is attached"))
         let sandboxed = try Self.pipe(["repl", "--sandbox"], stdin: "create \"piped\" scopes [users.read]\nlist\n", env: env)
-        #expect(sandboxed.code == 0, "\(sandboxed.stderr)")
+        #expect(sandboxed.status == 0, "\(sandboxed.stderr)")
         #expect(sandboxed.stdout.contains("piped"))
     }
 
-    struct Piped {
-        var code: Int32
-        var stdout: String
-        var stderr: String
-    }
-
     /// Runs the binary with stdin from a file (not a terminal), stdout and stderr to files.
-    static func pipe(_ arguments: [String], stdin: String, env: [String: String]) throws -> Piped {
+    static func pipe(_ arguments: [String], stdin: String, env: [String: String]) throws -> ProcessOutput {
         let dir = try temporaryFolder("keyflow-repl-pipe")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try stdin.write(toFile: dir + "/in", atomically: true, encoding: .utf8)
-        _ = FileManager.default.createFile(atPath: dir + "/out", contents: nil)
-        _ = FileManager.default.createFile(atPath: dir + "/err", contents: nil)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = arguments
-        p.environment = env
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        p.standardInput = FileHandle(forReadingAtPath: dir + "/in")
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/out"))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/err"))
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        p.waitUntilExit()
-        try out.close()
-        try err.close()
-        return Piped(
-            code: p.terminationStatus,
-            stdout: String(decoding: FileManager.default.contents(atPath: dir + "/out") ?? Data(), as: UTF8.self),
-            stderr: String(decoding: FileManager.default.contents(atPath: dir + "/err") ?? Data(), as: UTF8.self))
+        return try runKeyflow(arguments, environment: env, directory: dir, stdin: stdin)
+    }
+}
+
+extension ServeProcess {
+    /// Every key's name and secret, read with curl (this target links nothing of keyflow's).
+    fileprivate func keys() throws -> [(name: String, secret: String)] {
+        try listedKeys().map { ($0["name"] as! String, $0["secret"] as! String) }
     }
 }

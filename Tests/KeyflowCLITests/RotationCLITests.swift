@@ -1,4 +1,5 @@
 import Foundation
+import KeyflowTestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -13,113 +14,11 @@ import Testing
 /// processes that are SIGKILLed at every step boundary and at random moments of a 20-key
 /// bulk rotation, then run again. The end state is checked from the server and the sinks.
 @Suite(.serialized) struct RotationCLITests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let bin =
-        ProcessInfo.processInfo.environment["KEYFLOW_BIN"] ?? root.appendingPathComponent(".build/debug/keyflow").path
+    static var bin: String { TestPaths.keyflowBinary }
 
     // MARK: - The sandbox server
 
-    final class Server: @unchecked Sendable {
-        let process = Process()
-        let dir: URL
-        let endpoint: String
-        let project: String
-        let apiKey: String
-        let session: String
-
-        init(chaos: String? = nil) throws {
-            dir = FileManager.default.temporaryDirectory.appendingPathComponent("keyflow-rotation-cli-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            process.executableURL = URL(fileURLWithPath: RotationCLITests.bin)
-            var args = ["serve", "--port", "0", "--data", dir.appendingPathComponent("data").path]
-            if let chaos { args += ["--chaos", chaos, "--seed", "11"] }
-            process.arguments = args
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            // One line when ready: `keyflow sandbox listening on URL project ID`.
-            var line = Data()
-            while !line.contains(UInt8(ascii: "\n")) {
-                let chunk = out.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                line += chunk
-            }
-            guard String(decoding: line, as: UTF8.self).hasPrefix("keyflow sandbox listening on ") else {
-                process.terminate()
-                throw Failure("keyflow serve did not start: \(String(decoding: line, as: UTF8.self))")
-            }
-            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("data/sandbox.json"))) as! [String: Any]
-            endpoint = json["endpoint"] as! String
-            project = json["project"] as! String
-            apiKey = json["apiKey"] as! String
-            session = json["session"] as! String
-        }
-
-        func stop() {
-            process.terminate()
-            process.waitUntilExit()
-            try? FileManager.default.removeItem(at: dir)
-        }
-
-        var environment: [String: String] {
-            [
-                "APPWRITE_ENDPOINT": endpoint, "APPWRITE_PROJECT_ID": project, "APPWRITE_API_KEY": apiKey,
-                "APPWRITE_SESSION": session, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-                "NO_COLOR": "1",
-            ]
-        }
-
-        /// One HTTP call, retried on 5xx/429/connection errors (the chaos server fails some on purpose).
-        func call(_ method: String, _ path: String, body: [String: Any]? = nil, console: Bool = false) async throws -> (Int, Any?) {
-            var last: (Int, Any?) = (0, nil)
-            for _ in 0..<12 {
-                var request = URLRequest(url: URL(string: endpoint + path)!)
-                request.httpMethod = method
-                request.timeoutInterval = 10
-                request.setValue(project, forHTTPHeaderField: "X-Appwrite-Project")
-                if console {
-                    request.setValue("a_session_console=\(session)", forHTTPHeaderField: "Cookie")
-                    request.setValue("admin", forHTTPHeaderField: "X-Appwrite-Mode")
-                } else {
-                    request.setValue(apiKey, forHTTPHeaderField: "X-Appwrite-Key")
-                }
-                if let body {
-                    request.httpBody = try JSONSerialization.data(withJSONObject: body)
-                    request.setValue("application/json", forHTTPHeaderField: "content-type")
-                }
-                do {
-                    let (data, response) = try await RotationCLITests.http.data(for: request)
-                    let status = (response as! HTTPURLResponse).statusCode
-                    last = (status, try? JSONSerialization.jsonObject(with: data))
-                    if status < 429 || (status > 429 && status < 500) { return last }
-                } catch {
-                    last = (0, "\(error)")
-                }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            return last
-        }
-
-        /// Creates a key as the console would; with chaos, a commit-then-500 is resolved by reading back.
-        func create(id: String, name: String, scopes: [String], days: Int) async throws -> SeededKey {
-            let expire = ISO8601DateFormatter().string(from: Date().addingTimeInterval(Double(days) * 86400))
-            let (status, answer) = try await call("POST", "/project/keys", body: ["keyId": id, "name": name, "scopes": scopes, "expire": expire], console: true)
-            guard status == 201 || status == 409 else { throw Failure("seeding \(name): HTTP \(status) \(String(describing: answer))") }
-            let (got, object) = try await call("GET", "/project/keys/\(id)")
-            guard got == 200, let key = object as? [String: Any] else { throw Failure("reading back \(name): HTTP \(got)") }
-            return SeededKey(id: id, name: name, scopes: scopes, secret: key["secret"] as! String)
-        }
-
-        func keys() async throws -> [[String: Any]] {
-            let (status, object) = try await call("GET", "/project/keys")
-            guard status == 200, let list = (object as? [String: Any])?["keys"] as? [[String: Any]] else {
-                throw Failure("listing keys: HTTP \(status)")
-            }
-            return list
-        }
-    }
+    typealias Server = ServeProcess
 
     struct SeededKey {
         var id: String
@@ -157,7 +56,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: bin)
         process.arguments = ["run", script]
         process.currentDirectoryURL = dir
-        var env = server.environment
+        var env = server.runEnvironment
         if let crashAt { env["KEYFLOW_TEST_CRASH_AT"] = crashAt }
         process.environment = env
         let log = dir.appendingPathComponent("run-\(UUID().uuidString).log")
@@ -182,7 +81,7 @@ import Testing
 
     /// Seeds 20 keys named `PREFIX-svc-NN` and writes the bulk rotation script into a fresh folder.
     static func prepare(_ server: Server, prefix: String) async throws -> (URL, [SeededKey]) {
-        let dir = server.dir.appendingPathComponent(prefix)
+        let dir = server.folder.appendingPathComponent(prefix)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let script = #"rotate keys where name ~ "\#(prefix)-svc-*" grace 1h secret to file "out/${key.name}.key""# + "\n"
         try Data(script.utf8).write(to: dir.appendingPathComponent("rotate.kf"))
@@ -298,11 +197,12 @@ import Testing
         // ran. A kill that came after the run had finished means the window is longer than
         // runs take now (the machine's load changes), so the window shrinks.
         var window = max(0.05, base.seconds)
+        var random = SeededGenerator.announced(for: "killedAtEveryStepBoundaryAndAtRandomMomentsThenRunAgain")
         var randomKills = 0
         var attempts = 0
         while randomKills < 50 && attempts < 150 {
             attempts += 1
-            let r = try await Self.trial(server, prefix: "r\(attempts)", killAfter: Double.random(in: 0.01...window))
+            let r = try await Self.trial(server, prefix: "r\(attempts)", killAfter: Double.random(in: 0.01...window, using: &random))
             if r.killed { randomKills += 1 } else { window = max(0.05, window * 0.8) }
             found += r.problems
             left.merge(r.left, uniquingKeysWith: +)
@@ -311,19 +211,20 @@ import Testing
         print("kill test: keys as the killed runs left them: \(left.sorted { $0.key < $1.key })")
         #expect(randomKills == 50, "50 timed kills landed while keyflow ran (\(attempts) tried)")
         #expect((left["half done"] ?? 0) > 0 && (left["retired"] ?? 0) > 0 && (left["not started"] ?? 0) > 0, "kills left every kind of state")
-        #expect(found.isEmpty, "\(found.prefix(10).joined(separator: "\n"))")
+        #expect(found.isEmpty, "seed \(random.seed): \(found.prefix(10).joined(separator: "\n"))")
     }
 
     @Test func bulkRotationUnderChaosWithKillsConverges() async throws {
-        let server = try Server(chaos: "500=0.05,503=0.05,429=0.03,reset=0.03,delay=0.03:100ms,commit-then-500=0.08")
+        let server = try Server(chaos: "500=0.05,503=0.05,429=0.03,reset=0.03,delay=0.03:100ms,commit-then-500=0.08", seed: 11)
         defer { server.stop() }
+        var random = SeededGenerator.announced(for: "bulkRotationUnderChaosWithKillsConverges")
         var found: [String] = []
         found += try await Self.trial(server, prefix: "chaos").problems
         for (i, point) in ["create", "deliver", "retire"].enumerated() {
             found += try await Self.trial(server, prefix: "chaoshook\(i)", crashAt: "\(point):5").problems
         }
         for i in 0..<4 {
-            found += try await Self.trial(server, prefix: "chaoskill\(i)", killAfter: Double.random(in: 0.05...0.4)).problems
+            found += try await Self.trial(server, prefix: "chaoskill\(i)", killAfter: Double.random(in: 0.05...0.4, using: &random)).problems
         }
         #expect(found.isEmpty, "\(found.prefix(10).joined(separator: "\n"))")
     }
@@ -332,7 +233,7 @@ import Testing
         let server = try Server()
         defer { server.stop() }
         for i in 0..<5 {
-            let dir = server.dir.appendingPathComponent("race\(i)")
+            let dir = server.folder.appendingPathComponent("race\(i)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let old = try await server.create(id: "race\(i)x\(UInt32.random(in: 0...UInt32.max))", name: "race-\(i)", scopes: ["users.read"], days: 30)
             for side in ["a", "b"] {
@@ -352,5 +253,63 @@ import Testing
                 #expect(sink == (successor?["secret"] as? String ?? "?") + "\n")
             }
         }
+    }
+}
+
+extension ServeProcess {
+    fileprivate var runEnvironment: [String: String] {
+        environment().merging([
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "NO_COLOR": "1",
+        ]) { $1 }
+    }
+
+    /// One HTTP call, retried on 5xx/429/connection errors (the chaos server fails some on purpose).
+    fileprivate func call(_ method: String, _ path: String, body: [String: Any]? = nil, console: Bool = false) async throws -> (Int, Any?) {
+        var last: (Int, Any?) = (0, nil)
+        for _ in 0..<12 {
+            var request = URLRequest(url: URL(string: endpoint + path)!)
+            request.httpMethod = method
+            request.timeoutInterval = 10
+            request.setValue(project, forHTTPHeaderField: "X-Appwrite-Project")
+            if console {
+                request.setValue("a_session_console=\(session)", forHTTPHeaderField: "Cookie")
+                request.setValue("admin", forHTTPHeaderField: "X-Appwrite-Mode")
+            } else {
+                request.setValue(apiKey, forHTTPHeaderField: "X-Appwrite-Key")
+            }
+            if let body {
+                request.httpBody = try JSONSerialization.data(withJSONObject: body)
+                request.setValue("application/json", forHTTPHeaderField: "content-type")
+            }
+            do {
+                let (data, response) = try await RotationCLITests.http.data(for: request)
+                let status = (response as! HTTPURLResponse).statusCode
+                last = (status, try? JSONSerialization.jsonObject(with: data))
+                if status < 429 || (status > 429 && status < 500) { return last }
+            } catch {
+                last = (0, "\(error)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return last
+    }
+
+    /// Creates a key as the console would; with chaos, a commit-then-500 is resolved by reading back.
+    fileprivate func create(id: String, name: String, scopes: [String], days: Int) async throws -> RotationCLITests.SeededKey {
+        let expire = ISO8601DateFormatter().string(from: Date().addingTimeInterval(Double(days) * 86400))
+        let (status, answer) = try await call("POST", "/project/keys", body: ["keyId": id, "name": name, "scopes": scopes, "expire": expire], console: true)
+        guard status == 201 || status == 409 else { throw RotationCLITests.Failure("seeding \(name): HTTP \(status) \(String(describing: answer))") }
+        let (got, object) = try await call("GET", "/project/keys/\(id)")
+        guard got == 200, let key = object as? [String: Any] else { throw RotationCLITests.Failure("reading back \(name): HTTP \(got)") }
+        return RotationCLITests.SeededKey(id: id, name: name, scopes: scopes, secret: key["secret"] as! String)
+    }
+
+    fileprivate func keys() async throws -> [[String: Any]] {
+        let (status, object) = try await call("GET", "/project/keys")
+        guard status == 200, let list = (object as? [String: Any])?["keys"] as? [[String: Any]] else {
+            throw RotationCLITests.Failure("listing keys: HTTP \(status)")
+        }
+        return list
     }
 }

@@ -1,140 +1,32 @@
 import Foundation
+import KeyflowTestSupport
 import Testing
 
 /// End to end: the real `keyflow` binary (KEYFLOW_BIN, else .build/debug/keyflow) running
 /// the example playbooks against a real sandbox (`keyflow serve`), checking stdout, stderr
 /// and exit codes — and that no secret ever appears in what it prints.
 @Suite(.serialized) struct RuntimeCLITests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static var binary: String {
-        if let b = ProcessInfo.processInfo.environment["KEYFLOW_BIN"], !b.isEmpty { return b }
-        return root.appendingPathComponent(".build/debug/keyflow").path
-    }
+    static let root = TestPaths.packageRoot
+    static var binary: String { TestPaths.keyflowBinary }
     static func example(_ name: String) -> String { root.appendingPathComponent("examples/\(name)").path }
 
-    struct Output {
-        var code: Int32
-        var stdout: String
-        var stderr: String
-        var all: String { stdout + stderr }
-    }
+    typealias Output = ProcessOutput
+    typealias Server = ServeProcess
 
     /// Runs the binary; stdin is /dev/null unless given (so it is never a terminal).
     static func keyflow(_ args: [String], cwd: String, env: [String: String], stdin: String? = nil, viaScript: String? = nil)
         throws -> Output
     {
-        let p = Process()
+        // No stored login leaks in from the real home.
+        let environment = isolatedEnvironment(["HOME": cwd, "XDG_CONFIG_HOME": cwd + "/.config"].merging(env) { $1 })
         if let viaScript {
             // util-linux `script` runs the command under a pseudo-terminal.
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-            p.arguments = ["-qec", viaScript, "/dev/null"]
-        } else {
-            p.executableURL = URL(fileURLWithPath: binary)
-            p.arguments = args
+            return try runProcess("/usr/bin/script", ["-qec", viaScript, "/dev/null"], environment: environment, directory: cwd, stdin: stdin)
         }
-        p.currentDirectoryURL = URL(fileURLWithPath: cwd)
-        var environment = ProcessInfo.processInfo.environment
-        for k in ["APPWRITE_ENDPOINT", "APPWRITE_PROJECT_ID", "APPWRITE_API_KEY", "APPWRITE_SESSION", "KEYFLOW_SANDBOX", "NO_COLOR"] {
-            environment.removeValue(forKey: k)
-        }
-        environment["HOME"] = cwd  // no stored login leaks in from the real home
-        environment["XDG_CONFIG_HOME"] = cwd + "/.config"
-        for (k, v) in env { environment[k] = v }
-        p.environment = environment
-        let out = Pipe(), err = Pipe(), inp = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = stdin == nil ? FileHandle(forReadingAtPath: "/dev/null") : inp
-        try p.run()
-        if let stdin {
-            inp.fileHandleForWriting.write(Data(stdin.utf8))
-            try inp.fileHandleForWriting.close()
-        }
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Output(code: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return try runProcess(binary, args, environment: environment, directory: cwd, stdin: stdin)
     }
 
-    /// A `keyflow serve` on a free port over a fresh folder.
-    final class Server {
-        let process = Process()
-        let dir: String
-        var endpoint = ""
-        var project = ""
-        var apiKey = ""
-        var session = ""
-
-        init(legacy: Bool = false) throws {
-            dir = NSTemporaryDirectory() + "keyflow-cli-" + UUID().uuidString
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            process.executableURL = URL(fileURLWithPath: RuntimeCLITests.binary)
-            process.arguments = ["serve", "--port", "0", "--data", dir + "/sandbox"] + (legacy ? ["--legacy-key-create"] : [])
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            try process.run()
-            // The one line it prints when ready names the endpoint and the project.
-            var line = Data()
-            let handle = out.fileHandleForReading
-            while !line.contains(UInt8(ascii: "\n")) {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                line.append(chunk)
-            }
-            let text = String(decoding: line, as: UTF8.self)
-            guard let url = text.split(separator: " ").first(where: { $0.hasPrefix("http") }) else {
-                throw CocoaError(.fileReadCorruptFile, userInfo: [NSDebugDescriptionErrorKey: "serve printed: \(text)"])
-            }
-            endpoint = String(url)
-            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/sandbox/sandbox.json"))) as! [String: Any]
-            project = json["project"] as! String
-            apiKey = json["apiKey"] as! String
-            session = json["session"] as! String
-        }
-
-        deinit {
-            process.terminate()
-            process.waitUntilExit()
-        }
-
-        /// Endpoint and project; the API key; the session too unless `keyOnly`.
-        func env(keyOnly: Bool = false) -> [String: String] {
-            var e = ["APPWRITE_ENDPOINT": endpoint, "APPWRITE_PROJECT_ID": project, "APPWRITE_API_KEY": apiKey]
-            if !keyOnly { e["APPWRITE_SESSION"] = session }
-            return e
-        }
-
-        /// The keys the server holds now, listed with curl (the CLI tests link nothing).
-        func listedKeys() throws -> [[String: Any]] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            p.arguments = ["-s", "-H", "X-Appwrite-Project: \(project)", "-H", "X-Appwrite-Key: \(apiKey)", endpoint + "/project/keys"]
-            let out = Pipe()
-            p.standardOutput = out
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            let json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
-            return json["keys"] as! [[String: Any]]
-        }
-
-        /// Every secret the server holds now, with the API key and the session.
-        func secrets() throws -> [String] {
-            try listedKeys().map { $0["secret"] as! String } + [apiKey, session]
-        }
-
-        func keyNames() throws -> [String] {
-            try listedKeys().map { $0["name"] as! String }
-        }
-    }
-
-    static func workdir() throws -> String {
-        let d = NSTemporaryDirectory() + "keyflow-cwd-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
+    static func workdir() throws -> String { try TestPaths.temporaryFolder("keyflow-cwd") }
 
     /// Secrets found on disk in the sinks (ephemeral keys are not listed by the server).
     static func sinkSecrets(_ dir: String) -> [String] {
@@ -163,20 +55,20 @@ import Testing
         let server = try Server()
         let cwd = try Self.workdir()
         for example in ["onboard.kf", "tenants.kf", "rotate.kf", "ci-keys.kf", "sweep.kf"] {
-            let plan = try Self.keyflow(["plan", Self.example(example)], cwd: cwd, env: server.env())
-            #expect(plan.code == 0, "\(example) plan: \(plan.all)")
+            let plan = try Self.keyflow(["plan", Self.example(example)], cwd: cwd, env: server.environment())
+            #expect(plan.status == 0, "\(example) plan: \(plan.all)")
             #expect(plan.stdout.hasPrefix("target: \(server.endpoint) project \"\(server.project)\""), "\(plan.stdout)")
-            let first = try Self.keyflow(["run", Self.example(example)], cwd: cwd, env: server.env())
-            #expect(first.code == 0, "\(example) first run: \(first.all)")
-            let second = try Self.keyflow(["run", Self.example(example)], cwd: cwd, env: server.env())
-            #expect(second.code == 0, "\(example) second run: \(second.all)")
+            let first = try Self.keyflow(["run", Self.example(example)], cwd: cwd, env: server.environment())
+            #expect(first.status == 0, "\(example) first run: \(first.all)")
+            let second = try Self.keyflow(["run", Self.example(example)], cwd: cwd, env: server.environment())
+            #expect(second.status == 0, "\(example) second run: \(second.all)")
             if example == "ci-keys.kf" {
                 // The long-lived keys are converged; only the job's ephemeral key is new.
                 #expect(second.stdout.contains("Done: 1 ephemeral minted, 1 secret delivered, 4 up to date"), "\(second.stdout)")
             } else {
                 #expect(second.stdout.contains("No changes: everything is up to date"), "\(example): \(second.stdout)")
-                let replan = try Self.keyflow(["plan", "--detailed-exitcode", Self.example(example)], cwd: cwd, env: server.env())
-                #expect(replan.code == 0, "\(example) replan: \(replan.all)")
+                let replan = try Self.keyflow(["plan", "--detailed-exitcode", Self.example(example)], cwd: cwd, env: server.environment())
+                #expect(replan.status == 0, "\(example) replan: \(replan.all)")
             }
         }
         let names = try server.keyNames()
@@ -194,8 +86,8 @@ import Testing
         for example in ["onboard.kf", "tenants.kf", "rotate.kf", "ci-keys.kf", "sweep.kf"] {
             for json in [false, true] {
                 for mode in ["plan", "run"] {
-                    let r = try Self.keyflow([mode] + (json ? ["--json"] : []) + [Self.example(example)], cwd: cwd, env: server.env())
-                    #expect(r.code == 0, "\(mode) \(example): \(r.all)")
+                    let r = try Self.keyflow([mode] + (json ? ["--json"] : []) + [Self.example(example)], cwd: cwd, env: server.environment())
+                    #expect(r.status == 0, "\(mode) \(example): \(r.all)")
                     printed.append(("\(mode) \(json ? "--json " : "")\(example)", r.all))
                 }
             }
@@ -203,8 +95,8 @@ import Testing
         // A failing API call and a failing sink print errors: those must not leak either.
         let failing = cwd + "/fail.kf"
         try #"ensure "leaky" scopes [users.read] secret to run "sh -c 'cat; exit 1'""#.write(toFile: failing, atomically: true, encoding: .utf8)
-        let f = try Self.keyflow(["run", failing], cwd: cwd, env: server.env())
-        #expect(f.code == 1)
+        let f = try Self.keyflow(["run", failing], cwd: cwd, env: server.environment())
+        #expect(f.status == 1)
         printed.append(("failing sink", f.all))
         let secrets = try server.secrets() + Self.sinkSecrets(cwd)
         #expect(secrets.count > 15)
@@ -223,8 +115,8 @@ import Testing
         let env = ["APPWRITE_ENDPOINT": "http://127.0.0.1:1/v1", "APPWRITE_PROJECT_ID": "p", "APPWRITE_API_KEY": "k"]
         for attempt in 1...40 {
             let r = try Self.keyflow(["run", bad], cwd: cwd, env: env)
-            #expect(r.code == 2 && !r.stderr.contains("Signal"), "attempt \(attempt): exit \(r.code)\n\(r.stderr)")
-            if r.code != 2 { break }
+            #expect(r.status == 2 && !r.stderr.contains("Signal"), "attempt \(attempt): exit \(r.status)\n\(r.stderr)")
+            if r.status != 2 { break }
         }
     }
 
@@ -243,11 +135,11 @@ import Testing
             "APPWRITE_API_KEY": "k",
         ]
         let run = try Self.keyflow(["run", script], cwd: cwd, env: env)
-        #expect(run.code == 1, "\(run.all)")
+        #expect(run.status == 1, "\(run.all)")
         #expect(run.stderr.contains("libcurl could not be loaded") && run.stderr.contains("libcurl.so.4"), "\(run.stderr)")
         #expect(!run.stderr.contains("Signal") && !run.stderr.contains("Fatal error"), "\(run.stderr)")
         let check = try Self.keyflow(["check", script], cwd: cwd, env: env)
-        #expect(check.code == 0, "\(check.all)")
+        #expect(check.status == 0, "\(check.all)")
     }
 
     @Test func exitCodesUsageAndStdin() throws {
@@ -256,33 +148,33 @@ import Testing
         // assert → 3, with the message and the line.
         let failing = cwd + "/policy.kf"
         try "print \"checking\"\nassert count(keys) > 1000, \"not enough keys\"\n".write(toFile: failing, atomically: true, encoding: .utf8)
-        let a = try Self.keyflow(["run", failing], cwd: cwd, env: server.env())
-        #expect(a.code == 3)
+        let a = try Self.keyflow(["run", failing], cwd: cwd, env: server.environment())
+        #expect(a.status == 3)
         #expect(a.stderr.contains("policy.kf:2:1: error: assertion failed: not enough keys"), "\(a.stderr)")
         // Syntax error → 2.
         let bad = cwd + "/bad.kf"
         try "ensure \"x\" scopes [users.read\n".write(toFile: bad, atomically: true, encoding: .utf8)
-        #expect(try Self.keyflow(["run", bad], cwd: cwd, env: server.env()).code == 2)
+        #expect(try Self.keyflow(["run", bad], cwd: cwd, env: server.environment()).status == 2)
         // Missing required param → 2, nothing sent.
-        let p = try Self.keyflow(["run", Self.example("onboard.kf"), "nope=1"], cwd: cwd, env: server.env())
-        #expect(p.code == 2)
+        let p = try Self.keyflow(["run", Self.example("onboard.kf"), "nope=1"], cwd: cwd, env: server.environment())
+        #expect(p.status == 2)
         #expect(p.stderr.contains("onboard.kf") && p.stderr.contains("`nope`"), "\(p.stderr)")
         // `run -` reads the script from stdin.
-        let s = try Self.keyflow(["run", "-"], cwd: cwd, env: server.env(), stdin: "ensure \"from-stdin\" scopes [users.read]\nprint \"ok\"\n")
-        #expect(s.code == 0, "\(s.all)")
+        let s = try Self.keyflow(["run", "-"], cwd: cwd, env: server.environment(), stdin: "ensure \"from-stdin\" scopes [users.read]\nprint \"ok\"\n")
+        #expect(s.status == 0, "\(s.all)")
         #expect(s.stdout.contains("+ created \"from-stdin\""))
         // plan --detailed-exitcode: 4 with changes, 0 without.
         let script = cwd + "/one.kf"
         try "ensure \"detailed\" scopes [users.read]\n".write(toFile: script, atomically: true, encoding: .utf8)
-        let p1 = try Self.keyflow(["plan", "--detailed-exitcode", script], cwd: cwd, env: server.env())
-        #expect(p1.code == 4)
+        let p1 = try Self.keyflow(["plan", "--detailed-exitcode", script], cwd: cwd, env: server.environment())
+        #expect(p1.status == 4)
         #expect(p1.stdout.contains("+ create \"detailed\" scopes [users.read]"))
         #expect(p1.stdout.contains("Plan: 1 to create."))
-        #expect(try Self.keyflow(["run", script], cwd: cwd, env: server.env()).code == 0)
-        #expect(try Self.keyflow(["plan", "--detailed-exitcode", script], cwd: cwd, env: server.env()).code == 0)
+        #expect(try Self.keyflow(["run", script], cwd: cwd, env: server.environment()).status == 0)
+        #expect(try Self.keyflow(["plan", "--detailed-exitcode", script], cwd: cwd, env: server.environment()).status == 0)
         // An update shows field differences.
         try "ensure \"detailed\" scopes [users.write] expire 2030-01-01\n".write(toFile: script, atomically: true, encoding: .utf8)
-        let p2 = try Self.keyflow(["plan", script], cwd: cwd, env: server.env())
+        let p2 = try Self.keyflow(["plan", script], cwd: cwd, env: server.environment())
         #expect(p2.stdout.contains("~ update \"detailed\""))
         #expect(p2.stdout.contains("scopes +users.write -users.read"))
         #expect(p2.stdout.contains("expire never → 2030-01-01T00:00Z"))
@@ -291,11 +183,11 @@ import Testing
     @Test func noEndpointAndNoTerminalRefusesUnlessSandboxIsAsked() throws {
         let cwd = try Self.workdir()
         let r = try Self.keyflow(["plan", Self.example("onboard.kf")], cwd: cwd, env: [:])
-        #expect(r.code == 2)
+        #expect(r.status == 2)
         #expect(r.stderr.contains("APPWRITE_ENDPOINT"))
         #expect(!FileManager.default.fileExists(atPath: cwd + "/.keyflow"))
         let s = try Self.keyflow(["run", "--sandbox", Self.example("onboard.kf")], cwd: cwd, env: [:])
-        #expect(s.code == 0, "\(s.all)")
+        #expect(s.status == 0, "\(s.all)")
         #expect(s.stdout.hasPrefix("target: local sandbox http://127.0.0.1:"), "\(s.stdout)")
         #expect(FileManager.default.fileExists(atPath: cwd + "/.keyflow/sandbox/sandbox.json"))
         let again = try Self.keyflow(["run", "--sandbox", Self.example("onboard.kf")], cwd: cwd, env: [:])
@@ -309,40 +201,40 @@ import Testing
         try """
             ensure "existing-fine" scopes [users.read]
             """.write(toFile: script, atomically: true, encoding: .utf8)
-        #expect(try Self.keyflow(["run", script], cwd: cwd, env: server.env()).code == 0)
+        #expect(try Self.keyflow(["run", script], cwd: cwd, env: server.environment()).status == 0)
         try """
             grant "existing-fine" users.write
             ensure "needs-create" scopes [users.read]
             """.write(toFile: script, atomically: true, encoding: .utf8)
-        let r = try Self.keyflow(["run", script], cwd: cwd, env: server.env(keyOnly: true))
-        #expect(r.code == 1)
+        let r = try Self.keyflow(["run", script], cwd: cwd, env: server.environment(keyOnly: true))
+        #expect(r.status == 1)
         #expect(r.stderr.contains("needs-session.kf:2:1: error: `ensure` must create a key"), "\(r.stderr)")
         #expect(r.stderr.contains("keyflow login"))
         // Nothing was written: the grant before it did not happen either.
         let names = try server.keyNames()
         #expect(!names.contains("needs-create"))
-        let plan = try Self.keyflow(["plan", script], cwd: cwd, env: server.env(keyOnly: true))
+        let plan = try Self.keyflow(["plan", script], cwd: cwd, env: server.environment(keyOnly: true))
         #expect(plan.stdout.contains("~ update \"existing-fine\""))
         // Against a server that lets keys create keys, the same credential works.
         let legacy = try Server(legacy: true)
-        let ok = try Self.keyflow(["run", script], cwd: cwd, env: legacy.env(keyOnly: true))
-        #expect(ok.code == 1)  // "existing-fine" does not exist there
+        let ok = try Self.keyflow(["run", script], cwd: cwd, env: legacy.environment(keyOnly: true))
+        #expect(ok.status == 1)  // "existing-fine" does not exist there
         #expect(ok.stderr.contains("no active key named \"existing-fine\""))
         try "ensure \"needs-create\" scopes [users.read]\n".write(toFile: script, atomically: true, encoding: .utf8)
-        let ok2 = try Self.keyflow(["run", script], cwd: cwd, env: legacy.env(keyOnly: true))
-        #expect(ok2.code == 0, "\(ok2.all)")
+        let ok2 = try Self.keyflow(["run", script], cwd: cwd, env: legacy.environment(keyOnly: true))
+        #expect(ok2.status == 0, "\(ok2.all)")
     }
 
     @Test func helpHasExamplesAndCompletionScriptsMatchTheBinary() throws {
         let cwd = try Self.workdir()
         for command in ["plan", "run"] {
             let help = try Self.keyflow([command, "--help"], cwd: cwd, env: [:])
-            #expect(help.code == 0)
+            #expect(help.status == 0)
             #expect(help.stdout.contains("Examples:") && help.stdout.contains("keyflow \(command) "), "\(help.stdout)")
         }
         for shell in ["bash", "zsh", "fish"] {
             let generated = try Self.keyflow(["--generate-completion-script", shell], cwd: cwd, env: [:])
-            #expect(generated.code == 0)
+            #expect(generated.status == 0)
             let committed = try String(contentsOf: Self.root.appendingPathComponent("completions/keyflow.\(shell)"), encoding: .utf8)
             #expect(committed == generated.stdout, "completions/keyflow.\(shell) is stale: run scripts/gen-completions")
             #expect(committed.contains("detailed-exitcode"))
@@ -360,28 +252,15 @@ import Testing
         try FileManager.default.createDirectory(atPath: full, withIntermediateDirectories: true)
         try #"create "disk-key" scopes [users.read] secret to file "full/disk.key""#.write(
             toFile: cwd + "/disk.kf", atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-        p.arguments = [
-            "-rm", "sh", "-c",
-            #"mount -t tmpfs -o size=64k tmpfs full && (dd if=/dev/zero of=full/fill bs=1k count=128 2>/dev/null; true) && "$0" run disk.kf; echo "exit $?"; ls -A full"#,
-            Self.binary,
-        ]
-        p.currentDirectoryURL = URL(fileURLWithPath: cwd)
-        var environment = ProcessInfo.processInfo.environment
-        for k in ["APPWRITE_ENDPOINT", "APPWRITE_PROJECT_ID", "APPWRITE_API_KEY", "APPWRITE_SESSION", "KEYFLOW_SANDBOX", "NO_COLOR"] {
-            environment.removeValue(forKey: k)
-        }
-        environment["HOME"] = cwd
-        for (k, v) in server.env() { environment[k] = v }
-        p.environment = environment
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        p.standardInput = FileHandle(forReadingAtPath: "/dev/null")
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let text = try runProcess(
+            "/usr/bin/unshare",
+            [
+                "-rm", "sh", "-c",
+                #"mount -t tmpfs -o size=64k tmpfs full && (dd if=/dev/zero of=full/fill bs=1k count=128 2>/dev/null; true) && "$0" run disk.kf; echo "exit $?"; ls -A full"#,
+                Self.binary,
+            ],
+            environment: isolatedEnvironment(["HOME": cwd].merging(server.environment()) { $1 }), directory: cwd, mergingOutput: true
+        ).stdout
         #expect(text.contains("exit 1\n"), "\(text)")
         #expect(text.contains("No space left on device"), "\(text)")
         #expect(text.contains("was deleted again"), "\(text)")
@@ -395,10 +274,10 @@ import Testing
         // Output to a pipe has no escape codes; `script` gives the binary a real terminal.
         let server = try Server()
         let cwd = try Self.workdir()
-        let piped = try Self.keyflow(["plan", Self.example("onboard.kf")], cwd: cwd, env: server.env())
+        let piped = try Self.keyflow(["plan", Self.example("onboard.kf")], cwd: cwd, env: server.environment())
         #expect(!piped.all.contains("\u{1B}["))
         func underTerminal(_ extra: [String: String]) throws -> String {
-            var env = server.env()
+            var env = server.environment()
             for (k, v) in extra { env[k] = v }
             let cmd = "\(Self.binary) plan \(Self.example("onboard.kf"))"
             return try Self.keyflow([], cwd: cwd, env: env, viaScript: cmd).stdout
@@ -406,5 +285,16 @@ import Testing
         let coloured = try underTerminal(["TERM": "xterm"])
         #expect(coloured.contains("\u{1B}[32m+ create"), "under a terminal: \(coloured.debugDescription)")
         #expect(!(try underTerminal(["TERM": "xterm", "NO_COLOR": "1"]).contains("\u{1B}[")))
+    }
+}
+
+extension ServeProcess {
+    /// Every secret the server holds now, with the API key and the session.
+    fileprivate func secrets() throws -> [String] {
+        try listedKeys().map { $0["secret"] as! String } + [apiKey, session]
+    }
+
+    fileprivate func keyNames() throws -> [String] {
+        try listedKeys().map { $0["name"] as! String }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KeyflowTestSupport
 import Testing
 
 @testable import KeyflowClient
@@ -8,13 +9,10 @@ import Testing
 /// calls, both recorded by the same 127.0.0.1 server: method, path, query encoding, body
 /// bytes (modulo Python's `", "` separators) and the headers that matter.
 @Suite(.serialized) struct SDKComparisonTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     /// The SDK python named by the environment (scripts/test), else the bootstrap's venv. Absent: the test fails.
     static func python(_ variable: String, _ venv: String) throws -> String {
-        let path = ProcessInfo.processInfo.environment[variable] ?? packageRoot.appendingPathComponent(".venv/\(venv)/bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw ComparisonError.missing("\(path) (set \(variable) or run scripts/bootstrap)")
+        guard let path = TestPaths.sdkPython(variable, venv: venv) else {
+            throw ComparisonError.missing("the \(venv) python (set \(variable) or run scripts/bootstrap)")
         }
         return path
     }
@@ -50,19 +48,8 @@ p.delete_key("k1")
 """#
 
     func runPython(_ python: String, _ code: String, _ endpoint: String) throws {
-        let script = FileManager.default.temporaryDirectory.appendingPathComponent("keyflow-sdk-\(UUID().uuidString).py")
-        try code.write(to: script, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script.path, endpoint]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        while process.isRunning { usleep(1000) }
-        guard process.terminationStatus == 0 else {
-            throw ComparisonError.sdkFailed(String(decoding: stderr, as: UTF8.self))
-        }
+        let result = try runProcess(python, ["-c", code, endpoint])
+        guard result.status == 0 else { throw ComparisonError.sdkFailed(result.stderr) }
     }
 
     func swiftCalls(_ endpoint: String) async throws {

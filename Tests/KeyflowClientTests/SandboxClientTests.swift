@@ -1,5 +1,6 @@
 import Foundation
 import KeyflowSandbox
+import KeyflowTestSupport
 import Testing
 
 @testable import KeyflowClient
@@ -28,9 +29,7 @@ struct SandboxClientTests {
     }
 
     static func start(legacy: Bool = false, chaos: String? = nil, seed: UInt64 = 7) async throws -> Started {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keyflow-client-\(UUID().uuidString)")
-        let plan = try chaos.map { spec throws -> ChaosPlan in try ChaosPlan.parse(spec) } ?? .none
-        let sandbox = try await Sandbox.start(SandboxConfiguration(directory: directory, legacyKeyCreate: legacy, chaos: plan, seed: seed))
+        let sandbox = try await startSandbox("keyflow-client", legacy: legacy, chaos: chaos, seed: seed)
         return Started(sandbox: sandbox, credentials: sandbox.credentials)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KeyflowTestSupport
 import Testing
 
 @testable import KeyflowClient
@@ -53,7 +54,7 @@ import Testing
         try server.script([#"{"delay": 5.0}"#])
         let started = ContinuousClock.now
         let task = Task { try await api.getKey(id: "k1") }
-        try await Task.sleep(for: .milliseconds(300))
+        try await server.waitForRequests(1) { $0.method == "GET" }
         task.cancel()
         let result = await task.result
         #expect(ContinuousClock.now - started < .seconds(3))
@@ -67,7 +68,7 @@ import Testing
         _ = try await makeKey(api)
         try server.script(Array(repeating: #"{"delay": 5.0}"#, count: 6))
         let tasks = (0..<6).map { _ in Task { try await api.getKey(id: "k1") } }
-        try await Task.sleep(for: .milliseconds(300))
+        try await server.waitForRequests(6) { $0.method == "GET" }
         for task in tasks { task.cancel() }
         for task in tasks {
             await #expect(throws: APIError.cancelled) { try await task.value }

@@ -1,4 +1,5 @@
 import Foundation
+import KeyflowBasics
 import Testing
 
 @testable import KeyflowClient
@@ -55,8 +56,8 @@ struct WireEncodingTests {
 
     @Test func bodiesInSDKOrder() {
         let fields = KeyFields(name: "n", scopes: ["a"], expire: .at(WireDateTests.instant), description: "d")
-        #expect(fields.body(keyId: "id").compact == #"{"keyId":"id","name":"n","scopes":["a"],"expire":"2030-01-01T00:00:00.000+00:00","description":"d"}"#)
-        #expect(KeyFields(name: "n", scopes: []).body(keyId: nil).compact == #"{"name":"n","scopes":[]}"#)
+        #expect(fields.body(keyId: "id").encoded(.python) == #"{"keyId":"id","name":"n","scopes":["a"],"expire":"2030-01-01T00:00:00.000+00:00","description":"d"}"#)
+        #expect(KeyFields(name: "n", scopes: []).body(keyId: nil).encoded(.python) == #"{"name":"n","scopes":[]}"#)
     }
 
     @Test func keyDecodingIsLenient() throws {

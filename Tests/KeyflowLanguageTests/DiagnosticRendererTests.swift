@@ -1,10 +1,11 @@
 import Foundation
+import KeyflowTestSupport
 import Testing
 @testable import KeyflowLanguage
 
 /// Golden files for rendered diagnostics: grammar/golden/NAME.txt holds what
 /// `keyflow check grammar/examples/errors/NAME.kf` prints. Re-record on purpose with
-/// KEYFLOW_RECORD_GOLDEN=1.
+/// KEYFLOW_RECORD_GOLDEN=1 (which fails the run, see Golden).
 struct DiagnosticRendererTests {
     func renderFile(_ relative: String) -> String {
         let bytes = readBytes(packageRoot.appendingPathComponent(relative).path)
@@ -17,11 +18,7 @@ struct DiagnosticRendererTests {
     func golden(name: String) throws {
         let rendered = renderFile("grammar/examples/errors/" + name)
         let golden = packageRoot.appendingPathComponent("grammar/golden/" + name.replacingOccurrences(of: ".kf", with: ".txt"))
-        if ProcessInfo.processInfo.environment["KEYFLOW_RECORD_GOLDEN"] == "1" {
-            try rendered.write(to: golden, atomically: true, encoding: .utf8)
-        }
-        let expected = try String(contentsOf: golden, encoding: .utf8)
-        #expect(rendered == expected)
+        Golden.expect(rendered, file: golden)
     }
 
     @Test func textForm() {

@@ -9,14 +9,20 @@ struct FormatterTests {
         return out ?? ""
     }
 
-    /// Every file of the corpus that parses: the formatted text parses to the same
-    /// tree, formatting it again changes nothing, and every comment survives in order.
+    /// Every file of the corpus: one that parses is formatted to text that parses to the
+    /// same tree, formatting it again changes nothing, and every comment survives in
+    /// order; one with syntax errors is refused.
     @Test(arguments: kfFiles("grammar/examples") + kfFiles("grammar/examples/errors") + kfFiles("examples"))
     func formattingKeepsMeaningAndIsIdempotent(path: String) {
         let bytes = readBytes(path)
+        #expect(!bytes.isEmpty, "\(path) is empty or unreadable")
         let original = Parser.parse(bytes: bytes, file: path)
-        guard !original.hasErrors else { return }
-        guard let once = Formatter.format(original.program) as String? else { return }
+        if original.hasErrors {
+            let (out, diagnostics) = Formatter.format(bytes: bytes, file: path)
+            #expect(out == nil && !diagnostics.isEmpty, "a script with syntax errors was formatted: \(path)")
+            return
+        }
+        let once = Formatter.format(original.program)
         let reparsed = Parser.parse(source: once, file: path)
         #expect(reparsed.diagnostics.isEmpty, "\(reparsed.diagnostics.map(\.summary))\n\(once)")
         #expect(reparsed.program.dump == original.program.dump, "\(once)")

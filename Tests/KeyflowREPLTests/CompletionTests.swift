@@ -1,3 +1,4 @@
+import KeyflowBasics
 import KeyflowLanguage
 import Testing
 

@@ -1,14 +1,11 @@
 import Foundation
+import KeyflowTestSupport
 import Testing
 
 @testable import KeyflowREPL
 
 @Suite struct HistoryTests {
-    func temporaryFolder() throws -> String {
-        let path = NSTemporaryDirectory() + "keyflow-history-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    func temporaryFolder() throws -> String { try TestPaths.temporaryFolder("keyflow-history") }
 
     @Test func location() {
         #expect(HistoryFile.defaultPath(environment: ["XDG_STATE_HOME": "/s", "HOME": "/h"]) == "/s/keyflow/history")

@@ -1,16 +1,14 @@
 import Foundation
 import KeyflowLanguage
+import KeyflowTestSupport
 import Testing
 
 /// Every example playbook compiles (they run end to end in KeyflowCLITests/RuntimeCLITests).
 @Suite struct ExampleCompileTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     @Test func everyExampleCompiles() throws {
-        let dir = Self.root.appendingPathComponent("examples")
+        let dir = TestPaths.packageRoot.appendingPathComponent("examples")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".kf") }.sorted()
-        #expect(files.count >= 5)
+        #expect(files == ["ci-keys.kf", "onboard.kf", "rotate.kf", "sweep.kf", "tenants.kf"])
         for f in files {
             let source = try String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8)
             let (program, diagnostics) = compile(source: source, file: f)

@@ -2,6 +2,7 @@ import Foundation
 import KeyflowClient
 import KeyflowLanguage
 import KeyflowSandbox
+import KeyflowTestSupport
 import Testing
 
 @testable import KeyflowRuntime
@@ -17,8 +18,7 @@ import Testing
     }
 
     static func start(legacy: Bool = false) async throws -> (RunningSandbox, AppwriteClient, Session) {
-        let dir = URL(fileURLWithPath: NSTemporaryDirectory() + "keyflow-rt-" + UUID().uuidString)
-        let sandbox = try await Sandbox.start(SandboxConfiguration(directory: dir, legacyKeyCreate: legacy))
+        let sandbox = try await startSandbox("keyflow-rt", legacy: legacy)
         let c = sandbox.credentials
         let client = AppwriteClient(
             ClientConfiguration(

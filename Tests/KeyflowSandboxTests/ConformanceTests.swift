@@ -1,4 +1,5 @@
 import Foundation
+import KeyflowTestSupport
 import Testing
 
 @testable import KeyflowSandbox
@@ -7,22 +8,22 @@ import Testing
 /// prints `FAIL …` lines and exits non-zero on any failed check; a missing SDK venv fails
 /// the test rather than skipping it.
 @Suite(.serialized) struct ConformanceTests {
-    static let scripts = packageRoot.appendingPathComponent("Tests/KeyflowSandboxTests/conformance")
+    static let scripts = TestPaths.packageRoot.appendingPathComponent("Tests/KeyflowSandboxTests/conformance")
 
     /// Runs one conformance script with the SDK python named by `variable`.
     func python(_ variable: String, venv: String, _ script: String, _ arguments: [String] = [], sandbox: URL) async throws {
-        guard let python = sdkPython(variable, venv: venv) else {
+        guard let python = TestPaths.sdkPython(variable, venv: venv) else {
             Issue.record("no SDK python: set \(variable) or run scripts/bootstrap to create .venv/\(venv)")
             return
         }
-        let result = try await runOffThePool(
+        let result = try await runProcessOffThePool(
             python, [Self.scripts.appendingPathComponent(script).path] + arguments,
-            environment: [
+            environment: ProcessInfo.processInfo.environment.merging([
                 "SANDBOX_JSON": sandbox.appendingPathComponent("sandbox.json").path,
                 "PYTHONPATH": Self.scripts.path, "PYTHONDONTWRITEBYTECODE": "1",
-            ])
-        #expect(result.status == 0, "\(script) \(arguments.joined(separator: " ")) failed:\n\(result.output)")
-        #expect(result.output.contains("conformance checks ok"), "\(script) did not finish:\n\(result.output)")
+            ]) { $1 }, mergingOutput: true)
+        #expect(result.status == 0, "\(script) \(arguments.joined(separator: " ")) failed:\n\(result.stdout)")
+        #expect(result.stdout.contains("conformance checks ok"), "\(script) did not finish:\n\(result.stdout)")
     }
 
     @Test func sdk27EveryRouteErrorQueryAndExpiry() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import KeyflowTestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -8,61 +9,30 @@ import Testing
 /// The real `keyflow serve` binary (KEYFLOW_BIN, else .build/debug/keyflow): its ready
 /// line, its flag errors, and no acknowledged write lost to kill -9.
 @Suite(.serialized) struct KillTests {
-    /// A spawned `keyflow serve` and the endpoint from its one ready line.
-    struct Server {
-        let process: Process
-        let line: String
-        let endpoint: String
-    }
-
-    static func spawn(_ binary: String, data: URL) throws -> Server {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--port", "0", "--data", data.path]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var bytes = Data()
-        while !bytes.contains(0x0A) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            bytes.append(chunk)
-        }
-        let line = String(decoding: bytes, as: UTF8.self)
-        guard let range = line.range(of: #"http://[^ ]+/v1"#, options: .regularExpression) else {
-            process.terminate()
-            throw ServerDidNotStart(output: line)
-        }
-        return Server(process: process, line: line, endpoint: String(line[range]))
-    }
-
-    struct ServerDidNotStart: Error { let output: String }
-
     @Test func readyLineAndFlagErrors() throws {
-        guard let binary = keyflowBinary() else {
+        guard let binary = TestPaths.builtKeyflowBinary else {
             Issue.record("no keyflow binary: set KEYFLOW_BIN or build .build/debug/keyflow")
             return
         }
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        let server = try Self.spawn(binary, data: dir.url)
-        defer { server.process.terminate() }
-        #expect(server.line.hasSuffix(" project sandbox\n"))
-        #expect(server.line.split(separator: "\n").count == 1)
-        let bad = try run(binary, ["serve", "--data", dir.url.path, "--chaos", "404=0.5"])
+        let server = try ServeProcess(data: dir.url)
+        defer { server.stop() }
+        #expect(server.readyLine.hasSuffix(" project sandbox\n"))
+        #expect(server.readyLine.split(separator: "\n").count == 1)
+        let bad = try runProcess(binary, ["serve", "--data", dir.url.path, "--chaos", "404=0.5"], mergingOutput: true)
         #expect(bad.status != 0)
-        #expect(bad.output.contains("unknown fault '404'"))
+        #expect(bad.stdout.contains("unknown fault '404'"))
     }
 
     @Test func killDashNineLosesNoAcknowledgedWrite() async throws {
-        guard let binary = keyflowBinary() else {
+        guard TestPaths.builtKeyflowBinary != nil else {
             Issue.record("no keyflow binary: set KEYFLOW_BIN or build .build/debug/keyflow")
             return
         }
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
-        let server = try Self.spawn(binary, data: dir.url)
+        let server = try ServeProcess(data: dir.url)
         let credentials = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.url.appendingPathComponent("sandbox.json"))) as! [String: String]
         let console = [
             "X-Appwrite-Project": credentials["project"]!, "Cookie": "a_session_console=\(credentials["session"]!)",
@@ -97,19 +67,18 @@ import Testing
                 while await tally.count < 40, ContinuousClock.now < deadline {
                     try await Task.sleep(for: .milliseconds(5))
                 }
-                kill(server.process.processIdentifier, SIGKILL)
+                kill(server.processIdentifier, SIGKILL)
                 return []
             }
             var all: [String] = []
             for try await ids in group { all += ids }
             return all
         }
-        server.process.waitUntilExit()
-        #expect(server.process.terminationReason == .uncaughtSignal)
+        #expect(server.killNow(), "the server ended before it was killed")
         #expect(acknowledged.count >= 40, "only \(acknowledged.count) writes were acknowledged before the kill")
 
-        let restarted = try Self.spawn(binary, data: dir.url)
-        defer { restarted.process.terminate() }
+        let restarted = try ServeProcess(data: dir.url)
+        defer { restarted.stop() }
         let headers = ["X-Appwrite-Project": credentials["project"]!, "X-Appwrite-Key": credentials["apiKey"]!]
         let list = try await send("GET", restarted.endpoint + "/project/keys", headers: headers)
         #expect(list.status == 200)

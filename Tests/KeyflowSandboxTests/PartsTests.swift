@@ -35,17 +35,6 @@ import Testing
         #expect(QueryString.decode("%zz%4") == "%zz%4")
     }
 
-    @Test func jsonKeepsIntegersApartFromNumbers() {
-        #expect(JSONValue.parse(#"{"d":600}"#)?["d"] == .integer(600))
-        #expect(JSONValue.parse(#"{"d":600.0}"#)?["d"] == .number(600))
-        #expect(JSONValue.parse(#"{"s":"\u00e9\ud83d\ude00\/"}"#)?["s"] == .string("é😀/"))
-        #expect(JSONValue.parse("{") == nil)
-        #expect(JSONValue.parse(#"{"a":1} x"#) == nil)
-        var w = JSONWriter()
-        w.string("a/b\"\n\u{01}é")
-        #expect(w.text == #""a\/b\"\n\u0001é""#)
-    }
-
     @Test(arguments: [
         (#"{"method":"select","values":["name"]}"#, "Query method not valid: select"),
         (#"{"method":"bogus"}"#, "Invalid query method: bogus"),

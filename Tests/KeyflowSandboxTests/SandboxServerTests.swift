@@ -1,4 +1,5 @@
 import Foundation
+import KeyflowTestSupport
 import Testing
 
 @testable import KeyflowSandbox

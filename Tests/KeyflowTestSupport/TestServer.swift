@@ -6,25 +6,25 @@ import Testing
 /// and records every request (method, raw path and query, headers, body, client port).
 /// `POST /__script` queues canned answers for the next requests: a status, a delay,
 /// a connection reset, or "commit then 500" (apply the write, then fail).
-final class TestServer: @unchecked Sendable {
-    let port: Int
+public final class TestServer: @unchecked Sendable {
+    public let port: Int
     private let process: Process
-    var endpoint: String { "http://127.0.0.1:\(port)/v1" }
+    public var endpoint: String { "http://127.0.0.1:\(port)/v1" }
 
-    struct Recorded: Sendable {
-        var method: String
-        var path: String
-        var query: String
-        var headers: [(String, String)]
-        var body: String
-        var clientPort: Int
+    public struct Recorded: Sendable {
+        public var method: String
+        public var path: String
+        public var query: String
+        public var headers: [(String, String)]
+        public var body: String
+        public var clientPort: Int
 
-        func header(_ name: String) -> String? {
+        public func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name.lowercased() }?.1
         }
     }
 
-    init() throws {
+    public init() throws {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("keyflow-testserver-\(UUID().uuidString).py")
         try TestServer.source.write(to: script, atomically: true, encoding: .utf8)
         let process = Process()
@@ -34,7 +34,7 @@ final class TestServer: @unchecked Sendable {
         process.standardOutput = output
         try process.run()
         self.process = process
-        let line = output.fileHandleForReading.availableLine()
+        let line = output.fileHandleForReading.firstLine()
         guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             process.terminate()
             throw TestServerError.noPort(line)
@@ -49,11 +49,11 @@ final class TestServer: @unchecked Sendable {
 
     /// Queues answers: each a JSON object like `{"status": 503, "headers": {"Retry-After": "1"}}`,
     /// `{"delay": 2.0}`, `{"reset": true}` or `{"commit_then": 500}`.
-    func script(_ entries: [String]) throws {
+    public func script(_ entries: [String]) throws {
         _ = try control("POST", "/__script", body: "[" + entries.joined(separator: ",") + "]")
     }
 
-    func requests() throws -> [Recorded] {
+    public func requests() throws -> [Recorded] {
         let data = try control("GET", "/__log", body: nil)
         let list = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []
         return list.map { item in
@@ -65,7 +65,20 @@ final class TestServer: @unchecked Sendable {
         }
     }
 
-    func reset() throws { _ = try control("POST", "/__reset", body: nil) }
+    /// Waits until the server has recorded `count` requests that match: a signal that
+    /// they arrived (it records a request before it acts on a scripted delay), instead of
+    /// a sleep that hopes they did.
+    public func waitForRequests(
+        _ count: Int, timeout: Duration = .seconds(10), matching: (Recorded) -> Bool = { _ in true }
+    ) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while try requests().filter(matching).count < count {
+            guard ContinuousClock.now < deadline else { throw TestServerError.timedOut("\(count) requests did not arrive in \(timeout)") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    public func reset() throws { _ = try control("POST", "/__reset", body: nil) }
 
     /// Control calls go through the `curl` tool, not the client under test.
     private func control(_ method: String, _ path: String, body: String?) throws -> Data {
@@ -194,20 +207,8 @@ server.serve_forever()
 """#
 }
 
-enum TestServerError: Error {
+public enum TestServerError: Error {
     case noPort(String)
     case control(String)
-}
-
-extension FileHandle {
-    /// Reads up to the first newline (the server prints its port, then keeps the pipe open).
-    func availableLine() -> String {
-        var bytes: [UInt8] = []
-        while true {
-            let chunk = readData(ofLength: 1)
-            if chunk.isEmpty || chunk.first == 10 { break }
-            bytes.append(chunk.first!)
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    case timedOut(String)
 }

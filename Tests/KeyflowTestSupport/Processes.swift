@@ -1,0 +1,101 @@
+import Foundation
+
+/// What a finished process wrote and how it ended.
+public struct ProcessOutput: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+    public var all: String { stdout + stderr }
+}
+
+/// Runs a program to completion. Standard input is `stdin` (or /dev/null, so it is never a
+/// terminal); standard output and error go to temporary files, never to pipes: a daemon
+/// the program starts (an embedded sandbox, a tmux server) could hold a pipe open, and a
+/// full pipe nobody reads could stall the program. `environment` is the whole environment
+/// (nil: this process's); `mergingOutput` sends both streams to `stdout`, interleaved as written.
+public func runProcess(
+    _ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil,
+    stdin: String? = nil, mergingOutput: Bool = false
+) throws -> ProcessOutput {
+    let folder = try TestPaths.temporaryFolder("keyflow-process")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let outPath = folder + "/out", errPath = folder + "/err", inPath = folder + "/in"
+    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    if let stdin {
+        try stdin.write(toFile: inPath, atomically: true, encoding: .utf8)
+        process.standardInput = FileHandle(forReadingAtPath: inPath)
+    } else {
+        process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+    }
+    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+    let err = mergingOutput ? out : try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    // Not waitUntilExit: off the main thread it can spin on Linux.
+    while process.isRunning { usleep(1000) }
+    try out.close()
+    if !mergingOutput { try err.close() }
+    func read(_ path: String) -> String { String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self) }
+    return ProcessOutput(status: process.terminationStatus, stdout: read(outPath), stderr: mergingOutput ? "" : read(errPath))
+}
+
+/// `runProcess`, waited for on a thread of its own: a test that waits on the cooperative
+/// pool's few threads (two on a 2-core machine) starves an in-process sandbox it talks to.
+public func runProcessOffThePool(
+    _ executable: String, _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil,
+    stdin: String? = nil, mergingOutput: Bool = false
+) async throws -> ProcessOutput {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            continuation.resume(with: Result {
+                try runProcess(
+                    executable, arguments, environment: environment, directory: directory, stdin: stdin, mergingOutput: mergingOutput)
+            })
+        }.start()
+    }
+}
+
+/// Runs the keyflow binary (`TestPaths.keyflowBinary`).
+public func runKeyflow(
+    _ arguments: [String], environment: [String: String]? = nil, directory: String? = nil, stdin: String? = nil
+) throws -> ProcessOutput {
+    try runProcess(TestPaths.keyflowBinary, arguments, environment: environment, directory: directory, stdin: stdin)
+}
+
+/// This process's environment without the variables that would point keyflow at a real
+/// target or change its output (`APPWRITE_*`, `KEYFLOW_SANDBOX`, `NO_COLOR`), plus `extra`.
+public func isolatedEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
+    var environment = ProcessInfo.processInfo.environment
+    for name in ["APPWRITE_ENDPOINT", "APPWRITE_PROJECT_ID", "APPWRITE_API_KEY", "APPWRITE_SESSION", "KEYFLOW_SANDBOX", "NO_COLOR"] {
+        environment.removeValue(forKey: name)
+    }
+    environment.merge(extra) { $1 }
+    return environment
+}
+
+/// The output of a program that must succeed (`curl`, `tmux`); throws with its output otherwise.
+public func capture(_ executable: String, _ arguments: [String]) throws -> Data {
+    let result = try runProcess(executable, arguments, mergingOutput: true)
+    guard result.status == 0 else { throw TestSupportFailure("\(executable) failed (\(result.status)): \(result.stdout)") }
+    return Data(result.stdout.utf8)
+}
+
+extension FileHandle {
+    /// Reads up to the first newline (a server prints its port or address, then keeps the pipe open).
+    public func firstLine() -> String {
+        var bytes: [UInt8] = []
+        while true {
+            let chunk = readData(ofLength: 1)
+            if chunk.isEmpty || chunk.first == 10 { break }
+            bytes.append(chunk.first!)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
