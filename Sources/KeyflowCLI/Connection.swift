@@ -35,10 +35,10 @@ public struct Connection: Sendable {
         if let resolved {
             let description = TargetDescription(
                 endpoint: resolved.endpoint, project: resolved.project, isSandbox: false,
-                credential: Invocation.credentialText(resolved.credentials))
+                credential: resolved.credentials.kinds)
             let session = Session(
                 api: AppwriteClient(resolved.clientConfiguration()), target: description,
-                hasSession: resolved.credentials.session != nil)
+                canCreateKeys: resolved.credentials.session != nil || resolved.credentials.organizationKey != nil)
             return Connection(session: session, embedded: nil, warning: resolved.insecureWarning)
         }
         guard sandbox || stdinIsTerminal else {
@@ -60,7 +60,7 @@ public struct Connection: Sendable {
         let description = TargetDescription(
             endpoint: started.endpoint, project: started.project, isSandbox: true, sandboxDirectory: dir,
             credential: "api key + session")
-        return Connection(session: Session(api: api, target: description, hasSession: true), embedded: started, warning: nil)
+        return Connection(session: Session(api: api, target: description, canCreateKeys: true), embedded: started, warning: nil)
     }
 }
 

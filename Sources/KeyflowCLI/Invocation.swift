@@ -110,15 +110,6 @@ public struct Invocation: Sendable {
         stdoutIsTerminal && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
     }
 
-    static func credentialText(_ c: Credentials) -> String {
-        switch (c.apiKey != nil, c.session != nil) {
-        case (true, true): "api key + session"
-        case (true, false): "api key"
-        case (false, true): "session"
-        case (false, false): "no credential"
-        }
-    }
-
     /// The script's `use endpoint "…" project "…"` (plain strings only).
     static func useStatement(_ program: Program) -> ScriptTarget? {
         for s in program.statements {

@@ -32,13 +32,25 @@ public struct AppwriteClient: KeysAPI {
 
     // MARK: KeysAPI
 
+    public var project: String { configuration.project }
+
+    public func inProject(_ id: String) -> any KeysAPI {
+        guard id != configuration.project else { return self }
+        var other = configuration
+        other.project = id
+        other.credentials.apiKey = nil  // a project key belongs to its own project
+        return AppwriteClient(other)
+    }
+
     public func listKeys(queries: [KeyQuery], total: Bool) async throws(APIError) -> KeyList {
-        let exchange = try await send(.get, keysPath, query: FormEncoding.listParameters(queries: queries, total: total), auth: try preferredAuth())
+        let auth = try preferredAuth()
+        let exchange = try await send(.get, keysPath(auth), query: FormEncoding.listParameters(queries: queries, total: total), auth: auth)
         return try WireModel.keyList(try successful(exchange))
     }
 
     public func getKey(id: String) async throws(APIError) -> Key {
-        let exchange = try await send(.get, keyPath(id), auth: try preferredAuth())
+        let auth = try preferredAuth()
+        let exchange = try await send(.get, keyPath(id, auth), auth: auth)
         return try WireModel.key(try successful(exchange))
     }
 
@@ -46,7 +58,7 @@ public struct AppwriteClient: KeysAPI {
         let auth = try createAuth()
         let exchange: Exchange
         do {
-            exchange = try await send(.post, keysPath, body: fields.body(keyId: id), auth: auth)
+            exchange = try await send(.post, keysPath(auth), body: fields.body(keyId: id), auth: auth)
         } catch .transport(let code, let message) {
             // Every attempt failed on the wire, and one may have been applied: look.
             if let existing = await readBack(id: id, matching: fields) { return existing }
@@ -65,12 +77,14 @@ public struct AppwriteClient: KeysAPI {
     }
 
     public func replaceKey(id: String, fields: KeyFields) async throws(APIError) -> Key {
-        let exchange = try await send(.put, keyPath(id), body: fields.body(keyId: nil), auth: try preferredAuth())
+        let auth = try preferredAuth()
+        let exchange = try await send(.put, keyPath(id, auth), body: fields.body(keyId: nil), auth: auth)
         return try WireModel.key(try successful(exchange))
     }
 
     public func deleteKey(id: String) async throws(APIError) {
-        let exchange = try await send(.delete, keyPath(id), body: .object([]), auth: try preferredAuth())
+        let auth = try preferredAuth()
+        let exchange = try await send(.delete, keyPath(id, auth), body: .object([]), auth: auth)
         if exchange.response.isSuccess { return }
         // 404 after an attempt that may have been applied: that attempt deleted it.
         if exchange.uncertain && exchange.response.status == 404 { return }
@@ -79,8 +93,28 @@ public struct AppwriteClient: KeysAPI {
 
     public func createEphemeralKey(scopes: [String], duration: Int) async throws(APIError) -> Key {
         let body = JSONValue.object([("scopes", .array(scopes.map(JSONValue.string))), ("duration", .integer(Int64(duration)))])
-        let exchange = try await send(.post, keysPath + "/ephemeral", body: body, auth: try preferredAuth())
+        let auth = try preferredAuth()
+        let exchange = try await send(.post, keysPath(auth) + "/ephemeral", body: body, auth: auth)
         return try WireModel.key(try successful(exchange))
+    }
+
+    /// `GET /organization/projects`, every page (docs/appwrite-api.md §4.7).
+    public func listProjects() async throws(APIError) -> [Project] {
+        let auth = try organizationAuth()
+        var all: [Project] = []
+        var cursor: String?
+        let pageSize = 100
+        while true {
+            var queries = [#"{"method":"limit","values":[\#(pageSize)]}"#]
+            if let cursor { queries.append(#"{"method":"cursorAfter","values":["\#(cursor)"]}"#) }
+            var query = queries.enumerated().map { ("queries[\($0.offset)]", $0.element) }
+            query.append(("total", "false"))
+            let response = try successful(try await send(.get, "/organization/projects", query: query, auth: auth))
+            let page = try WireModel.projects(response)
+            all += page
+            guard page.count == pageSize, let last = page.last else { return all }
+            cursor = last.id
+        }
     }
 
     // MARK: Beyond the protocol
@@ -147,6 +181,8 @@ public struct AppwriteClient: KeysAPI {
         case none
         case apiKey(Secret)
         case session(Secret)
+        /// An organization key and its organization: the organization routes.
+        case organizationKey(Secret, organization: String)
     }
 
     /// What came back, and whether an earlier attempt may have been applied by the server.
@@ -155,24 +191,58 @@ public struct AppwriteClient: KeysAPI {
         var uncertain: Bool
     }
 
-    var keysPath: String {
+    /// The keys routes for a credential: an organization key goes to the organization
+    /// routes, which name the project in the path; the others to `/project/keys` (or the
+    /// organization routes when the configuration asks for them).
+    func keysPath(_ auth: Auth) -> String {
+        if case .organizationKey = auth { return organizationKeysPath }
         switch configuration.routes {
-        case .project: "/project/keys"
-        case .organization: "/organization/projects/\(FormEncoding.pathSegment(configuration.project))/keys"
+        case .project: return "/project/keys"
+        case .organization: return organizationKeysPath
         }
     }
 
-    private func keyPath(_ id: String) -> String { keysPath + "/" + FormEncoding.pathSegment(id) }
+    private var organizationKeysPath: String { "/organization/projects/\(FormEncoding.pathSegment(configuration.project))/keys" }
 
-    private func preferredAuth() throws(APIError) -> Auth {
-        if let key = configuration.credentials.apiKey { return .apiKey(key) }
-        if let session = configuration.credentials.session { return .session(session) }
-        throw .noCredential("no credential: give an API key (--key-file or APPWRITE_API_KEY) or sign in with keyflow login (or APPWRITE_SESSION)")
+    private func keyPath(_ id: String, _ auth: Auth) -> String { keysPath(auth) + "/" + FormEncoding.pathSegment(id) }
+
+    private var organizationKey: Auth? {
+        guard let key = configuration.credentials.organizationKey, let organization = configuration.credentials.organization else {
+            return nil
+        }
+        return .organizationKey(key, organization: organization)
     }
 
+    /// Reads, updates, deletes and ephemeral keys: the project API key where there is one
+    /// (it suffices), else the organization key, else the session (docs/language.md §13).
+    private func preferredAuth() throws(APIError) -> Auth {
+        if let key = configuration.credentials.apiKey { return .apiKey(key) }
+        if let organizationKey { return organizationKey }
+        if let session = configuration.credentials.session { return .session(session) }
+        throw .noCredential(
+            "no credential: give an API key (--key-file or APPWRITE_API_KEY), an organization key "
+                + "(APPWRITE_ORGANIZATION_KEY with APPWRITE_ORGANIZATION_ID), or sign in with keyflow login (or APPWRITE_SESSION)")
+    }
+
+    /// Creates: current servers refuse them with a project API key (docs/appwrite-api.md §2),
+    /// so the organization key, else the session, else the API key (older servers).
     private func createAuth() throws(APIError) -> Auth {
+        if let organizationKey { return organizationKey }
         if let session = configuration.credentials.session { return .session(session) }
         return try preferredAuth()
+    }
+
+    /// `projects`: the organization key, else the session with the organization id.
+    private func organizationAuth() throws(APIError) -> Auth {
+        if let organizationKey { return organizationKey }
+        if configuration.credentials.session != nil, configuration.credentials.organization != nil,
+            let session = configuration.credentials.session
+        {
+            return .session(session)
+        }
+        throw .noCredential(
+            "listing projects needs an organization: give APPWRITE_ORGANIZATION_KEY and APPWRITE_ORGANIZATION_ID "
+                + "(or --organization-key-file and --organization), or a console session with --organization")
     }
 
     private func successful(_ exchange: Exchange) throws(APIError) -> HTTPResponse {
@@ -194,6 +264,17 @@ public struct AppwriteClient: KeysAPI {
         case .session(let session):
             lines.append("cookie: a_session_console=\(session.reveal())")
             lines.append("x-appwrite-mode: admin")
+        case .organizationKey(let key, let organization):
+            // The organization client of docs/appwrite-api.md §4.7: project `console`, the
+            // organization in its header, the project (if any) in the path.
+            lines.append("x-appwrite-key: \(key.reveal())")
+            lines.append("X-Appwrite-Organization: \(organization)")
+            lines.append("X-Appwrite-Project: console")
+            lines.append("accept: application/json")
+            return lines
+        }
+        if case .session = auth, let organization = configuration.credentials.organization {
+            lines.append("X-Appwrite-Organization: \(organization)")
         }
         lines.append("X-Appwrite-Project: \(configuration.project)")
         lines.append("accept: application/json")

@@ -1,18 +1,33 @@
 import Foundation
 
-/// The credentials a client may use (docs/language.md §13). Either may be absent.
+/// The credentials a client may use (docs/language.md §13). Any may be absent.
 public struct Credentials: Sendable, Hashable {
-    /// A project API key (`standard_…` or `ephemeral_…`), sent as `X-Appwrite-Key`.
+    /// A project API key (`standard_…` or `ephemeral_…`), sent as `X-Appwrite-Key`. It
+    /// belongs to one project: a client for another project does not carry it.
     public var apiKey: Secret?
     /// A console session (the `a_session_console` cookie), sent with `x-appwrite-mode: admin`.
     public var session: Secret?
+    /// An organization API key (`organization_…`), sent as `X-Appwrite-Key` with
+    /// `X-Appwrite-Organization` to the organization routes (docs/appwrite-api.md §4.7).
+    public var organizationKey: Secret?
+    /// The organization (team) id: needed with an organization key, and for `projects`.
+    public var organization: String?
 
-    public init(apiKey: Secret? = nil, session: Secret? = nil) {
+    public init(apiKey: Secret? = nil, session: Secret? = nil, organizationKey: Secret? = nil, organization: String? = nil) {
         self.apiKey = apiKey?.isEmpty == true ? nil : apiKey
         self.session = session?.isEmpty == true ? nil : session
+        self.organizationKey = organizationKey?.isEmpty == true ? nil : organizationKey
+        self.organization = organization?.isEmpty == true ? nil : organization
     }
 
-    public var isEmpty: Bool { apiKey == nil && session == nil }
+    public var isEmpty: Bool { apiKey == nil && session == nil && organizationKey == nil }
+
+    /// `api key`, `organization key + session`, … for the first line of a plan.
+    public var kinds: String {
+        let names = [apiKey.map { _ in "api key" }, organizationKey.map { _ in "organization key" }, session.map { _ in "session" }]
+            .compactMap { $0 }
+        return names.isEmpty ? "no credential" : names.joined(separator: " + ")
+    }
 }
 
 /// Everything a client needs to reach one project.

@@ -102,9 +102,32 @@ public struct KeyFields: Sendable, Hashable {
     }
 }
 
-/// The Keys API as keyflow's runtime sees it. The libcurl client implements it;
-/// plan mode implements it over an in-memory copy of the key list (`SimulatedKeysAPI`).
+/// A project of the organization, as `projects` lists it (docs/appwrite-api.md §4.7).
+public struct Project: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(id: String, name: String, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.name = name
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// The Keys API as keyflow's runtime sees it, for one project; the libcurl client
+/// implements it. `projects` and `inProject` reach the other projects of the organization.
 public protocol KeysAPI: Sendable {
+    /// The project this API acts on.
+    var project: String { get }
+    /// The same credentials against another project of the organization (a project API
+    /// key stays behind: it belongs to its own project).
+    func inProject(_ id: String) -> any KeysAPI
+    /// Every project of the organization, page by page (needs an organization key, or a
+    /// session with an organization id).
+    func listProjects() async throws(APIError) -> [Project]
     func listKeys(queries: [KeyQuery], total: Bool) async throws(APIError) -> KeyList
     func getKey(id: String) async throws(APIError) -> Key
     /// POST /project/keys. The id is chosen by the caller (docs/language.md §10, docs/appwrite-api.md §4.2):
@@ -150,5 +173,24 @@ public enum APIError: Error, Sendable, Hashable, CustomStringConvertible {
     public var type: String? {
         if case .server(_, let t, _) = self { return t }
         return nil
+    }
+
+    /// What to do about it, when the error type says (docs/appwrite-api.md §8).
+    public var remedy: String? {
+        if case .noCredential = self { return "give an organization key (APPWRITE_ORGANIZATION_KEY) or run `keyflow login`" }
+        switch type {
+        case "key_creation_denied":
+            return "this server refuses to create keys with a project API key: use an organization key "
+                + "(APPWRITE_ORGANIZATION_KEY with APPWRITE_ORGANIZATION_ID) or a console session (keyflow login, APPWRITE_SESSION)"
+        case "general_unauthorized_scope": return "the credential lacks a scope this call needs (see the message)"
+        case "organization_id_missing": return "an organization key needs its organization: set APPWRITE_ORGANIZATION_ID or --organization"
+        case "team_not_found": return "the organization id is unknown to this server: check APPWRITE_ORGANIZATION_ID or --organization"
+        case "project_not_found": return "no such project in this organization: check the project id (`projects` lists them)"
+        case "user_unauthorized":
+            return "the credential is not accepted here: a project API key reaches only its own project, and "
+                + "an organization key only its organization's (check the key and APPWRITE_ORGANIZATION_ID)"
+        case "project_key_expired": return "the key has expired: give a current key"
+        default: return nil
+        }
     }
 }

@@ -9,13 +9,22 @@ public struct TargetOptions: Sendable, Hashable {
     public var project: String?
     /// A file holding the API key (first line; surrounding white space ignored).
     public var keyFile: String?
+    /// A file holding an organization API key (`--organization-key-file`).
+    public var organizationKeyFile: String?
+    /// The organization id (`--organization`).
+    public var organization: String?
     /// Skip TLS verification: only when `--insecure` was named.
     public var insecure: Bool
 
-    public init(endpoint: String? = nil, project: String? = nil, keyFile: String? = nil, insecure: Bool = false) {
+    public init(
+        endpoint: String? = nil, project: String? = nil, keyFile: String? = nil, organizationKeyFile: String? = nil,
+        organization: String? = nil, insecure: Bool = false
+    ) {
         self.endpoint = endpoint
         self.project = project
         self.keyFile = keyFile
+        self.organizationKeyFile = organizationKeyFile
+        self.organization = organization
         self.insecure = insecure
     }
 }
@@ -42,6 +51,10 @@ public struct ResolvedTarget: Sendable {
     public var apiKeySource: String?
     /// `APPWRITE_SESSION` or `stored login (PATH)`; nil without a session.
     public var sessionSource: String?
+    /// `--organization-key-file PATH` or `APPWRITE_ORGANIZATION_KEY`; nil without one.
+    public var organizationKeySource: String? = nil
+    /// `--organization` or `APPWRITE_ORGANIZATION_ID`; nil without one.
+    public var organizationSource: String? = nil
 
     public func clientConfiguration(routes: ClientConfiguration.Routes = .project) -> ClientConfiguration {
         ClientConfiguration(endpoint: endpoint, project: project, credentials: credentials, routes: routes, insecure: insecure)
@@ -59,6 +72,7 @@ public enum TargetError: Error, Sendable, Hashable, CustomStringConvertible {
     case noProject(endpoint: String)
     case keyFile(path: String, reason: String)
     case sessionStore(path: String, reason: String)
+    case organizationMissing(keySource: String)
 
     public var description: String {
         switch self {
@@ -67,6 +81,8 @@ public enum TargetError: Error, Sendable, Hashable, CustomStringConvertible {
             "no project for \(endpoint): give --project or set APPWRITE_PROJECT_ID"
         case .keyFile(let path, let reason): "key file \(path) \(reason)"
         case .sessionStore(let path, let reason): "session store \(path) \(reason)"
+        case .organizationMissing(let source):
+            "an organization key (from \(source)) needs its organization id: give --organization or set APPWRITE_ORGANIZATION_ID"
         }
     }
 }
@@ -128,10 +144,29 @@ public struct TargetResolver: Sendable {
             sessionSource = "stored login (\(store.path))"
         }
 
-        return ResolvedTarget(
-            endpoint: endpoint, project: project, credentials: Credentials(apiKey: apiKey, session: session),
+        var organizationKey: Secret?
+        var organizationKeySource: String?
+        if let path = options.organizationKeyFile {
+            organizationKey = try Self.readKeyFile(path)
+            organizationKeySource = "--organization-key-file \(path)"
+        } else if let value = environment["APPWRITE_ORGANIZATION_KEY"]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty {
+            organizationKey = Secret(value)
+            organizationKeySource = "APPWRITE_ORGANIZATION_KEY"
+        }
+        let organizations: [(String?, String)] = [
+            (options.organization, "--organization"), (environment["APPWRITE_ORGANIZATION_ID"], "APPWRITE_ORGANIZATION_ID"),
+        ]
+        let organization = organizations.first { !($0.0 ?? "").isEmpty }
+        if let organizationKeySource, organization == nil { throw .organizationMissing(keySource: organizationKeySource) }
+
+        var resolved = ResolvedTarget(
+            endpoint: endpoint, project: project,
+            credentials: Credentials(apiKey: apiKey, session: session, organizationKey: organizationKey, organization: organization?.0),
             insecure: options.insecure, endpointSource: endpointSource, projectSource: projectSource,
             apiKeySource: apiKeySource, sessionSource: sessionSource)
+        resolved.organizationKeySource = organizationKeySource
+        resolved.organizationSource = organization?.1
+        return resolved
     }
 
     static func readKeyFile(_ path: String) throws(TargetError) -> Secret {

@@ -249,6 +249,26 @@ enum WireModel {
         return KeyList(total: wire.total ?? keys.count, keys: keys)
     }
 
+    /// `{"total": n, "projects": [...]}` (docs/appwrite-api.md §4.7): id, name and dates of each.
+    static func projects(_ response: HTTPResponse) throws(APIError) -> [Project] {
+        func fail(_ detail: String) -> APIError { .malformedResponse(status: response.status, detail: detail) }
+        guard let body = JSONValue.parse(response.body), case .array(let items)? = body["projects"] else {
+            throw fail("expected {\"total\", \"projects\"}")
+        }
+        var out: [Project] = []
+        out.reserveCapacity(items.count)
+        for item in items {
+            guard let id = item["$id"]?.stringValue else { throw fail("project field $id is missing") }
+            func date(_ field: String) throws(APIError) -> Date {
+                guard let text = item[field]?.stringValue, !text.isEmpty else { return Date(timeIntervalSince1970: 0) }
+                guard let date = WireDate.parse(text) else { throw fail("project field \(field) is not a date: \(text)") }
+                return date
+            }
+            out.append(Project(id: id, name: item["name"]?.stringValue ?? "", createdAt: try date("$createdAt"), updatedAt: try date("$updatedAt")))
+        }
+        return out
+    }
+
     /// An error response (§5.4) as `APIError.server`. A body that is not Appwrite's error
     /// JSON (a proxy's HTML page, say) keeps its status, with type `unknown`.
     static func error(_ response: HTTPResponse) -> APIError {

@@ -115,17 +115,7 @@ extension RuntimeError {
                 range: range))
     }
     static func step(_ error: StepError, statement: String, _ range: SourceRange) -> RuntimeError {
-        var help: String?
-        if let api = error.apiError {
-            switch api.type {
-            case "key_creation_denied":
-                help = "this server refuses to create keys with an API key: run `keyflow login` or set APPWRITE_SESSION"
-            case "general_unauthorized_scope":
-                help = "the credential lacks keys.read or keys.write"
-            default: break
-            }
-            if case .noCredential = api { help = "run `keyflow login` or set APPWRITE_SESSION" }
-        }
+        let help = error.apiError?.remedy
         let id =
             switch error {
             case .api: "api-error"

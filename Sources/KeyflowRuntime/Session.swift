@@ -40,15 +40,17 @@ public struct RunOptions: Sendable {
 public final class Session: @unchecked Sendable {
     public let api: any KeysAPI
     public let target: TargetDescription
-    /// Whether a console session credential is available (creates need one on current servers).
-    public let hasSession: Bool
+    /// Whether a credential that every server lets create keys is at hand (a console
+    /// session or an organization key); without one, a run whose plan creates keys asks
+    /// the server first (`KeyCreationProbe`).
+    public let canCreateKeys: Bool
     private let lock = NSLock()
     private var _environment = Environment()
 
-    public init(api: any KeysAPI, target: TargetDescription, hasSession: Bool) {
+    public init(api: any KeysAPI, target: TargetDescription, canCreateKeys: Bool) {
         self.api = api
         self.target = target
-        self.hasSession = hasSession
+        self.canCreateKeys = canCreateKeys
     }
 
     /// Top-level bindings left by the chunks run so far.
@@ -107,7 +109,7 @@ public final class Session: @unchecked Sendable {
         }
 
         // 2. Creates need a credential the server accepts for them (docs/language.md, credentials).
-        if let creating = planned.steps.first(where: \.createsKey), !hasSession,
+        if let creating = planned.steps.first(where: \.createsKey), !canCreateKeys,
             let refusal = await creationRefusal(existing: await Self.anyKey(api, initial))
         {
             let error = RuntimeError(

@@ -13,11 +13,19 @@ struct TargetFlags: ParsableArguments {
     @Option(name: .customLong("key-file"), help: "A file holding the API key (else APPWRITE_API_KEY).")
     var keyFile: String?
 
+    @Option(name: .customLong("organization-key-file"), help: "A file holding an organization API key (else APPWRITE_ORGANIZATION_KEY).")
+    var organizationKeyFile: String?
+
+    @Option(help: "The organization id, for an organization key and `projects` (else APPWRITE_ORGANIZATION_ID).")
+    var organization: String?
+
     @Flag(help: "Do not verify TLS certificates (a warning is printed on every run).")
     var insecure = false
 
     var options: TargetOptions {
-        TargetOptions(endpoint: endpoint, project: project, keyFile: keyFile, insecure: insecure)
+        TargetOptions(
+            endpoint: endpoint, project: project, keyFile: keyFile, organizationKeyFile: organizationKeyFile,
+            organization: organization, insecure: insecure)
     }
 
     var resolver: TargetResolver { TargetResolver(options: options) }

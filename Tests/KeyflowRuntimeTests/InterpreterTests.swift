@@ -55,7 +55,7 @@ import Testing
         }
         let session = Session(
             api: store.api, target: TargetDescription(endpoint: store.sandbox.credentials.endpoint, project: "p", isSandbox: false, credential: "session"),
-            hasSession: true)
+            canCreateKeys: true)
         let options = RunOptions(
             parallel: parallel, params: params, sinks: SinkWriter(baseDirectory: dir), scriptDirectory: dir)
         let summary =

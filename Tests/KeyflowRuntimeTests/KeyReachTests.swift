@@ -63,6 +63,9 @@ import Testing
             lists.append(queries)
             return try await store.listKeys(queries: queries, total: total)
         }
+        nonisolated var project: String { fixture.api.project }
+        nonisolated func inProject(_ id: String) -> any KeysAPI { fixture.api.inProject(id) }
+        func listProjects() async throws(APIError) -> [Project] { try await store.listProjects() }
         func getKey(id: String) async throws(APIError) -> Key { try await store.getKey(id: id) }
         func createKey(id: String, fields: KeyFields) async throws(APIError) -> Key { try await store.createKey(id: id, fields: fields) }
         func replaceKey(id: String, fields: KeyFields) async throws(APIError) -> Key { try await store.replaceKey(id: id, fields: fields) }
@@ -76,7 +79,7 @@ import Testing
         let (program, diagnostics) = compile(source: source, file: "reach.kf")
         let compiled = try #require(program, "does not compile: \(diagnostics.map(\.summary))")
         let session = Session(
-            api: api, target: TargetDescription(endpoint: "mem", project: "p", isSandbox: false, credential: "session"), hasSession: true)
+            api: api, target: TargetDescription(endpoint: "mem", project: "p", isSandbox: false, credential: "session"), canCreateKeys: true)
         let lines = InterpreterTests.Recorder()
         let summary = await session.run(compiled, source: source, options: RunOptions(), emit: lines.record)
         return (summary, lines.texts)

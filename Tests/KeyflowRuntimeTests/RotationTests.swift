@@ -71,7 +71,7 @@ import Testing
             let session = Session(
                 api: api ?? self.api,
                 target: TargetDescription(endpoint: sandbox.credentials.endpoint, project: sandbox.credentials.project, isSandbox: false, credential: "api key + session"),
-                hasSession: true)
+                canCreateKeys: true)
             let events = Events()
             let options = RunOptions(
                 parallel: parallel, sinks: SinkWriter(baseDirectory: workDir.path), scriptDirectory: workDir.path, announceTarget: false)

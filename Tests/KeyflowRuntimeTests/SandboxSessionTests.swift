@@ -26,7 +26,7 @@ import Testing
                 credentials: Credentials(apiKey: Secret(c.apiKey), session: Secret(c.session))))
         let session = Session(
             api: client, target: TargetDescription(endpoint: c.endpoint, project: c.project, isSandbox: true, credential: "api key + session"),
-            hasSession: true)
+            canCreateKeys: true)
         return (sandbox, client, session)
     }
 
