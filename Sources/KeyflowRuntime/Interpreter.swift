@@ -208,10 +208,25 @@ public final class Interpreter: Sendable {
             }
         }
         let base = env
-        try await runOrdered(count: items.count, limit: limit, emit: emit) { i, emit throws(RuntimeError) in
-            var child = base
-            child.bind(variable.name, items[i])
-            _ = try await self.execute(body.statements, in: child, emit: emit)
+        let states = JobStates(count: items.count)
+        do throws(RuntimeError) {
+            try await runOrdered(count: items.count, limit: limit, emit: emit) { i, emit throws(RuntimeError) in
+                states.set(i, .running)
+                var child = base
+                child.bind(variable.name, items[i])
+                do throws(RuntimeError) {
+                    _ = try await self.execute(body.statements, in: child, emit: emit)
+                } catch {
+                    states.set(i, .cutOff)
+                    throw error
+                }
+                states.set(i, .done)
+            }
+        } catch {
+            // A loop over projects says how far each project got.
+            let projects = items.compactMap { if case .project(let p) = $0 { p } else { nil } }
+            guard projects.count == items.count, projects.count > 1 else { throw error }
+            throw error.noting(states.report(names: projects.map(\.id)))
         }
     }
 
@@ -290,12 +305,7 @@ public final class Interpreter: Sendable {
             try await deliver(key, clauses: clauses, scope: scope, fresh: true, s, emit)
         } catch {
             guard let note = await executor.discard(created: key, by: s, emit: emit) else { throw error }
-            let d = error.diagnostic
-            throw RuntimeError(
-                error.kind,
-                Diagnostic(
-                    d.severity, id: d.id, summary: d.summary, detail: [d.detail, note].compactMap { $0 }.joined(separator: "; "),
-                    help: d.help, range: d.range, notes: d.notes))
+            throw error.noting(note)
         }
     }
 

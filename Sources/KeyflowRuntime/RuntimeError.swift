@@ -22,6 +22,16 @@ public struct RuntimeError: Error, Sendable {
         self.diagnostic = diagnostic
     }
 
+    /// The same error with `note` added to its detail.
+    func noting(_ note: String) -> RuntimeError {
+        let d = diagnostic
+        return RuntimeError(
+            kind,
+            Diagnostic(
+                d.severity, id: d.id, summary: d.summary, detail: [d.detail, note].compactMap { $0 }.joined(separator: "; "),
+                help: d.help, range: d.range, notes: d.notes))
+    }
+
     public var exitCode: Int32 {
         switch kind {
         case .failure: 1

@@ -72,7 +72,8 @@ public final class Session: @unchecked Sendable {
         let reach = KeyReach.namePrefix(of: program)
         let keys = KeyCache(source: api, namePrefix: reach, everyName: everyName(narrowed: reach != nil))
         do {
-            _ = try await interpreter(Simulator(keys: keys), options, source).execute(program.statements, in: environment, emit: out)
+            let simulator = Simulator(keys: keys, project: api.project, listings: Listings(api: api))
+            _ = try await interpreter(simulator, options, source).execute(program.statements, in: environment, emit: out)
         } catch {
             return finish(tally, error, out)
         }
@@ -96,12 +97,14 @@ public final class Session: @unchecked Sendable {
             return finish(tally, .api(error, during: "listing the project's keys", program.range), out)
         }
         let everyName = everyName(narrowed: reach != nil)
+        let listings = Listings(api: api)
 
         // 1. The plan pass: the same evaluation over a copy of the list; its steps are not reported.
         let planned = StepCollector()
         let plannedEnvironment: Environment
         do {
-            plannedEnvironment = try await interpreter(Simulator(keys: KeyCache(seed: initial, everyName: everyName)), options, source)
+            let simulator = Simulator(keys: KeyCache(seed: initial, everyName: everyName), project: api.project, listings: listings)
+            plannedEnvironment = try await interpreter(simulator, options, source)
                 .execute(program.statements, in: environment, emit: planned.consume)
         } catch {
             // Found before any write: the run does not start.
@@ -135,7 +138,8 @@ public final class Session: @unchecked Sendable {
 
         // 3. The run.
         let executor = APIExecutor(
-            api: api, sinks: options.sinks, keys: KeyCache(seed: initial, everyName: everyName), onStepFinished: options.onStepFinished)
+            api: api, sinks: options.sinks, keys: KeyCache(seed: initial, everyName: everyName), listings: listings,
+            onStepFinished: options.onStepFinished)
         do {
             let env = try await interpreter(executor, options, source).execute(program.statements, in: environment, emit: out)
             lock.withLock { _environment = env }

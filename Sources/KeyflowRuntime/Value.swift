@@ -98,6 +98,8 @@ public enum Value: Sendable, Hashable {
     case list([Value])
     case key(Key)
     case secret(Secret)
+    /// A project of the organization (`projects`).
+    case project(Project)
 
     public var typeName: String {
         switch self {
@@ -111,6 +113,7 @@ public enum Value: Sendable, Hashable {
         case .list: "list"
         case .key: "key"
         case .secret: "secret"
+        case .project: "project"
         }
     }
 
@@ -127,6 +130,7 @@ public enum Value: Sendable, Hashable {
         case .list(let items): "[" + items.map(\.literalText).joined(separator: ", ") + "]"
         case .key(let k): "key \(Format.quoted(k.name)) (id \(k.id))"
         case .secret: "«secret»"
+        case .project(let p): "project \(Format.quoted(p.name)) (id \(p.id))"
         }
     }
 
@@ -149,6 +153,8 @@ public enum Value: Sendable, Hashable {
         case .list(let items): items.map(\.jsonObject)
         case .key(let k): Format.keyObject(k)
         case .secret: "«secret»"
+        case .project(let p):
+            ["id": p.id, "name": p.name, "created": Format.isoTime(p.createdAt), "updated": Format.isoTime(p.updatedAt)] as [String: Any]
         }
     }
 }

@@ -182,7 +182,7 @@ struct SandboxClientTests {
 
             // A session only.
             let session = await Doctor(target: target(s, apiKey: false, session: true)).run()
-            #expect(session.credential == "console session")
+            #expect(session.credential == "session")
             #expect(session.healthy, "\(session.text)")
 
             // Wrong project, unreachable endpoint.
