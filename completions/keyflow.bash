@@ -204,7 +204,7 @@ _keyflow_plan() {
     repeating_flags=()
     non_repeating_flags=(--json --sandbox --insecure --detailed-exitcode --version -h --help)
     repeating_options=()
-    non_repeating_options=(--parallel --endpoint --project --key-file)
+    non_repeating_options=(--parallel --endpoint --project --key-file --organization-key-file --organization)
     __keyflow_offer_flags_options -1
 
     # Offer option value completions
@@ -219,6 +219,12 @@ _keyflow_plan() {
         return
         ;;
     '--key-file')
+        return
+        ;;
+    '--organization-key-file')
+        return
+        ;;
+    '--organization')
         return
         ;;
     esac
@@ -228,7 +234,7 @@ _keyflow_run() {
     repeating_flags=()
     non_repeating_flags=(--json --sandbox --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--parallel --endpoint --project --key-file)
+    non_repeating_options=(--parallel --endpoint --project --key-file --organization-key-file --organization)
     __keyflow_offer_flags_options -1
 
     # Offer option value completions
@@ -245,6 +251,12 @@ _keyflow_run() {
     '--key-file')
         return
         ;;
+    '--organization-key-file')
+        return
+        ;;
+    '--organization')
+        return
+        ;;
     esac
 }
 
@@ -252,7 +264,7 @@ _keyflow_repl() {
     repeating_flags=()
     non_repeating_flags=(--insecure --sandbox --version -h --help)
     repeating_options=()
-    non_repeating_options=(--endpoint --project --key-file)
+    non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization)
     __keyflow_offer_flags_options 0
 
     # Offer option value completions
@@ -264,6 +276,12 @@ _keyflow_repl() {
         return
         ;;
     '--key-file')
+        return
+        ;;
+    '--organization-key-file')
+        return
+        ;;
+    '--organization')
         return
         ;;
     esac
@@ -314,7 +332,7 @@ _keyflow_doctor() {
     repeating_flags=()
     non_repeating_flags=(--insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--endpoint --project --key-file)
+    non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization)
     __keyflow_offer_flags_options 0
 
     # Offer option value completions
@@ -326,6 +344,12 @@ _keyflow_doctor() {
         return
         ;;
     '--key-file')
+        return
+        ;;
+    '--organization-key-file')
+        return
+        ;;
+    '--organization')
         return
         ;;
     esac

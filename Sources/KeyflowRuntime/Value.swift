@@ -161,19 +161,7 @@ public enum Value: Sendable, Hashable {
 
 /// Text forms shared by plans, run reports, `print` and events.
 public enum Format {
-    public static func quoted(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out + "\""
-    }
+    public static func quoted(_ s: String) -> String { KeyflowLanguage.quoted(s) }
 
     /// `1h30m`, `90d`, `2w`, `0s`.
     public static func duration(_ seconds: Int) -> String {
