@@ -17,6 +17,8 @@ public struct RunOptions: Sendable {
     public var announceTarget: Bool
     /// Told how many steps a run will take, once its plan pass is done (for progress).
     public var onPlanReady: (@Sendable (Int) -> Void)?
+    /// What the script may consume (`--max-steps`, `--max-iterations`).
+    public var limits: Limits = .standard
 
     public init(
         parallel: Int = 8, params: [String: String] = [:], sinks: SinkWriter = SinkWriter(),
@@ -154,7 +156,7 @@ public final class Session: @unchecked Sendable {
     private func interpreter(_ executor: any StepExecutor, _ options: RunOptions, _ source: String?) -> Interpreter {
         Interpreter(
             executor: executor, parallel: options.parallel, params: options.params, source: source,
-            scriptDirectory: options.scriptDirectory, sinks: options.sinks)
+            scriptDirectory: options.scriptDirectory, sinks: options.sinks, limits: options.limits)
     }
 
     private func finish(_ tally: Tally, _ error: RuntimeError?, _ out: EventHandler, note: String? = nil) -> Summary {

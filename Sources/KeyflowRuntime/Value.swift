@@ -163,6 +163,14 @@ public enum Value: Sendable, Hashable {
 public enum Format {
     public static func quoted(_ s: String) -> String { KeyflowLanguage.quoted(s) }
 
+    /// `16 MiB`, `512 KiB`, `300 bytes`.
+    public static func bytes(_ n: Int) -> String {
+        if n >= 1 << 30, n % (1 << 30) == 0 { return "\(n >> 30) GiB" }
+        if n >= 1 << 20 { return n % (1 << 20) == 0 ? "\(n >> 20) MiB" : String(format: "%.1f MiB", Double(n) / Double(1 << 20)) }
+        if n >= 1 << 10, n % (1 << 10) == 0 { return "\(n >> 10) KiB" }
+        return "\(n) bytes"
+    }
+
     /// `1h30m`, `90d`, `2w`, `0s`.
     public static func duration(_ seconds: Int) -> String {
         if seconds == 0 { return "0s" }
