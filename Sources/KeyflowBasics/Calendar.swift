@@ -68,7 +68,7 @@ public enum CivilCalendar {
     }
 
     /// `YYYY-MM-DDTHH:MM:SS.mmm+00:00` from milliseconds since the epoch: the form the
-    /// Appwrite server writes its timestamps in (docs: keys-api.md §5.1 of the design notes).
+    /// Appwrite server writes its timestamps in (the sandbox emits it, the client sends it).
     public static func serverTimestamp(milliseconds ms: Int64) -> String {
         let (days, msOfDay) = split(ms, perDay: 86_400_000)
         return dateTime(days: Int(days), secondOfDay: Int(msOfDay / 1000)) + "." + padded(Int(msOfDay % 1000), 3) + "+00:00"
