@@ -52,15 +52,15 @@ public struct SessionStore: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .sessionStore(path: path, reason: "cannot be read")
         }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let sessions = object["sessions"] as? [String: Any]
-        else { throw .sessionStore(path: path, reason: "is not a keyflow session file") }
+        guard case .object(let sessions)? = JSONValue.parse(data)?["sessions"] else {
+            throw .sessionStore(path: path, reason: "is not a keyflow session file")
+        }
         var entries: [String: Entry] = [:]
-        for (endpoint, value) in sessions {
-            guard let fields = value as? [String: Any], let session = fields["session"] as? String else { continue }
+        for (endpoint, fields) in sessions {
+            guard let session = fields["session"]?.stringValue else { continue }
             entries[endpoint] = Entry(
-                session: Secret(session), email: fields["email"] as? String ?? "",
-                createdAt: (fields["createdAt"] as? String).flatMap(WireDate.parse) ?? Date(timeIntervalSince1970: 0))
+                session: Secret(session), email: fields["email"]?.stringValue ?? "",
+                createdAt: fields["createdAt"]?.stringValue.flatMap(WireDate.parse) ?? Date(timeIntervalSince1970: 0))
         }
         return entries
     }

@@ -186,18 +186,15 @@ public enum Format {
 
     /// `2027-02-25T07:00Z`, with seconds only when they are not zero.
     public static func time(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        let c = utcCalendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let base = String(format: "%04d-%02d-%02dT%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
-        return seconds % 60 == 0 ? base + "Z" : base + String(format: ":%02dZ", c.second!)
+        let (days, second) = CivilCalendar.split(Int64(date.timeIntervalSince1970.rounded(.down)), perDay: 86_400)
+        let text = CivilCalendar.dateTime(days: Int(days), secondOfDay: Int(second))
+        return (second % 60 == 0 ? String(text.dropLast(3)) : text) + "Z"
     }
 
     /// Full ISO-8601 with milliseconds, for JSON.
     public static func isoTime(_ date: Date) -> String {
-        let c = utcCalendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: date)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!,
-            (c.nanosecond ?? 0) / 1_000_000)
+        let (days, ms) = CivilCalendar.split(Int64((date.timeIntervalSince1970 * 1000).rounded(.down)), perDay: 86_400_000)
+        return CivilCalendar.dateTime(days: Int(days), secondOfDay: Int(ms / 1000)) + "." + CivilCalendar.padded(Int(ms % 1000), 3) + "Z"
     }
 
     public static func expiry(_ e: Expiry) -> String {
@@ -230,10 +227,4 @@ public enum Format {
         o["accessed"] = k.accessedAt.map(isoTime) ?? "never"
         return o
     }
-
-    static let utcCalendar: Calendar = {
-        var c = Calendar(identifier: .gregorian)
-        c.timeZone = TimeZone(identifier: "UTC")!
-        return c
-    }()
 }
