@@ -76,7 +76,7 @@ struct ProjectFormsTests {
 
     @Test func typesOfProjectsAndTheirFields() {
         let r = check("""
-            let all = projects
+            let every = projects
             let some = projects where name ~ "a*" and updated > created
             for p in projects {
               let i = p.id
@@ -86,7 +86,7 @@ struct ProjectFormsTests {
             }
             """)
         #expect(r.diagnostics.isEmpty, "\(r.diagnostics.map(\.summary))")
-        #expect(r.bindings["all"] == .list(.project))
+        #expect(r.bindings["every"] == .list(.project))
         #expect(r.bindings["some"] == .list(.project))
         #expect(ValueType.project.description == "project")
         #expect(ValueType.projectField("created") == .time && ValueType.projectField("name") == .string)
@@ -104,8 +104,8 @@ struct ProjectFormsTests {
     }
 
     @Test func unknownProjectFieldSuggests() {
-        let r = check("for p in projects { print p.nmae }")
-        #expect(r.diagnostics.map(\.summary) == ["a project has no field `nmae`"])
+        let r = check("for p in projects { print p.nam }")
+        #expect(r.diagnostics.map(\.summary) == ["a project has no field `nam`"])
         #expect(r.diagnostics.first?.help == "did you mean `name`?")
         let other = check("for p in projects { print p.scopes }")
         #expect(other.diagnostics.first?.help == "project fields are id, name, created, updated")
