@@ -81,7 +81,7 @@ public enum Help {
     public static func text(topic: String?) -> String? {
         guard let topic else { return overview }
         if topic == "meta" || topic == "commands" { return meta }
-        if let s = statements.first(where: { $0.name == topic || $0.name == "in " + topic }) {
+        if let s = statements.first(where: { $0.name == topic || $0.name.hasPrefix(topic + " ") }) {
             return "\(s.form)\n  example: \(s.example)"
         }
         return topics.first { $0.name == topic }?.text
