@@ -183,6 +183,7 @@ extension Interpreter {
             return .list(Self.sorted(try await keys(where: cond, scope, e.range)).map(Value.key))
         case .selector(let sel):
             return .list(try await select(sel, scope).map(Value.key))
+        case .projects, .projectsWhere: throw .needsOrganizationSupport("projects", e.range)  // placeholder
         }
     }
 

@@ -90,6 +90,7 @@ public final class Interpreter: Sendable {
         case .for(let variable, let sequence, let parallel, let body):
             try await execFor(variable, sequence, parallel, body, scope, env, emit)
         case .if(let branches, let elseBlock): try await execIf(branches, elseBlock, scope, env, emit)
+        case .inProject: throw .needsOrganizationSupport("in project", s.range)  // placeholder
         }
     }
 

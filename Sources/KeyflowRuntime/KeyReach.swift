@@ -89,6 +89,11 @@ public enum KeyReach {
                     statements(b.body.statements)
                 }
                 if let elseBlock { statements(elseBlock.statements) }
+            case .inProject(let project, let body):
+                // Another project's keys: not bounded here (no narrowing).
+                everything = true
+                expr(project)
+                statements(body.statements)
             }
         }
 
@@ -154,6 +159,11 @@ public enum KeyReach {
             case .binary(_, let l, let r):
                 expr(l)
                 expr(r)
+            case .projects:
+                everything = true  // no narrowing
+            case .projectsWhere(let condition):
+                everything = true  // no narrowing
+                expr(condition)
             case .int, .bool, .duration, .timestamp, .now, .never, .scopeList, .scopePattern, .identifier:
                 break
             }

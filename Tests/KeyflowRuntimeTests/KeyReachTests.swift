@@ -46,6 +46,24 @@ import Testing
         #expect(try prefix(#"ensure "clé-1" scopes [users.read]"#) == "cl", "cut before the first non-ASCII byte")
         #expect(try prefix(#"rotate "Deploy" grace 1h secret to file "d.key""#) == nil, "rotations link keys by id")
         #expect(try prefix(#"rollback "Deploy""#) == nil)
+        // Other projects' keys and the organization's projects are not narrowed.
+        #expect(try prefix(#"in project "p2" { ensure "tenant-a" scopes [users.read] }"#) == nil)
+        #expect(try prefix(#"ensure "tenant-a" scopes [users.read]"# + "\n" + "print count(projects)") == nil)
+        #expect(try prefix(#"ensure "tenant-a" scopes [users.read]"# + "\n" + #"print count(projects where name ~ "tenant-*")"#) == nil)
+    }
+
+    /// Until the organization runtime lands, `in project` and `projects` stop a run with
+    /// a clear error before any change.
+    @Test func projectFormsStopBeforeAnyChange() async throws {
+        let api = try await RecordingStore([])
+        for script in [#"ensure "a" scopes [users.read]"# + "\n" + #"in project "p2" { list }"#,
+                       #"ensure "a" scopes [users.read]"# + "\n" + "print count(projects)"] {
+            let (summary, texts) = try await run(script, api)
+            #expect(summary.status != .ok)
+            #expect(summary.created == 0)
+            #expect(texts.joined(separator: "\n").contains("needs the organization support of the runtime"), "\(texts)")
+        }
+        await api.fixture.close()
     }
 
     /// A client of a real sandbox that records the queries of every list it sends.
