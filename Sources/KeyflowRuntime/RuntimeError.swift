@@ -181,11 +181,4 @@ extension RuntimeError {
     }
     /// `projects` or `in project` (docs/language.md §7.19, §8.4) before the runtime's
     /// organization support exists. Placeholder: the organization runtime replaces it.
-    static func needsOrganizationSupport(_ form: String, _ range: SourceRange) -> RuntimeError {
-        RuntimeError(
-            .usage,
-            Diagnostic(
-                id: "organization-unsupported", summary: "`\(form)` needs the organization support of the runtime, which this build lacks",
-                help: "`keyflow check` accepts it; plan and run it with a build that has organization support", range: range))
-    }
 }

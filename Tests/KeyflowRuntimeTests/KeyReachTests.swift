@@ -52,17 +52,20 @@ import Testing
         #expect(try prefix(#"ensure "tenant-a" scopes [users.read]"# + "\n" + #"print count(projects where name ~ "tenant-*")"#) == nil)
     }
 
-    /// Until the organization runtime lands, `in project` and `projects` stop a run with
-    /// a clear error before any change.
-    @Test func projectFormsStopBeforeAnyChange() async throws {
+    /// Without an organization, `projects` stops a run before any change, saying what to
+    /// set; `in project` of the target project itself needs none.
+    @Test func projectsNeedAnOrganization() async throws {
         let api = try await RecordingStore([])
-        for script in [#"ensure "a" scopes [users.read]"# + "\n" + #"in project "p2" { list }"#,
-                       #"ensure "a" scopes [users.read]"# + "\n" + "print count(projects)"] {
-            let (summary, texts) = try await run(script, api)
-            #expect(summary.status != .ok)
-            #expect(summary.created == 0)
-            #expect(texts.joined(separator: "\n").contains("needs the organization support of the runtime"), "\(texts)")
-        }
+        let (summary, texts) = try await run(#"ensure "a" scopes [users.read]"# + "\n" + "print count(projects)", api)
+        #expect(summary.status == .failed)
+        #expect(summary.created == 0)
+        #expect(texts.joined(separator: "\n").contains("listing projects needs an organization"), "\(texts)")
+
+        let same = #"in project "\#(api.project)" { ensure "inside" scopes [users.read] }"#
+        let (inside, insideTexts) = try await run(same, api)
+        #expect(inside.status == .ok, "\(insideTexts)")
+        #expect(inside.created == 1)
+        #expect(try await api.fixture.keys().map(\.name) == ["inside"])
         await api.fixture.close()
     }
 
