@@ -33,9 +33,9 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let server = try ServeProcess(data: dir.url)
-        let credentials = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.url.appendingPathComponent("sandbox.json"))) as! [String: String]
+        let credentials = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.url.appendingPathComponent("sandbox.json"))) as! [String: Any]
         let console = [
-            "X-Appwrite-Project": credentials["project"]!, "Cookie": "a_session_console=\(credentials["session"]!)",
+            "X-Appwrite-Project": credentials["project"] as! String, "Cookie": "a_session_console=\(credentials["session"] as! String)",
             "X-Appwrite-Mode": "admin",
         ]
         let endpoint = server.endpoint
