@@ -56,16 +56,39 @@ public enum SandboxProcess {
         }
         let endpoint = String(words[4]), project = String(words[6])
         let credentials = URL(fileURLWithPath: directory).appendingPathComponent("sandbox.json")
-        guard let data = FileManager.default.contents(atPath: credentials.path),
-            let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-            let apiKey = json["apiKey"] as? String, let session = json["session"] as? String
-        else {
+        guard let file = CredentialsFile(path: credentials.path) else {
             await child.stop()
             throw Failure(description: "cannot read the sandbox's credentials in \(credentials.path)")
         }
         return EmbeddedTarget(
-            endpoint: endpoint, project: project, apiKey: Secret(apiKey), session: Secret(session),
+            endpoint: endpoint, project: project, apiKey: Secret(file.apiKey), session: Secret(file.session),
             directory: directory, stop: { await child.stop() })
+    }
+
+    /// The fields of DIR/sandbox.json keyflow reads. `apiKey` and `session` are required; the
+    /// organization fields (docs/appwrite-api.md §12) are optional, so that files written by
+    /// sandboxes before organizations still load.
+    struct CredentialsFile {
+        var apiKey: String
+        var session: String
+        /// The organization (team) id.
+        var organization: String?
+        /// An organization API key (`organization_…`).
+        var organizationKey: String?
+        /// The organization's project ids.
+        var projects: [String]?
+
+        init?(path: String) {
+            guard let data = FileManager.default.contents(atPath: path),
+                let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+                let apiKey = json["apiKey"] as? String, let session = json["session"] as? String
+            else { return nil }
+            self.apiKey = apiKey
+            self.session = session
+            organization = json["organization"] as? String
+            organizationKey = json["organizationKey"] as? String
+            projects = json["projects"] as? [String]
+        }
     }
 
     /// The running server: its pid and our ends of its pipes.

@@ -26,7 +26,7 @@ struct OrganizationService: Sendable {
         guard search.count <= 256 else { throw .invalidParam("search", "Value must be a valid string and no longer than 256 chars") }
         var projects = state.organizations.projects(team: team.id).filter { p in
             query.equal.allSatisfy { $0.matches(p) }
-                && (search.isEmpty || p.id.localizedCaseInsensitiveContains(search) || p.name.localizedCaseInsensitiveContains(search))
+                && (search.isEmpty || p.id.lowercased().contains(search.lowercased()) || p.name.lowercased().contains(search.lowercased()))
         }
         let total = projects.count
         if let cursor = query.cursor {
