@@ -205,6 +205,37 @@ import Testing
         await third.stop()
     }
 
+    /// A data directory made before organizations (no organization in its settings, projects
+    /// owned by no team) gets one on its next start, owning every project; nothing else changes.
+    @Test func databaseWithoutOrganizationGetsOneOnStart() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let first = try await Sandbox.start(SandboxConfiguration(directory: dir.url))
+        let before = first.credentials
+        await first.stop()
+        let storage = try Storage(directory: dir.url)
+        try await storage.write { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM settings WHERE name IN ('organization', 'organizationKey', 'projects');
+                    DELETE FROM organizationKeys; DELETE FROM memberships; DELETE FROM teams;
+                    UPDATE projects SET teamId = '', name = '', updatedAt = 0;
+                    """)
+        }
+        let second = try await Sandbox.start(SandboxConfiguration(directory: dir.url))
+        let c = second.credentials
+        #expect(c.apiKey == before.apiKey && c.session == before.session && c.project == "sandbox")
+        #expect(c.projects == ["sandbox"])
+        #expect(c.organization != before.organization && c.organizationKey.hasPrefix("organization_"))
+        let list = try await send(
+            "GET", c.endpoint + "/organization/projects", headers: Self.orgKey(c, organization: c.organization, project: nil))
+        #expect((list.json["projects"] as? [[String: Any]])?.first?["name"] as? String == "sandbox", "\(list.text)")
+        let keys = try await send(
+            "GET", c.endpoint + "/project/keys/sandbox-admin", headers: ["X-Appwrite-Project": "sandbox", "X-Appwrite-Key": c.apiKey])
+        #expect(keys.status == 200)
+        await second.stop()
+    }
+
     @Test func projectsOptionIsChecked() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
