@@ -16,6 +16,8 @@ public struct Invocation: Sendable {
     public var parallel = 8
     /// What the script may consume (`--max-steps`, `--max-iterations`).
     public var limits = Limits.standard
+    /// `--strict`: a create of a name an active key has is an error, not a warning.
+    public var strict = false
     /// `plan --detailed-exitcode`: exit 4 when there are changes.
     public var detailedExitCode = false
     public var target = TargetOptions()
@@ -92,6 +94,7 @@ public struct Invocation: Sendable {
             parallel: parallel, params: params, sinks: SinkWriter(standardOutput: { text in printer.raw(text) }),
             scriptDirectory: scriptDirectory)
         options.limits = limits
+        options.strict = strict
         if printer.progress {
             options.onStepFinished = { @Sendable (_: Step) in printer.stepDone() }
             options.onPlanReady = { @Sendable (count: Int) in printer.expect(count) }

@@ -165,6 +165,13 @@ extension Diagnostic {
         Diagnostic(id: "ephemeral-expiry", summary: "an ephemeral key's expiry must be `in` a duration of 1s to 1h, found \(found)",
                    help: "write for example `expire in 15m`", range: range)
     }
+    /// A `create` of a name an active key already has (a warning; an error under `--strict`).
+    public static func duplicateName(_ name: String, existing id: String, strict: Bool, _ range: SourceRange) -> Diagnostic {
+        Diagnostic(
+            strict ? .error : .warning, id: "duplicate-name", summary: "an active key is already named \(quoted(name)) (\(id))",
+            detail: "a second key of this name makes every later selector of the name ambiguous",
+            help: "use `ensure` to converge the existing key, or choose another name", range: range)
+    }
     public static func missingEphemeralExpiry(_ range: SourceRange) -> Diagnostic {
         missingClause("expire", statement: "ephemeral", range, help: "ephemeral keys live 1s to 1h: expire in 15m")
     }

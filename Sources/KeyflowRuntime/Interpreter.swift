@@ -24,24 +24,27 @@ public final class Interpreter: Sendable {
     public let sinks: SinkWriter
     /// The iterations and steps used so far, against the run's limits.
     let budget: Budget
+    /// `--strict`: what would be a warning (a create of a name an active key has) is an error.
+    public let strict: Bool
 
     var cache: KeyCache { executor.keys }
 
     public convenience init(
         executor: any StepExecutor, parallel: Int = 8, params: [String: String] = [:], source: String? = nil,
         scriptDirectory: String = FileManager.default.currentDirectoryPath, sinks: SinkWriter = SinkWriter(),
-        limits: Limits = .standard
+        limits: Limits = .standard, strict: Bool = false
     ) {
         self.init(
             executor: executor, parallel: parallel, params: params, source: source, scriptDirectory: scriptDirectory, sinks: sinks,
-            budget: Budget(limits))
+            budget: Budget(limits), strict: strict)
     }
 
     init(
         executor: any StepExecutor, parallel: Int, params: [String: String], source: String?, scriptDirectory: String,
-        sinks: SinkWriter, budget: Budget
+        sinks: SinkWriter, budget: Budget, strict: Bool
     ) {
         self.budget = budget
+        self.strict = strict
         self.executor = executor
         self.sinks = sinks
         self.parallel = max(1, parallel)
@@ -103,6 +106,14 @@ public final class Interpreter: Sendable {
             expire: try await expiryClause(clauses, scope)?.resolved(now: Date()) ?? .never,
             description: try await optionalString(clauses.keyDescription, scope))
         let id = try await optionalString(clauses.id, scope) ?? KeyID.unique()
+        // A second active key of one name breaks every later selector of that name.
+        try await load(s.range)
+        let now = Date()
+        if let existing = cache.keys(named: name).first(where: { !Self.isExpired($0, now: now) }) {
+            let warning = Diagnostic.duplicateName(name, existing: existing.id, strict: strict, nameExpr.range)
+            if strict { throw RuntimeError(.failure, warning) }
+            emit(.diagnostic(warning))
+        }
         let key = try await perform(Step(.create(id: id, fields: fields), range: s.range, statement: "create"), emit).key!
         try await deliverNew(key, clauses: clauses, scope: scope, s, emit)
         if let binding = clauses.binding { env.bind(binding.name, .key(key)) }
@@ -262,7 +273,7 @@ public final class Interpreter: Sendable {
         }
         let child = Interpreter(
             executor: executor.inProject(id), parallel: parallel, params: params, source: source, scriptDirectory: scriptDirectory,
-            sinks: sinks, budget: budget)
+            sinks: sinks, budget: budget, strict: strict)
         _ = try await child.execute(body.statements, in: env, emit: emit)
     }
 

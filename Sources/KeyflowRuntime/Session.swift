@@ -19,6 +19,8 @@ public struct RunOptions: Sendable {
     public var onPlanReady: (@Sendable (Int) -> Void)?
     /// What the script may consume (`--max-steps`, `--max-iterations`).
     public var limits: Limits = .standard
+    /// `--strict`: warnings that would mislead a run are errors.
+    public var strict = false
 
     public init(
         parallel: Int = 8, params: [String: String] = [:], sinks: SinkWriter = SinkWriter(),
@@ -156,7 +158,7 @@ public final class Session: @unchecked Sendable {
     private func interpreter(_ executor: any StepExecutor, _ options: RunOptions, _ source: String?) -> Interpreter {
         Interpreter(
             executor: executor, parallel: options.parallel, params: options.params, source: source,
-            scriptDirectory: options.scriptDirectory, sinks: options.sinks, limits: options.limits)
+            scriptDirectory: options.scriptDirectory, sinks: options.sinks, limits: options.limits, strict: options.strict)
     }
 
     private func finish(_ tally: Tally, _ error: RuntimeError?, _ out: EventHandler, note: String? = nil) -> Summary {

@@ -55,6 +55,9 @@ struct ScriptArguments: ParsableArguments {
     @Flag(help: "Use the embedded local sandbox even without a terminal (when no endpoint is set).")
     var sandbox = false
 
+    @Flag(help: "Treat warnings that would mislead a run as errors (a create of a name an active key has).")
+    var strict = false
+
     @Option(help: "At most this many steps (creates, updates, deletes, deliveries) in one plan or run.")
     var maxSteps = Limits.standard.maxSteps
 
@@ -72,6 +75,7 @@ struct ScriptArguments: ParsableArguments {
         i.parallel = parallel
         i.sandbox = sandbox
         i.target = target.options
+        i.strict = strict
         i.limits.maxSteps = maxSteps
         i.limits.maxIterations = maxIterations
         return i

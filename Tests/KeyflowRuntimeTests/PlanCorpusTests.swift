@@ -17,8 +17,8 @@ import Testing
 ///     # expect: 3: grant → update "deploy" (k-deploy) scopes +users.write
 ///
 /// Expectations are one of: a step's `Step.dump(now:)`; `output: TEXT` for `print`, `show`
-/// and `list`; `up to date: STATEMENT "NAME"`; `error: SUMMARY` for the diagnostic that
-/// stops the plan. Times are relative to the moment the plan runs (`+30d`, `now+90d`), and
+/// and `list`; `up to date: STATEMENT "NAME"`; `warning: SUMMARY`; `error: SUMMARY` for the
+/// diagnostic that stops the plan. Times are relative to the moment the plan runs (`+30d`, `now+90d`), and
 /// a name retired by the plan's own rotation reads `NAME (rotated now)`.
 /// A plan is the `Simulator` over a seeded key cache: the same code `keyflow plan` runs,
 /// with the key list given instead of listed.
@@ -82,7 +82,7 @@ import Testing
         case .planned(let step): step.dump(now: now)
         case .output(let text, _): "output: " + text
         case .upToDate(let statement, let name, _): "up to date: \(statement) \(Format.quoted(name))"
-        case .diagnostic(let d): "error: " + d.summary
+        case .diagnostic(let d): "\(d.severity.rawValue): " + d.summary
         default: nil
         }
     }
