@@ -109,6 +109,13 @@ public struct Doctor: Sendable {
         var report = DoctorReport(endpoint: target.endpoint, project: target.project, credential: credential)
 
         if let warning = target.insecureWarning { report.add("tls", .warning, warning.replacingOccurrences(of: "warning: ", with: "")) }
+        if let context = target.context {
+            // Where each part came from, when a context is in force (flags and variables win).
+            report.add(
+                "context", .info,
+                "\(ContextConfig.quoted(context)) (from \(target.contextSource ?? "?")); endpoint from \(target.endpointSource), project from \(target.projectSource)"
+                    + (target.organizationSource.map { ", organization from \($0)" } ?? ""))
+        }
 
         // 1. The endpoint and the server version.
         do {
@@ -124,6 +131,7 @@ public struct Doctor: Sendable {
         var sources: [String] = []
         if let source = target.apiKeySource { sources.append("API key from \(source)") }
         if let source = target.sessionSource { sources.append("console session from \(source)") }
+        if let source = target.organizationKeySource, target.context != nil { sources.append("organization key from \(source)") }
         guard !credentials.isEmpty else {
             report.add("credential", .failure, "none: give an API key (--key-file or APPWRITE_API_KEY) or sign in with keyflow login (or APPWRITE_SESSION)")
             return report
