@@ -193,7 +193,8 @@ public struct ContextConfig: Sendable, Hashable {
         if let current { out += "current = \(Self.quoted(current))\n" }
         for name in names {
             let context = contexts[name]!
-            out += "\n[contexts.\(Self.quoted(name))]\n"
+            let bare = name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-") }
+            out += "\n[contexts.\(bare ? name : Self.quoted(name))]\n"
             for key in Context.keys {
                 if let value = context.value(key) { out += "\(key) = \(Self.quoted(value))\n" }
             }
