@@ -187,7 +187,7 @@ import Testing
         await #expect(throws: APIError.server(status: 404, type: "key_not_found", message: "Key not found.")) {
             try await client().getKey(id: "absent")
         }
-        await #expect(throws: APIError.noCredential("no credential: give an API key (--key-file or APPWRITE_API_KEY) or sign in with keyflow login (or APPWRITE_SESSION)")) {
+        await #expect(throws: APIError.noCredential("no credential: give an API key (--key-file or APPWRITE_API_KEY), an organization key (APPWRITE_ORGANIZATION_KEY with APPWRITE_ORGANIZATION_ID), or sign in with keyflow login (or APPWRITE_SESSION)")) {
             try await client(apiKey: nil).getKey(id: "absent")
         }
     }
