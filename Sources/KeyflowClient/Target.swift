@@ -180,6 +180,9 @@ public struct TargetResolver: Sendable {
                 script: script?.endpoint.map { ClientConfiguration.normalise(endpoint: $0) }),
             Self.override("project", source: projectSource, value: project, script: script?.project),
         ].compactMap { $0 }
+        // A context's credentials go to its own endpoint only: with --endpoint or
+        // APPWRITE_ENDPOINT naming another server, they stay home.
+        let credentialContext = context.flatMap { ClientConfiguration.normalise(endpoint: $0.endpoint) == endpoint ? $0 : nil }
 
         var apiKey: Secret?
         var apiKeySource: String?
@@ -189,7 +192,9 @@ public struct TargetResolver: Sendable {
         } else if let value = environment["APPWRITE_API_KEY"]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty {
             apiKey = Secret(value)
             apiKeySource = "APPWRITE_API_KEY"
-        } else if let context, let (secret, source) = try credential(context, env: context.apiKeyEnv, file: context.apiKeyFile, kind: "api_key") {
+        } else if let context = credentialContext,
+            let (secret, source) = try credential(context, env: context.apiKeyEnv, file: context.apiKeyFile, kind: "api_key")
+        {
             apiKey = secret
             apiKeySource = source
         }
@@ -199,7 +204,7 @@ public struct TargetResolver: Sendable {
         if let value = environment["APPWRITE_SESSION"]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty {
             session = Secret(value)
             sessionSource = "APPWRITE_SESSION"
-        } else if let context, let entry = try store.entry(context: context.name), entry.endpoint == endpoint {
+        } else if let context = credentialContext, let entry = try store.entry(context: context.name), entry.endpoint == endpoint {
             session = entry.session
             sessionSource = "stored login for \(context.label) (\(store.path))"
         } else if let entry = try store.entry(for: endpoint) {
@@ -215,7 +220,7 @@ public struct TargetResolver: Sendable {
         } else if let value = environment["APPWRITE_ORGANIZATION_KEY"]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty {
             organizationKey = Secret(value)
             organizationKeySource = "APPWRITE_ORGANIZATION_KEY"
-        } else if let context,
+        } else if let context = credentialContext,
             let (secret, source) = try credential(
                 context, env: context.organizationKeyEnv, file: context.organizationKeyFile, kind: "organization_key")
         {

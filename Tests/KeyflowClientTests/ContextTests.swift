@@ -192,6 +192,12 @@ struct ContextTests {
             "warning: --project overrides the script's `use` project: flagproj instead of scriptproj",
         ])
 
+        // Another endpoint never gets the context's credentials.
+        let elsewhere = try #require(try TargetResolver(
+            options: TargetOptions(endpoint: "https://elsewhere.example/v1"), environment: base).resolve())
+        #expect(elsewhere.context == "staging" && elsewhere.project == "shop-staging")
+        #expect(elsewhere.credentials.isEmpty && elsewhere.apiKeySource == nil)
+
         // A context's variable that is not set is an error naming it (not a silent fallback).
         #expect(throws: TargetError.contextCredential(context: "staging", reason: "takes its api key from STAGING_KEY (api_key_env), which is not set")) {
             try TargetResolver(options: TargetOptions(), environment: ["XDG_CONFIG_HOME": dir]).resolve()
