@@ -204,12 +204,18 @@ _keyflow_plan() {
     repeating_flags=()
     non_repeating_flags=(--json --sandbox --insecure --detailed-exitcode --version -h --help)
     repeating_options=()
-    non_repeating_options=(--parallel --endpoint --project --key-file --organization-key-file --organization --context)
+    non_repeating_options=(--parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--parallel')
+        return
+        ;;
+    '--max-steps')
+        return
+        ;;
+    '--max-iterations')
         return
         ;;
     '--endpoint')
@@ -237,12 +243,18 @@ _keyflow_run() {
     repeating_flags=()
     non_repeating_flags=(--json --sandbox --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--parallel --endpoint --project --key-file --organization-key-file --organization --context)
+    non_repeating_options=(--parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--parallel')
+        return
+        ;;
+    '--max-steps')
+        return
+        ;;
+    '--max-iterations')
         return
         ;;
     '--endpoint')

@@ -4,7 +4,7 @@
 /// instants are counted in whole units (seconds, milliseconds, microseconds) by the caller.
 public enum CivilCalendar {
     /// Days since 1970-01-01 of a date (month 1–12, day 1–31).
-    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    @inlinable public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -27,9 +27,9 @@ public enum CivilCalendar {
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
-    public static func isLeapYear(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
+    @inlinable public static func isLeapYear(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
 
-    public static func daysIn(month: Int, year: Int) -> Int {
+    @inlinable public static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: isLeapYear(year) ? 29 : 28
         case 4, 6, 9, 11: 30
@@ -38,7 +38,7 @@ public enum CivilCalendar {
     }
 
     /// True when `year-month-day` names a real date.
-    public static func isValid(year: Int, month: Int, day: Int) -> Bool {
+    @inlinable public static func isValid(year: Int, month: Int, day: Int) -> Bool {
         (1...12).contains(month) && day >= 1 && day <= daysIn(month: month, year: year)
     }
 
@@ -72,5 +72,54 @@ public enum CivilCalendar {
     public static func serverTimestamp(milliseconds ms: Int64) -> String {
         let (days, msOfDay) = split(ms, perDay: 86_400_000)
         return dateTime(days: Int(days), secondOfDay: Int(msOfDay / 1000)) + "." + padded(Int(msOfDay % 1000), 3) + "+00:00"
+    }
+}
+
+/// Reads ASCII digits and punctuation from UTF-8 bytes where they lie: the pieces the
+/// date/time parsers of the client and the sandbox are built from (each keeps its own rules).
+public struct ASCIIScanner {
+    public let bytes: UnsafeBufferPointer<UInt8>
+    public var index = 0
+
+    @inlinable public init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    @inlinable public var atEnd: Bool { index == bytes.count }
+
+    /// True (and consumed) when the next byte is `ascii`.
+    @inlinable public mutating func take(_ ascii: Unicode.Scalar) -> Bool {
+        guard !atEnd, bytes[index] == UInt8(ascii: ascii) else { return false }
+        index += 1
+        return true
+    }
+
+    /// The next byte's value when it is a digit (consumed).
+    @inlinable public mutating func digit() -> Int? {
+        guard !atEnd, (48...57).contains(bytes[index]) else { return nil }
+        defer { index += 1 }
+        return Int(bytes[index] - 48)
+    }
+
+    /// Exactly `digits` digits as a number, or nil.
+    @inlinable public mutating func number(digits: Int) -> Int? {
+        var value = 0
+        for _ in 0..<digits {
+            guard let d = digit() else { return nil }
+            value = value * 10 + d
+        }
+        return value
+    }
+
+    /// `YYYY-MM-DD` naming a real date.
+    @inlinable public mutating func date() -> (year: Int, month: Int, day: Int)? {
+        guard let year = number(digits: 4), take("-"), let month = number(digits: 2), take("-"), let day = number(digits: 2),
+            CivilCalendar.isValid(year: year, month: month, day: day)
+        else { return nil }
+        return (year, month, day)
+    }
+
+    /// Runs `body` over the UTF-8 bytes of `text` in place (copied only when they are not contiguous).
+    @inlinable public static func scanning<T>(_ text: String, _ body: (ASCIIScanner) -> T) -> T {
+        if let result = text.utf8.withContiguousStorageIfAvailable({ body(ASCIIScanner($0)) }) { return result }
+        return Array(text.utf8).withUnsafeBufferPointer { body(ASCIIScanner($0)) }
     }
 }

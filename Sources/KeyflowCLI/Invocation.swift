@@ -14,6 +14,8 @@ public struct Invocation: Sendable {
     public var arguments: [String]
     public var json = false
     public var parallel = 8
+    /// What the script may consume (`--max-steps`, `--max-iterations`).
+    public var limits = Limits.standard
     /// `plan --detailed-exitcode`: exit 4 when there are changes.
     public var detailedExitCode = false
     public var target = TargetOptions()
@@ -88,6 +90,7 @@ public struct Invocation: Sendable {
         var options = RunOptions(
             parallel: parallel, params: params, sinks: SinkWriter(standardOutput: { text in printer.raw(text) }),
             scriptDirectory: scriptDirectory)
+        options.limits = limits
         if printer.progress {
             options.onStepFinished = { @Sendable (_: Step) in printer.stepDone() }
             options.onPlanReady = { @Sendable (count: Int) in printer.expect(count) }

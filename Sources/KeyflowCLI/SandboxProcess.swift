@@ -1,4 +1,5 @@
 import Foundation
+import KeyflowBasics
 import KeyflowClient
 import KeyflowRuntime
 
@@ -57,8 +58,8 @@ public enum SandboxProcess {
         let endpoint = String(words[4]), project = String(words[6])
         let credentials = URL(fileURLWithPath: directory).appendingPathComponent("sandbox.json")
         guard let data = FileManager.default.contents(atPath: credentials.path),
-            let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-            let apiKey = json["apiKey"] as? String, let session = json["session"] as? String
+            let json = JSONValue.parse(data), let apiKey = json["apiKey"]?.stringValue,
+            let session = json["session"]?.stringValue
         else {
             await child.stop()
             throw Failure(description: "cannot read the sandbox's credentials in \(credentials.path)")

@@ -31,6 +31,9 @@ public struct DoctorReport: Sendable {
     public var key: KeySummary?
     /// nil when it could not be found out.
     public var keysCanCreateKeys: Bool?
+    /// The organization, and the projects its credential reaches (nil: not asked or not known).
+    public var organization: String?
+    public var organizationProjects: [String]?
     public var checks: [Check] = []
 
     /// All well: no warning and no failure.
@@ -77,6 +80,8 @@ public struct DoctorReport: Sendable {
             ("credential", .string(credential)),
             ("key", key),
             ("keysCanCreateKeys", keysCanCreateKeys.map(JSONValue.bool) ?? .null),
+            ("organization", optional(organization)),
+            ("organizationProjects", organizationProjects.map { .array($0.map(JSONValue.string)) } ?? .null),
             ("checks", .array(checks.map { .object([("name", .string($0.name)), ("status", .string($0.status.rawValue)), ("detail", .string($0.detail))]) })),
         ]).encoded(.python)
     }
@@ -100,13 +105,8 @@ public struct Doctor: Sendable {
             insecure: configuration.insecure, connectTimeout: .seconds(5), totalTimeout: .seconds(15),
             retry: RetryPolicy(maxAttempts: 2)))
         let credentials = target.credentials
-        let credential = switch (credentials.apiKey != nil, credentials.session != nil) {
-        case (true, true): "api key and console session"
-        case (true, false): "api key"
-        case (false, true): "console session"
-        case (false, false): "none"
-        }
-        var report = DoctorReport(endpoint: target.endpoint, project: target.project, credential: credential)
+        var report = DoctorReport(endpoint: target.endpoint, project: target.project, credential: credentials.kinds)
+        report.organization = credentials.organization
 
         if let warning = target.insecureWarning { report.add("tls", .warning, warning.replacingOccurrences(of: "warning: ", with: "")) }
         if let context = target.context {
@@ -131,9 +131,12 @@ public struct Doctor: Sendable {
         var sources: [String] = []
         if let source = target.apiKeySource { sources.append("API key from \(source)") }
         if let source = target.sessionSource { sources.append("console session from \(source)") }
-        if let source = target.organizationKeySource, target.context != nil { sources.append("organization key from \(source)") }
+        if let source = target.organizationKeySource { sources.append("organization key from \(source)") }
         guard !credentials.isEmpty else {
-            report.add("credential", .failure, "none: give an API key (--key-file or APPWRITE_API_KEY) or sign in with keyflow login (or APPWRITE_SESSION)")
+            report.add(
+                "credential", .failure,
+                "none: give an API key (--key-file or APPWRITE_API_KEY), an organization key (APPWRITE_ORGANIZATION_KEY with "
+                    + "APPWRITE_ORGANIZATION_ID) or sign in with keyflow login (or APPWRITE_SESSION)")
             return report
         }
         report.add("credential", .ok, sources.joined(separator: "; "))
@@ -145,7 +148,37 @@ public struct Doctor: Sendable {
         if let session = credentials.session {
             await checkSession(session, into: &report)
         }
+        if let organizationKey = credentials.organizationKey, let organization = credentials.organization {
+            await checkOrganizationKey(organizationKey, organization: organization, into: &report)
+        }
         return report
+    }
+
+    /// An organization key: the organization, the projects it reaches, and whether it may
+    /// read and create keys in the target project (the organization routes let it create).
+    private func checkOrganizationKey(_ key: Secret, organization: String, into report: inout DoctorReport) async {
+        let orgOnly = AppwriteClient(ClientConfiguration(
+            endpoint: target.endpoint, project: target.project, credentials: Credentials(organizationKey: key, organization: organization),
+            insecure: target.insecure, connectTimeout: .seconds(5), totalTimeout: .seconds(15), retry: RetryPolicy(maxAttempts: 2)))
+        do {
+            let projects = try await orgOnly.listProjects()
+            report.organizationProjects = projects.map(\.id)
+            let names = projects.prefix(10).map(\.id).joined(separator: ", ") + (projects.count > 10 ? ", …" : "")
+            report.add("organization", .ok, "\(organization): the organization key reaches \(projects.count) project\(projects.count == 1 ? "" : "s") (\(names))")
+        } catch {
+            report.add("organization", error.type == "general_unauthorized_scope" ? .warning : .failure,
+                       "\(organization): cannot list its projects: \(error)" + (error.remedy.map { " — \($0)" } ?? ""))
+        }
+        do {
+            let list = try await orgOnly.listKeys(queries: [.limit(1)], total: true)
+            if !report.checks.contains(where: { $0.name == "project" }) {
+                report.add("project", .ok, "\(target.project) (\(list.total) key\(list.total == 1 ? "" : "s"))")
+            }
+            report.keysCanCreateKeys = report.keysCanCreateKeys ?? false
+            report.add("key creation", .ok, "creates go through the organization key (the organization routes allow it)")
+        } catch {
+            report.add("project", .failure, "\(target.project) through the organization key: \(error)" + (error.remedy.map { " — \($0)" } ?? ""))
+        }
     }
 
     private func checkAPIKey(_ apiKey: Secret, client: AppwriteClient, into report: inout DoctorReport) async {

@@ -83,21 +83,24 @@ public struct SessionStore: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .sessionStore(path: path, reason: "cannot be read")
         }
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let sessions = object["sessions"] as? [String: Any]
-        else { throw .sessionStore(path: path, reason: "is not a keyflow session file") }
-        func entries(_ object: [String: Any]) -> [String: Entry] {
+        let parsed = JSONValue.parse(data)
+        guard case .object(let sessions)? = parsed?["sessions"] else {
+            throw .sessionStore(path: path, reason: "is not a keyflow session file")
+        }
+        func entries(_ members: [(String, JSONValue)]) -> [String: Entry] {
             var entries: [String: Entry] = [:]
-            for (name, value) in object {
-                guard let fields = value as? [String: Any], let session = fields["session"] as? String else { continue }
+            for (name, fields) in members {
+                guard let session = fields["session"]?.stringValue else { continue }
                 entries[name] = Entry(
-                    session: Secret(session), email: fields["email"] as? String ?? "",
-                    createdAt: (fields["createdAt"] as? String).flatMap(WireDate.parse) ?? Date(timeIntervalSince1970: 0),
-                    endpoint: fields["endpoint"] as? String)
+                    session: Secret(session), email: fields["email"]?.stringValue ?? "",
+                    createdAt: fields["createdAt"]?.stringValue.flatMap(WireDate.parse) ?? Date(timeIntervalSince1970: 0),
+                    endpoint: fields["endpoint"]?.stringValue)
             }
             return entries
         }
-        return Contents(endpoints: entries(sessions), contexts: entries(object["contexts"] as? [String: Any] ?? [:]))
+        var contexts: [(String, JSONValue)] = []
+        if case .object(let members)? = parsed?["contexts"] { contexts = members }
+        return Contents(endpoints: entries(sessions), contexts: entries(contexts))
     }
 
     private func write(_ contents: Contents) throws(TargetError) {

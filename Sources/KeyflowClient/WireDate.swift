@@ -8,22 +8,17 @@ import KeyflowBasics
 public enum WireDate {
     public static func parse(_ text: String) -> Date? {
         // A native string's bytes are read in place: a key list holds three dates a key.
-        if let date = text.utf8.withContiguousStorageIfAvailable({ parse(DigitScanner($0)) }) { return date }
-        return Array(text.utf8).withUnsafeBufferPointer { parse(DigitScanner($0)) }
+        ASCIIScanner.scanning(text, parse)
     }
 
     /// The same, over UTF-8 bytes where they lie (a response body being read).
     public static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Date? {
-        parse(DigitScanner(bytes))
+        parse(ASCIIScanner(bytes))
     }
 
-    private static func parse(_ scanner: DigitScanner) -> Date? {
+    private static func parse(_ scanner: ASCIIScanner) -> Date? {
         var scanner = scanner
-        guard let year = scanner.number(digits: 4), scanner.take("-"),
-            let month = scanner.number(digits: 2), scanner.take("-"),
-            let day = scanner.number(digits: 2),
-            CivilCalendar.isValid(year: year, month: month, day: day)
-        else { return nil }
+        guard let (year, month, day) = scanner.date() else { return nil }
         var seconds = Double(CivilCalendar.daysFromCivil(year: year, month: month, day: day)) * 86_400
         if scanner.atEnd { return Date(timeIntervalSince1970: seconds) }
 
@@ -65,34 +60,5 @@ public enum WireDate {
     /// `YYYY-MM-DDTHH:MM:SS.mmm+00:00`, in UTC, milliseconds truncated.
     public static func format(_ date: Date) -> String {
         CivilCalendar.serverTimestamp(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
-    }
-}
-
-private struct DigitScanner {
-    let bytes: UnsafeBufferPointer<UInt8>
-    var index = 0
-    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
-
-    var atEnd: Bool { index == bytes.count }
-
-    mutating func take(_ ascii: Unicode.Scalar) -> Bool {
-        guard !atEnd, bytes[index] == UInt8(ascii: ascii) else { return false }
-        index += 1
-        return true
-    }
-
-    mutating func digit() -> Int? {
-        guard !atEnd, (48...57).contains(bytes[index]) else { return nil }
-        defer { index += 1 }
-        return Int(bytes[index] - 48)
-    }
-
-    mutating func number(digits: Int) -> Int? {
-        var value = 0
-        for _ in 0..<digits {
-            guard let d = digit() else { return nil }
-            value = value * 10 + d
-        }
-        return value
     }
 }

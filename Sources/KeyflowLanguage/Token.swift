@@ -180,8 +180,9 @@ extension TokenKind {
     }
 }
 
-/// A string in double quotes with `"`, `\`, and control characters escaped.
-func quoted(_ s: String) -> String {
+/// A string in double quotes with `"`, `\`, and control characters escaped: how keyflow
+/// writes a string everywhere (diagnostics, `fmt`, plans, `print` of a list).
+public func quoted(_ s: String) -> String {
     var out = "\""
     for scalar in s.unicodeScalars {
         switch scalar {

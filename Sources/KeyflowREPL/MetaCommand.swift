@@ -1,3 +1,5 @@
+import KeyflowBasics
+
 /// A REPL command that is not a statement: a line starting with `:`.
 public enum MetaCommand: Sendable, Equatable {
     /// `:help [topic]`.
@@ -63,7 +65,8 @@ public enum MetaCommand: Sendable, Equatable {
             default: return .failure(.badArguments(":history", usage: ":history [N]"))
             }
         default:
-            return .failure(.unknown(name, suggestion: names.first { $0.hasPrefix(name) && name.count > 1 }))
+            // A prefix of a command (`:hist`), else a near miss (`:hsitory`).
+            return .failure(.unknown(name, suggestion: names.first { $0.hasPrefix(name) && name.count > 1 } ?? nearest(name, in: names)))
         }
     }
 }

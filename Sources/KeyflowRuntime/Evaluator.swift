@@ -68,16 +68,65 @@ extension Interpreter {
         return lines
     }
 
+    /// A value's text as `print` and interpolation show it, refused when it would be longer
+    /// than `room` bytes (a list's text is built item by item, so a list of a thousand
+    /// copies of one long string fails before it is written out).
+    func boundedText(_ v: Value, room: Int, _ range: SourceRange) throws(RuntimeError) -> String {
+        let limit = budget.limits.maxStringBytes
+        guard case .list(let items) = v else {
+            let text = v.displayText
+            guard text.utf8.count <= room else { throw .stringTooLong(limit, range) }
+            return text
+        }
+        var out = "["
+        for (i, item) in items.enumerated() {
+            if i > 0 { out += ", " }
+            let left = room - out.utf8.count - 1
+            let piece: String
+            if case .string = item { piece = item.literalText } else { piece = try boundedText(item, room: left, range) }
+            guard piece.utf8.count <= left else { throw .stringTooLong(limit, range) }
+            out += piece
+        }
+        return out + "]"
+    }
+
+    /// The file `lines()` names: a regular file no larger than the limit (a device, a FIFO
+    /// or a folder would never end, or never begin).
+    func readLinesFile(_ path: String, _ full: String, _ range: SourceRange) throws(RuntimeError) -> Data {
+        var st = stat()
+        guard stat(full, &st) == 0 else { throw .cannotRead(path, resolved: full, range) }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw .notARegularFile(path, what: "a folder", range)
+        case S_IFIFO: throw .notARegularFile(path, what: "a FIFO (named pipe)", range)
+        case S_IFCHR, S_IFBLK: throw .notARegularFile(path, what: "a device", range)
+        case S_IFSOCK: throw .notARegularFile(path, what: "a socket", range)
+        default: throw .notARegularFile(path, what: "not a regular file", range)
+        }
+        let limit = budget.limits.maxFileBytes
+        guard Int(st.st_size) <= limit else { throw .fileTooLarge(path, size: Int(st.st_size), limit: limit, range) }
+        guard let handle = FileHandle(forReadingAtPath: full) else { throw .cannotRead(path, resolved: full, range) }
+        defer { try? handle.close() }
+        // Read at most the limit and one byte: a file that grows meanwhile is still refused.
+        let data = (try? handle.read(upToCount: limit + 1)) ?? Data()
+        guard data.count <= limit else { throw .fileTooLarge(path, size: data.count, limit: limit, range) }
+        return data
+    }
+
     func eval(_ e: Expr, _ scope: Scope) async throws(RuntimeError) -> Value {
         switch e.kind {
         case .string(let parts):
             if parts.count == 1, case .text(let text) = parts[0].kind { return .string(text) }  // a plain literal
             var out = ""
+            let limit = budget.limits.maxStringBytes
             for part in parts {
+                let piece: String
                 switch part.kind {
-                case .text(let t): out += t
-                case .interpolation(let inner): out += try await eval(inner, scope).displayText
+                case .text(let t): piece = t
+                case .interpolation(let inner): piece = try boundedText(try await eval(inner, scope), room: limit - out.utf8.count, e.range)
                 }
+                guard out.utf8.count + piece.utf8.count <= limit else { throw .stringTooLong(limit, e.range) }
+                out += piece
             }
             return .string(out)
         case .int(let i): return .int(i)
@@ -322,10 +371,10 @@ extension Interpreter {
             try arity(1...1)
             let path = try await string(args[0], scope)
             let full = path.hasPrefix("/") ? path : (scriptDirectory as NSString).appendingPathComponent(path)
-            guard let data = FileManager.default.contents(atPath: full) else {
-                throw .cannotRead(path, resolved: full, args[0].range)
-            }
-            return .list(Self.lines(of: data).map(Value.string))
+            let data = try readLinesFile(path, full, args[0].range)
+            let lines = Self.lines(of: data)
+            guard lines.count <= budget.limits.maxListItems else { throw .listTooLong(budget.limits.maxListItems, args[0].range) }
+            return .list(lines.map(Value.string))
         case "exists":
             try arity(1...1)
             if case .selector(let sel) = args[0].kind {

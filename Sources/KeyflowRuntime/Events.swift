@@ -72,6 +72,9 @@ public struct Summary: Sendable, Hashable {
         return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
+    /// The changes of each project a script acted on, by project id.
+    public var byProject: [String: Int] = [:]
+
     public mutating func count(_ step: Step) {
         switch step.action {
         case .create: created += 1
@@ -81,6 +84,7 @@ public struct Summary: Sendable, Hashable {
         case .deliver: delivered += 1
         case .rotate: rotated += 1
         }
+        byProject[step.project, default: 0] += 1
     }
 
     public static func == (a: Summary, b: Summary) -> Bool {
@@ -133,12 +137,14 @@ public enum JSONEvents {
                 "duration_ms": millis(s.seconds),
             ]
             if !s.notDone.isEmpty { o["not_done"] = s.notDone.map(stepObject) }
+            if s.byProject.count > 1 { o["projects"] = s.byProject }
         }
         return encode(o)
     }
 
     static func stepObject(_ step: Step) -> [String: Any] {
         var o: [String: Any] = ["kind": step.kind, "statement": step.statement, "source": sourceObject(step.range)]
+        if !step.project.isEmpty { o["project"] = step.project }
         switch step.action {
         case .create(let id, let f):
             o["id"] = id

@@ -28,6 +28,13 @@ public enum StepError: Error, Sendable, CustomStringConvertible {
 public protocol StepExecutor: Sendable {
     /// The keys as this plan or run knows them; every step performed is reflected here.
     var keys: KeyCache { get }
+    /// The project the steps act on.
+    var project: String { get }
+    /// What this plan or run lists once: other projects' keys, the organization's projects.
+    var listings: Listings { get }
+    /// The same kind of executor for another project of the organization (`in project`):
+    /// a project met before in this pass keeps its key cache.
+    func inProject(_ id: String) -> any StepExecutor
     /// Whether the jobs of a bulk statement are worth running side by side (requests wait
     /// on the network; a simulation does not).
     var runsConcurrently: Bool { get }
@@ -43,19 +50,45 @@ public struct APIExecutor: StepExecutor {
     public let api: any KeysAPI
     public let sinks: SinkWriter
     public let keys: KeyCache
+    public let listings: Listings
     /// Called as each step finishes (not buffered), for progress lines.
     public let onStepFinished: (@Sendable (Step) -> Void)?
+    private let caches: ProjectCaches
 
-    public init(api: any KeysAPI, sinks: SinkWriter, keys: KeyCache, onStepFinished: (@Sendable (Step) -> Void)? = nil) {
+    public init(
+        api: any KeysAPI, sinks: SinkWriter, keys: KeyCache, listings: Listings? = nil,
+        onStepFinished: (@Sendable (Step) -> Void)? = nil
+    ) {
+        self.init(
+            api: api, sinks: sinks, keys: keys, listings: listings ?? Listings(api: api),
+            caches: ProjectCaches(target: api.project, keys: keys), onStepFinished: onStepFinished)
+    }
+
+    private init(
+        api: any KeysAPI, sinks: SinkWriter, keys: KeyCache, listings: Listings, caches: ProjectCaches,
+        onStepFinished: (@Sendable (Step) -> Void)?
+    ) {
         self.api = api
         self.sinks = sinks
         self.keys = keys
+        self.listings = listings
+        self.caches = caches
         self.onStepFinished = onStepFinished
     }
 
+    public var project: String { api.project }
     public var runsConcurrently: Bool { true }
 
+    public func inProject(_ id: String) -> any StepExecutor {
+        if id == project { return self }
+        let listings = self.listings
+        let keys = caches.cache(id) { KeyCache(loader: { () async throws(APIError) in try await listings.keys(of: id) }) }
+        return APIExecutor(api: api.inProject(id), sinks: sinks, keys: keys, listings: listings, caches: caches, onStepFinished: onStepFinished)
+    }
+
     public func perform(_ step: Step, emit: EventHandler) async throws(RuntimeError) -> StepResult {
+        var step = step
+        step.project = project
         emit(.started(step))
         let start = ContinuousClock.now
         do {

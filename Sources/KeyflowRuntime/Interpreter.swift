@@ -22,13 +22,26 @@ public final class Interpreter: Sendable {
     /// Tells whether a file or dotenv sink holds a secret already (reads only; delivering
     /// is the executor's).
     public let sinks: SinkWriter
+    /// The iterations and steps used so far, against the run's limits.
+    let budget: Budget
 
     var cache: KeyCache { executor.keys }
 
-    public init(
+    public convenience init(
         executor: any StepExecutor, parallel: Int = 8, params: [String: String] = [:], source: String? = nil,
-        scriptDirectory: String = FileManager.default.currentDirectoryPath, sinks: SinkWriter = SinkWriter()
+        scriptDirectory: String = FileManager.default.currentDirectoryPath, sinks: SinkWriter = SinkWriter(),
+        limits: Limits = .standard
     ) {
+        self.init(
+            executor: executor, parallel: parallel, params: params, source: source, scriptDirectory: scriptDirectory, sinks: sinks,
+            budget: Budget(limits))
+    }
+
+    init(
+        executor: any StepExecutor, parallel: Int, params: [String: String], source: String?, scriptDirectory: String,
+        sinks: SinkWriter, budget: Budget
+    ) {
+        self.budget = budget
         self.executor = executor
         self.sinks = sinks
         self.parallel = max(1, parallel)
@@ -175,9 +188,12 @@ public final class Interpreter: Sendable {
     }
 
     func execPrint(_ exprs: [Expr], _ scope: Scope, _ s: Statement, _ emit: @escaping EventHandler) async throws(RuntimeError) {
-        var parts: [String] = []
-        for e in exprs { parts.append(try await eval(e, scope).displayText) }
-        emit(.output(parts.joined(separator: " "), range: s.range))
+        var out = ""
+        for (i, e) in exprs.enumerated() {
+            let room = budget.limits.maxStringBytes - out.utf8.count - (i > 0 ? 1 : 0)
+            out += (i > 0 ? " " : "") + (try boundedText(try await eval(e, scope), room: room, e.range))
+        }
+        emit(.output(out, range: s.range))
     }
 
     func execAssert(_ condition: Expr, _ message: Expr?, _ scope: Scope, _ s: Statement) async throws(RuntimeError) {
@@ -208,10 +224,26 @@ public final class Interpreter: Sendable {
             }
         }
         let base = env
-        try await runOrdered(count: items.count, limit: limit, emit: emit) { i, emit throws(RuntimeError) in
-            var child = base
-            child.bind(variable.name, items[i])
-            _ = try await self.execute(body.statements, in: child, emit: emit)
+        let states = JobStates(count: items.count)
+        do throws(RuntimeError) {
+            try await runOrdered(count: items.count, limit: limit, emit: emit) { i, emit throws(RuntimeError) in
+                guard self.budget.iterate() else { throw .tooManyIterations(self.budget.limits.maxIterations, sequence.range) }
+                states.set(i, .running)
+                var child = base
+                child.bind(variable.name, items[i])
+                do throws(RuntimeError) {
+                    _ = try await self.execute(body.statements, in: child, emit: emit)
+                } catch {
+                    states.set(i, .cutOff)
+                    throw error
+                }
+                states.set(i, .done)
+            }
+        } catch {
+            // A loop over projects says how far each project got.
+            let projects = items.compactMap { if case .project(let p) = $0 { p } else { nil } }
+            guard projects.count == items.count, projects.count > 1 else { throw error }
+            throw error.noting(states.report(names: projects.map(\.id)))
         }
     }
 
@@ -290,12 +322,7 @@ public final class Interpreter: Sendable {
             try await deliver(key, clauses: clauses, scope: scope, fresh: true, s, emit)
         } catch {
             guard let note = await executor.discard(created: key, by: s, emit: emit) else { throw error }
-            let d = error.diagnostic
-            throw RuntimeError(
-                error.kind,
-                Diagnostic(
-                    d.severity, id: d.id, summary: d.summary, detail: [d.detail, note].compactMap { $0 }.joined(separator: "; "),
-                    help: d.help, range: d.range, notes: d.notes))
+            throw error.noting(note)
         }
     }
 
@@ -322,7 +349,8 @@ public final class Interpreter: Sendable {
 
     /// Hands a step to the executor, which reports it.
     func perform(_ step: Step, _ emit: @escaping EventHandler) async throws(RuntimeError) -> StepResult {
-        try await executor.perform(step, emit: emit)
+        guard budget.step() else { throw .tooManySteps(budget.limits.maxSteps, step.range) }
+        return try await executor.perform(step, emit: emit)
     }
 
     // MARK: - Selectors

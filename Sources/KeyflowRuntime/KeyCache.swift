@@ -19,26 +19,27 @@ public final class KeyCache: @unchecked Sendable {
     private var byName: [String: Int] = [:]
     private var sameName: [String: [Int]] = [:]
     private var loaded = false
-    /// Where the keys come from on first use: nil when the cache was seeded (or simulates an
-    /// empty project).
-    private let source: (any KeysAPI)?
-    /// With `source`: list only the keys whose names start with this (`KeyReach`).
-    private let namePrefix: String?
+    /// Lists the keys on first use: nil when the cache was seeded.
+    private let loader: (@Sendable () async throws(APIError) -> [Key])?
     /// When the cache holds only the keys a script can reach (`KeyReach`): how to list the
     /// names of all keys, for the suggestions of a selector that finds none.
     private let everyNameSource: (@Sendable () async -> [String])?
 
-    /// A cache that lists `source`'s keys on first use (nil: an empty project).
-    public init(source: (any KeysAPI)?, namePrefix: String? = nil, everyName: (@Sendable () async -> [String])? = nil) {
-        self.source = source
-        self.namePrefix = namePrefix
+    /// A cache that lists `source`'s keys on first use (with `namePrefix`, only those whose
+    /// names start with it: `KeyReach`).
+    public convenience init(source: any KeysAPI, namePrefix: String? = nil, everyName: (@Sendable () async -> [String])? = nil) {
+        self.init(loader: { () async throws(APIError) in try await Self.fetchAll(from: source, namePrefix: namePrefix) }, everyName: everyName)
+    }
+
+    /// A cache that asks `loader` for its keys on first use.
+    public init(loader: @escaping @Sendable () async throws(APIError) -> [Key], everyName: (@Sendable () async -> [String])? = nil) {
+        self.loader = loader
         everyNameSource = everyName
     }
 
     /// A cache that starts from an already listed set of keys.
     public init(seed: [Key], everyName: (@Sendable () async -> [String])? = nil) {
-        source = nil
-        namePrefix = nil
+        loader = nil
         everyNameSource = everyName
         index(seed)
         loaded = true
@@ -66,11 +67,11 @@ public final class KeyCache: @unchecked Sendable {
         }
     }
 
-    /// Lists the keys on first use (a seeded cache, or one without a source, has them).
+    /// Lists the keys on first use (a seeded cache has them).
     public func load() async throws(APIError) {
         if lock.withLock({ loaded }) { return }
         var fetched: [Key] = []
-        if let source { fetched = try await Self.fetchAll(from: source, namePrefix: namePrefix) }
+        if let loader { fetched = try await loader() }
         lock.withLock {
             guard !loaded else { return }
             index(fetched)

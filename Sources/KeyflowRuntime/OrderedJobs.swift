@@ -65,3 +65,25 @@ final class EventBuffer: @unchecked Sendable {
         taken.forEach(emit)
     }
 }
+
+/// How far each job of a loop got, for the note of a failure that stopped it.
+final class JobStates: @unchecked Sendable {
+    enum State { case notStarted, running, done, cutOff }
+    private let lock = NSLock()
+    private var states: [State]
+
+    init(count: Int) { states = Array(repeating: .notStarted, count: count) }
+
+    func set(_ i: Int, _ state: State) { lock.withLock { states[i] = state } }
+
+    /// `done: a, b; cut off: c; not started: d, e` (empty groups left out).
+    func report(names: [String]) -> String {
+        let taken = lock.withLock { states }
+        func group(_ label: String, _ wanted: State) -> String? {
+            let members = taken.indices.filter { taken[$0] == wanted }.map { names[$0] }
+            return members.isEmpty ? nil : "\(label): " + members.joined(separator: ", ")
+        }
+        return [group("done", .done), group("cut off", .cutOff), group("cut off", .running), group("not started", .notStarted)]
+            .compactMap { $0 }.joined(separator: "; ")
+    }
+}

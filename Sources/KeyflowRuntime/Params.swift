@@ -32,7 +32,7 @@ public enum Params {
                 out.append(v)
             }
             return .list(out)
-        case .key?, .secret?: return nil
+        case .key?, .secret?, .project?: return nil
         }
     }
 
@@ -47,7 +47,7 @@ public enum Params {
         case .expiry: "90d"
         case .scopes: "users.read,databases.read"
         case .list: "a,b,c"
-        case .key, .secret: nil
+        case .key, .secret, .project: nil
         }
     }
 

@@ -56,6 +56,16 @@ public enum PlanText {
 
     /// `Plan: 2 to create, 1 to update.` / `No changes: everything is up to date (3 checked).`
     public static func summary(_ s: Summary) -> String {
+        var text = summaryLine(s)
+        if s.byProject.count > 1 {
+            for (project, changes) in s.byProject.sorted(by: { $0.key < $1.key }) {
+                text += "\n  project \(Format.quoted(project)): \(changes) change\(changes == 1 ? "" : "s")"
+            }
+        }
+        return text
+    }
+
+    static func summaryLine(_ s: Summary) -> String {
         if s.mode == .plan && s.status == .ok {
             if s.changes == 0 {
                 return "No changes: everything is up to date" + (s.upToDate > 0 ? " (\(s.upToDate) checked)." : ".")

@@ -22,6 +22,16 @@ public struct RuntimeError: Error, Sendable {
         self.diagnostic = diagnostic
     }
 
+    /// The same error with `note` added to its detail.
+    func noting(_ note: String) -> RuntimeError {
+        let d = diagnostic
+        return RuntimeError(
+            kind,
+            Diagnostic(
+                d.severity, id: d.id, summary: d.summary, detail: [d.detail, note].compactMap { $0 }.joined(separator: "; "),
+                help: d.help, range: d.range, notes: d.notes))
+    }
+
     public var exitCode: Int32 {
         switch kind {
         case .failure: 1
@@ -93,6 +103,43 @@ extension RuntimeError {
             .failure,
             Diagnostic(
                 id: "cannot-read", summary: "cannot read \(path)", help: "lines() reads a file relative to the script's folder (\(resolved))",
+                range: range))
+    }
+    static func stringTooLong(_ limit: Int, _ range: SourceRange) -> RuntimeError {
+        RuntimeError(
+            .failure,
+            Diagnostic(
+                id: "limit-string", summary: "this string would be longer than \(Format.bytes(limit))",
+                detail: "a script may build strings of at most \(Format.bytes(limit))", range: range))
+    }
+    static func listTooLong(_ limit: Int, _ range: SourceRange) -> RuntimeError {
+        RuntimeError(
+            .failure, Diagnostic(id: "limit-list", summary: "this list would hold more than \(limit) items", range: range))
+    }
+    static func tooManyIterations(_ limit: Int, _ range: SourceRange) -> RuntimeError {
+        RuntimeError(
+            .failure,
+            Diagnostic(
+                id: "limit-iterations", summary: "the script's loops ran more than \(limit) times",
+                help: "raise the limit with --max-iterations if this is intended", range: range))
+    }
+    static func tooManySteps(_ limit: Int, _ range: SourceRange) -> RuntimeError {
+        RuntimeError(
+            .failure,
+            Diagnostic(
+                id: "limit-steps", summary: "the script would take more than \(limit) steps",
+                help: "raise the limit with --max-steps if this is intended", range: range))
+    }
+    static func notARegularFile(_ path: String, what: String, _ range: SourceRange) -> RuntimeError {
+        RuntimeError(
+            .failure,
+            Diagnostic(id: "cannot-read", summary: "lines() reads regular files; \(path) is \(what)", range: range))
+    }
+    static func fileTooLarge(_ path: String, size: Int, limit: Int, _ range: SourceRange) -> RuntimeError {
+        RuntimeError(
+            .failure,
+            Diagnostic(
+                id: "limit-file", summary: "lines(): \(path) is \(Format.bytes(size)), more than the \(Format.bytes(limit)) it reads",
                 range: range))
     }
     static func negativeGrace(_ range: SourceRange) -> RuntimeError {

@@ -17,6 +17,8 @@ public struct RunOptions: Sendable {
     public var announceTarget: Bool
     /// Told how many steps a run will take, once its plan pass is done (for progress).
     public var onPlanReady: (@Sendable (Int) -> Void)?
+    /// What the script may consume (`--max-steps`, `--max-iterations`).
+    public var limits: Limits = .standard
 
     public init(
         parallel: Int = 8, params: [String: String] = [:], sinks: SinkWriter = SinkWriter(),
@@ -72,7 +74,8 @@ public final class Session: @unchecked Sendable {
         let reach = KeyReach.namePrefix(of: program)
         let keys = KeyCache(source: api, namePrefix: reach, everyName: everyName(narrowed: reach != nil))
         do {
-            _ = try await interpreter(Simulator(keys: keys), options, source).execute(program.statements, in: environment, emit: out)
+            let simulator = Simulator(keys: keys, project: api.project, listings: Listings(api: api))
+            _ = try await interpreter(simulator, options, source).execute(program.statements, in: environment, emit: out)
         } catch {
             return finish(tally, error, out)
         }
@@ -96,12 +99,14 @@ public final class Session: @unchecked Sendable {
             return finish(tally, .api(error, during: "listing the project's keys", program.range), out)
         }
         let everyName = everyName(narrowed: reach != nil)
+        let listings = Listings(api: api)
 
         // 1. The plan pass: the same evaluation over a copy of the list; its steps are not reported.
         let planned = StepCollector()
         let plannedEnvironment: Environment
         do {
-            plannedEnvironment = try await interpreter(Simulator(keys: KeyCache(seed: initial, everyName: everyName)), options, source)
+            let simulator = Simulator(keys: KeyCache(seed: initial, everyName: everyName), project: api.project, listings: listings)
+            plannedEnvironment = try await interpreter(simulator, options, source)
                 .execute(program.statements, in: environment, emit: planned.consume)
         } catch {
             // Found before any write: the run does not start.
@@ -135,7 +140,8 @@ public final class Session: @unchecked Sendable {
 
         // 3. The run.
         let executor = APIExecutor(
-            api: api, sinks: options.sinks, keys: KeyCache(seed: initial, everyName: everyName), onStepFinished: options.onStepFinished)
+            api: api, sinks: options.sinks, keys: KeyCache(seed: initial, everyName: everyName), listings: listings,
+            onStepFinished: options.onStepFinished)
         do {
             let env = try await interpreter(executor, options, source).execute(program.statements, in: environment, emit: out)
             lock.withLock { _environment = env }
@@ -150,7 +156,7 @@ public final class Session: @unchecked Sendable {
     private func interpreter(_ executor: any StepExecutor, _ options: RunOptions, _ source: String?) -> Interpreter {
         Interpreter(
             executor: executor, parallel: options.parallel, params: options.params, source: source,
-            scriptDirectory: options.scriptDirectory, sinks: options.sinks)
+            scriptDirectory: options.scriptDirectory, sinks: options.sinks, limits: options.limits)
     }
 
     private func finish(_ tally: Tally, _ error: RuntimeError?, _ out: EventHandler, note: String? = nil) -> Summary {

@@ -7,14 +7,35 @@ import KeyflowLanguage
 /// done; nothing is sent but the first listing, and no sink is touched.
 public struct Simulator: StepExecutor {
     public let keys: KeyCache
+    public let project: String
+    public let listings: Listings
+    private let caches: ProjectCaches
 
-    public init(keys: KeyCache) {
+    /// Simulates on `keys`, the copy of `project`'s keys; other projects' keys and the
+    /// organization's projects come from `listings` (none without one).
+    public init(keys: KeyCache, project: String = "", listings: Listings = Listings(api: nil)) {
+        self.init(keys: keys, project: project, listings: listings, caches: ProjectCaches(target: project, keys: keys))
+    }
+
+    private init(keys: KeyCache, project: String, listings: Listings, caches: ProjectCaches) {
         self.keys = keys
+        self.project = project
+        self.listings = listings
+        self.caches = caches
     }
 
     public var runsConcurrently: Bool { false }
 
+    public func inProject(_ id: String) -> any StepExecutor {
+        if id == project { return self }
+        let listings = self.listings
+        let keys = caches.cache(id) { KeyCache(loader: { () async throws(APIError) in try await listings.keys(of: id) }) }
+        return Simulator(keys: keys, project: id, listings: listings, caches: caches)
+    }
+
     public func perform(_ step: Step, emit: EventHandler) async throws(RuntimeError) -> StepResult {
+        var step = step
+        step.project = project
         emit(.planned(step))
         let now = Date()
         switch step.action {

@@ -20,6 +20,8 @@ public struct Step: Sendable {
     public var range: SourceRange
     /// That statement's keyword (`ensure`, `grant`, ...).
     public var statement: String
+    /// The project the step acts on (the executor that performs it says).
+    public var project: String = ""
 
     public init(_ action: Action, range: SourceRange, statement: String) {
         self.action = action
@@ -108,7 +110,8 @@ public struct Step: Sendable {
             text = "rotate \(Format.quoted(r.old.name)) (\(r.old.id)) grace \(Format.duration(r.grace)) \(successor)"
                 + r.sinks.map { " to \($0)" }.joined()
         }
-        return "\(range.start.line): \(statement == kind ? "" : statement + " → ")\(text)"
+        let place = project.isEmpty ? "" : "[\(project)] "
+        return "\(range.start.line): \(place)\(statement == kind ? "" : statement + " → ")\(text)"
     }
 
     /// Field-level differences of an update.

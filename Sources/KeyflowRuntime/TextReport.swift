@@ -8,6 +8,8 @@ public struct TextReport: Sendable {
     public var style: PlanText.Style
     /// Also list every statement that found nothing to change.
     public var verbose = false
+    /// Start every step's line with its project (a script that acts on several).
+    public var namesProjects = false
     /// Renders diagnostics with the source line and a caret (knows the script's text).
     public var diagnostics: DiagnosticRenderer
 
@@ -18,19 +20,25 @@ public struct TextReport: Sendable {
 
     public enum Stream: Sendable { case stdout, stderr }
 
+    /// A step's lines, the first one led by `[project]` when the script acts on several.
+    func named(_ step: Step, _ lines: [String]) -> String {
+        guard namesProjects, !step.project.isEmpty, let first = lines.first else { return lines.joined(separator: "\n") }
+        return ([style.dim("[\(step.project)]") + " " + first] + lines.dropFirst()).joined(separator: "\n")
+    }
+
     /// The text for one event (nil: nothing to print), and where it goes.
     public func render(_ event: Event) -> (Stream, String)? {
         switch event {
         case .target(let t, _):
             return (.stdout, style.bold(t.line))
         case .planned(let step):
-            return (.stdout, PlanText.lines(step, style: style).joined(separator: "\n"))
+            return (.stdout, named(step, PlanText.lines(step, style: style)))
         case .started:
             return nil
         case .finished(let step, let result, let seconds):
-            return (.stdout, PlanText.done(step, result, seconds: seconds, style: style).joined(separator: "\n"))
+            return (.stdout, named(step, PlanText.done(step, result, seconds: seconds, style: style)))
         case .failed(let step, let message, _):
-            return (.stdout, style.error("✗ \(step.kind) failed") + " \(Format.quoted(step.keyName)): \(message)")
+            return (.stdout, named(step, [style.error("✗ \(step.kind) failed") + " \(Format.quoted(step.keyName)): \(message)"]))
         case .upToDate(let statement, let name, _):
             // A rotation already done is news; other up-to-date statements are counted in the
             // summary and listed one by one only when asked (bulk work would drown in them).

@@ -98,6 +98,8 @@ public enum Value: Sendable, Hashable {
     case list([Value])
     case key(Key)
     case secret(Secret)
+    /// A project of the organization (`projects`).
+    case project(Project)
 
     public var typeName: String {
         switch self {
@@ -111,6 +113,7 @@ public enum Value: Sendable, Hashable {
         case .list: "list"
         case .key: "key"
         case .secret: "secret"
+        case .project: "project"
         }
     }
 
@@ -127,6 +130,7 @@ public enum Value: Sendable, Hashable {
         case .list(let items): "[" + items.map(\.literalText).joined(separator: ", ") + "]"
         case .key(let k): "key \(Format.quoted(k.name)) (id \(k.id))"
         case .secret: "«secret»"
+        case .project(let p): "project \(Format.quoted(p.name)) (id \(p.id))"
         }
     }
 
@@ -149,24 +153,22 @@ public enum Value: Sendable, Hashable {
         case .list(let items): items.map(\.jsonObject)
         case .key(let k): Format.keyObject(k)
         case .secret: "«secret»"
+        case .project(let p):
+            ["id": p.id, "name": p.name, "created": Format.isoTime(p.createdAt), "updated": Format.isoTime(p.updatedAt)] as [String: Any]
         }
     }
 }
 
 /// Text forms shared by plans, run reports, `print` and events.
 public enum Format {
-    public static func quoted(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out + "\""
+    public static func quoted(_ s: String) -> String { KeyflowLanguage.quoted(s) }
+
+    /// `16 MiB`, `512 KiB`, `300 bytes`.
+    public static func bytes(_ n: Int) -> String {
+        if n >= 1 << 30, n % (1 << 30) == 0 { return "\(n >> 30) GiB" }
+        if n >= 1 << 20 { return n % (1 << 20) == 0 ? "\(n >> 20) MiB" : String(format: "%.1f MiB", Double(n) / Double(1 << 20)) }
+        if n >= 1 << 10, n % (1 << 10) == 0 { return "\(n >> 10) KiB" }
+        return "\(n) bytes"
     }
 
     /// `1h30m`, `90d`, `2w`, `0s`.
@@ -184,18 +186,15 @@ public enum Format {
 
     /// `2027-02-25T07:00Z`, with seconds only when they are not zero.
     public static func time(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        let c = utcCalendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let base = String(format: "%04d-%02d-%02dT%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
-        return seconds % 60 == 0 ? base + "Z" : base + String(format: ":%02dZ", c.second!)
+        let (days, second) = CivilCalendar.split(Int64(date.timeIntervalSince1970.rounded(.down)), perDay: 86_400)
+        let text = CivilCalendar.dateTime(days: Int(days), secondOfDay: Int(second))
+        return (second % 60 == 0 ? String(text.dropLast(3)) : text) + "Z"
     }
 
     /// Full ISO-8601 with milliseconds, for JSON.
     public static func isoTime(_ date: Date) -> String {
-        let c = utcCalendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: date)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!,
-            (c.nanosecond ?? 0) / 1_000_000)
+        let (days, ms) = CivilCalendar.split(Int64((date.timeIntervalSince1970 * 1000).rounded(.down)), perDay: 86_400_000)
+        return CivilCalendar.dateTime(days: Int(days), secondOfDay: Int(ms / 1000)) + "." + CivilCalendar.padded(Int(ms % 1000), 3) + "Z"
     }
 
     public static func expiry(_ e: Expiry) -> String {
@@ -228,10 +227,4 @@ public enum Format {
         o["accessed"] = k.accessedAt.map(isoTime) ?? "never"
         return o
     }
-
-    static let utcCalendar: Calendar = {
-        var c = Calendar(identifier: .gregorian)
-        c.timeZone = TimeZone(identifier: "UTC")!
-        return c
-    }()
 }

@@ -55,8 +55,15 @@ struct ScriptArguments: ParsableArguments {
     @Flag(help: "Use the embedded local sandbox even without a terminal (when no endpoint is set).")
     var sandbox = false
 
+    @Option(help: "At most this many steps (creates, updates, deletes, deliveries) in one plan or run.")
+    var maxSteps = Limits.standard.maxSteps
+
+    @Option(help: "At most this many loop iterations, over every loop of the script.")
+    var maxIterations = Limits.standard.maxIterations
+
     func validate() throws {
         guard (1...64).contains(parallel) else { throw ValidationError("--parallel takes a number from 1 to 64") }
+        guard maxSteps >= 1, maxIterations >= 1 else { throw ValidationError("--max-steps and --max-iterations take a number of at least 1") }
     }
 
     func invocation(mode: Mode, target: TargetFlags) -> Invocation {
@@ -65,6 +72,8 @@ struct ScriptArguments: ParsableArguments {
         i.parallel = parallel
         i.sandbox = sandbox
         i.target = target.options
+        i.limits.maxSteps = maxSteps
+        i.limits.maxIterations = maxIterations
         return i
     }
 }

@@ -1,4 +1,6 @@
+import Foundation
 import KeyflowBasics
+import KeyflowRuntime
 import Testing
 
 @Suite struct CalendarTests {
@@ -28,5 +30,15 @@ import Testing
         #expect(CivilCalendar.serverTimestamp(milliseconds: -1) == "1969-12-31T23:59:59.999+00:00")
         #expect(CivilCalendar.dateTime(days: 0, secondOfDay: 3_723, separator: " ") == "1970-01-01 01:02:03")
         #expect(CivilCalendar.padded(7, 3) == "007" && CivilCalendar.padded(12_345, 3) == "12345")
+    }
+
+    /// The runtime's text forms of an instant are built on the same calendar.
+    @Test func runtimeTimes() {
+        #expect(Format.time(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00Z")
+        #expect(Format.time(Date(timeIntervalSince1970: 1.5)) == "1970-01-01T00:00:01Z")
+        #expect(Format.time(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59Z")
+        #expect(Format.time(Date(timeIntervalSince1970: 1_803_456_000)) == "2027-02-24T08:00Z")
+        #expect(Format.isoTime(Date(timeIntervalSince1970: 0.5)) == "1970-01-01T00:00:00.500Z")
+        #expect(Format.isoTime(Date(timeIntervalSince1970: -0.25)) == "1969-12-31T23:59:59.750Z")
     }
 }

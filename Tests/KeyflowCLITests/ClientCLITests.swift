@@ -99,7 +99,7 @@ import Testing
             "APPWRITE_PROJECT_ID": server.project, "APPWRITE_SESSION": server.session,
         ])
         #expect(viaEnv.status == 0)
-        #expect(try doctorJSON(viaEnv)["credential"] as? String == "console session")
+        #expect(try doctorJSON(viaEnv)["credential"] as? String == "session")
 
         let stored = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: store))) as? [String: Any]
         let storedSession = ((stored?["sessions"] as? [String: Any])?.values.first as? [String: Any])?["session"] as? String

@@ -117,6 +117,8 @@ import Testing
     @Test func rejectsWithTheCause() throws {
         #expect(throws: MetaCommandError.badArguments(":plan", usage: ":plan on|off")) { try MetaCommand.parse(":plan maybe").get() }
         #expect(throws: MetaCommandError.unknown(":hist", suggestion: ":history")) { try MetaCommand.parse(":hist").get() }
+        #expect(throws: MetaCommandError.unknown(":hsitory", suggestion: ":history")) { try MetaCommand.parse(":hsitory").get() }
+        #expect(throws: MetaCommandError.unknown(":zzz", suggestion: nil)) { try MetaCommand.parse(":zzz").get() }
         #expect(throws: MetaCommandError.badArguments(":history", usage: ":history [N]")) { try MetaCommand.parse(":history -1").get() }
     }
 }

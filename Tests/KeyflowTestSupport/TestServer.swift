@@ -82,18 +82,11 @@ public final class TestServer: @unchecked Sendable {
 
     /// Control calls go through the `curl` tool, not the client under test.
     private func control(_ method: String, _ path: String, body: String?) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         var arguments = ["curl", "-sS", "-X", method, "http://127.0.0.1:\(port)\(path)"]
         if let body { arguments += ["-H", "content-type: application/json", "--data-binary", body] }
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        while process.isRunning { usleep(1000) }
-        guard process.terminationStatus == 0 else { throw TestServerError.control(path) }
-        return data
+        let result = try runProcess("/usr/bin/env", arguments)
+        guard result.status == 0 else { throw TestServerError.control(path) }
+        return Data(result.stdout.utf8)
     }
 
     static let source = #"""
