@@ -1,5 +1,6 @@
 import Foundation
 import KeyflowBasics
+import KeyflowTestSupport
 import Testing
 
 @testable import KeyflowClient
@@ -48,6 +49,17 @@ struct ContextTests {
         #expect(prod.apiKeyEnv == nil)
         // What is written reads back the same.
         #expect(try ContextConfig.parse(config.encoded(), path: "config.toml") == config)
+    }
+
+    /// The example of docs/language.md §13 is a valid config.
+    @Test func theDocumentedExampleParses() throws {
+        let doc = try String(contentsOf: TestPaths.packageRoot.appendingPathComponent("docs/language.md"), encoding: .utf8)
+        let start = try #require(doc.range(of: "```toml\n"))
+        let end = try #require(doc.range(of: "```", range: start.upperBound..<doc.endIndex))
+        let config = try ContextConfig.parse(String(doc[start.upperBound..<end.lowerBound]), path: "docs/language.md")
+        #expect(config.current == "staging")
+        #expect(config.names == ["prod", "staging"])
+        #expect(try config.context("prod").organizationKeyEnv == "ACME_ORG_KEY")
     }
 
     @Test func unknownContextsListTheKnownOnes() throws {
