@@ -15,8 +15,8 @@ struct ContextCommand: AsyncParsableCommand {
             KEYFLOW_CONTEXT, or keyflow context use NAME; flags and APPWRITE_* variables still win.
 
             Examples:
-              keyflow context add staging --endpoint https://staging.example.com/v1 --project shop-staging \\
-                --api-key-env STAGING_APPWRITE_KEY
+              keyflow context add staging --endpoint https://staging.example.com/v1 \\
+                --project shop-staging --api-key-env STAGING_APPWRITE_KEY
               keyflow context use staging
               keyflow plan --context prod rotate.kf
             """,
