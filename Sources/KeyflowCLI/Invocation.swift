@@ -64,6 +64,7 @@ public struct Invocation: Sendable {
         let (compiled, diagnostics) = compile(bytes: bytes, file: file, options: CheckOptions(parameters: Set(params.keys)))
         for d in diagnostics { printer.emit(.diagnostic(d)) }
         guard let program = compiled else { return 2 }
+        if KeyReach.reachesOtherProjects(program) { printer.nameProjects() }
 
         // The target: flags, environment, the context, the script's `use`; else the embedded sandbox.
         let use = Self.useStatement(program)

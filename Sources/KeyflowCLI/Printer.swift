@@ -10,6 +10,8 @@ final class Printer: @unchecked Sendable {
     let progress: Bool
     var report: TextReport
     func know(file: String, bytes: [UInt8]) { lock.withLock { report.diagnostics.sources[file] = bytes } }
+    /// Lead every step's line with its project (a script that acts on several).
+    func nameProjects() { lock.withLock { report.namesProjects = true } }
     private var expected = 0
     private var done = 0
     private var progressShown = false

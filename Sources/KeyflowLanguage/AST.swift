@@ -87,6 +87,9 @@ public struct Statement: Sendable, Hashable {
         case `for`(variable: Identifier, sequence: Expr, parallel: Expr?, body: Block)
         /// `if COND { } else if COND { } else { }`
         case `if`(branches: [ConditionalBranch], elseBlock: Block?)
+        /// `in project EXPR { ... }` — the block acts on another project of the
+        /// organization. EXPR is a `project` value or a project id (a string).
+        case inProject(project: Expr, body: Block)
     }
 
     /// The clauses of a statement that has them (empty otherwise).
@@ -122,6 +125,7 @@ public struct Statement: Sendable, Hashable {
         case .assert: "assert"
         case .for: "for"
         case .if: "if"
+        case .inProject: "in project"
         }
     }
 }
@@ -308,6 +312,11 @@ public struct Expr: Sendable, Hashable {
         case keysWhere(Expr)
         /// A selector as an argument (only of `exists`).
         case selector(Selector)
+        /// `projects` — every project of the organization.
+        case projects
+        /// `projects where COND` as a value (a list of projects); inside COND the
+        /// project's fields are bare names.
+        case projectsWhere(Expr)
     }
 }
 

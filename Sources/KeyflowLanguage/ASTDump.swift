@@ -32,6 +32,7 @@ extension Statement {
         case .if(let branches, let elseBlock):
             let parts = branches.map { sexp("branch", $0.condition.dump, $0.body.dump) }
             return sexp("if", parts.joined(separator: " "), elseBlock.map { sexp("else", $0.dump) } ?? "")
+        case .inProject(let project, let body): return sexp("in-project", project.dump, body.dump)
         }
     }
 }
@@ -120,6 +121,8 @@ extension Expr {
         case .binary(let op, let l, let r): return sexp(op.rawValue, l.dump, r.dump)
         case .keysWhere(let e): return sexp("keys-where", e.dump)
         case .selector(let s): return s.dump
+        case .projects: return "projects"
+        case .projectsWhere(let e): return sexp("projects-where", e.dump)
         }
     }
 }

@@ -44,7 +44,9 @@ public struct Checker {
     var scopes: [[String: Binding]]
     var diagnostics: [Diagnostic] = []
     var parameters: [ParameterInfo] = []
-    var whereDepth = 0
+    /// What the bare names of each enclosing `where` are the fields of, innermost last:
+    /// `.key` (`keys where`, `list where`) or `.project` (`projects where`).
+    var whereSubjects: [ValueType] = []
     var keyDepth = 0
     let options: CheckOptions
 
@@ -87,14 +89,27 @@ public struct Checker {
     }
 
     mutating func lookup(_ name: String, _ range: SourceRange) -> ValueType {
-        if whereDepth > 0, let field = ValueType.keyField(name), name != "secret" { return field }
+        switch whereSubjects.last {
+        case .key?: if let field = ValueType.keyField(name), name != "secret" { return field }
+        case .project?: if let field = ValueType.projectField(name) { return field }
+        default: break
+        }
         for scope in scopes.reversed() {
             if let b = scope[name] { return b.type }
         }
         if name == "key" && keyDepth > 0 { return .key }
         var visible = Set(scopes.flatMap(\.keys))
         if keyDepth > 0 { visible.insert("key") }
-        if whereDepth > 0 { visible.formUnion(Vocabulary.keyFields) }
+        switch whereSubjects.last {
+        case .key?: visible.formUnion(Vocabulary.keyFields)
+        case .project?: visible.formUnion(Vocabulary.projectFields)
+        default: break
+        }
+        // `projects` is a keyword; a near miss (`projets`) reads as an undefined name.
+        if nearest(name, in: visible) == nil, nearest(name, in: ["projects"]) != nil {
+            report(.undefinedName(name, range, suggestion: "projects"))
+            return .unknown
+        }
         report(.undefinedName(name, range, suggestion: nearest(name, in: visible)))
         return .unknown
     }
@@ -185,6 +200,13 @@ public struct Checker {
                 checkBlock(b.body)
             }
             if let e = elseBlock { checkBlock(e) }
+        case .inProject(let project, let body):
+            let t = typeOf(project)
+            if !(t.conforms(to: .project) || t == .string) {
+                report(.typeMismatch(expected: "a project or a project id (a string)", found: t, project.range,
+                                     help: t == .list(.project) ? "`in project` takes one project; iterate with `for p in projects { in project p { … } }`" : nil))
+            }
+            checkBlock(body)
         }
     }
 
@@ -244,9 +266,9 @@ public struct Checker {
                 if allowed.contains("as") && binding == nil { binding = id }
             case .secretTo(let sink): checkSink(sink)
             case .where(let e):
-                whereDepth += 1
+                whereSubjects.append(.key)
                 expect(e, .bool, "a condition (a bool)")
-                whereDepth -= 1
+                whereSubjects.removeLast()
             }
         }
         keyDepth -= 1
@@ -282,9 +304,9 @@ public struct Checker {
                                      help: t == .string ? "select a key by name with a string literal, or by id with `id \(id.name)`" : nil))
             }
         case .keysWhere(let cond):
-            whereDepth += 1
+            whereSubjects.append(.key)
             expect(cond, .bool, "a condition (a bool)")
-            whereDepth -= 1
+            whereSubjects.removeLast()
         }
     }
 
@@ -358,6 +380,10 @@ public struct Checker {
                 if let f = ValueType.keyField(member.name) { return f }
                 report(.unknownField(member.name, member.range, suggestion: nearest(member.name, in: Set(Vocabulary.keyFields))))
                 return .unknown
+            case .project:
+                if let f = ValueType.projectField(member.name) { return f }
+                report(.unknownProjectField(member.name, member.range, suggestion: nearest(member.name, in: Set(Vocabulary.projectFields))))
+                return .unknown
             case .unknown: return .unknown
             default:
                 report(.noFields(t, e.range))
@@ -374,13 +400,20 @@ public struct Checker {
             return .unknown
         case .binary(let op, let l, let r): return typeOfBinary(op, l, r, e.range)
         case .keysWhere(let cond):
-            whereDepth += 1
+            whereSubjects.append(.key)
             expect(cond, .bool, "a condition (a bool)")
-            whereDepth -= 1
+            whereSubjects.removeLast()
             return .list(.key)
         case .selector(let s):
             checkSelector(s)
             return .unknown
+        case .projects:
+            return .list(.project)
+        case .projectsWhere(let cond):
+            whereSubjects.append(.project)
+            expect(cond, .bool, "a condition (a bool)")
+            whereSubjects.removeLast()
+            return .list(.project)
         }
     }
 

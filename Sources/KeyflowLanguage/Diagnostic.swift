@@ -88,7 +88,7 @@ extension Diagnostic {
     }
     static func notAStatement(_ found: Token) -> Diagnostic {
         Diagnostic(id: "expected-statement", summary: "expected a statement, found \(found.kind.describedForMessage)",
-                   help: "statements begin with one of: " + Vocabulary.statementKeywords.filter { $0 != "else" }.joined(separator: ", "),
+                   help: "statements begin with one of: " + Vocabulary.statementOpenings.joined(separator: ", "),
                    range: found.range)
     }
     static func tooDeeplyNested(_ range: SourceRange, limit: Int) -> Diagnostic {
@@ -191,8 +191,12 @@ extension Diagnostic {
         Diagnostic(id: "unknown-field", summary: "a key has no field `\(field)`",
                    help: suggestion.map { "did you mean `\($0)`?" } ?? "key fields are " + Vocabulary.keyFields.joined(separator: ", "), range: range)
     }
+    public static func unknownProjectField(_ field: String, _ range: SourceRange, suggestion: String?) -> Diagnostic {
+        Diagnostic(id: "unknown-field", summary: "a project has no field `\(field)`",
+                   help: suggestion.map { "did you mean `\($0)`?" } ?? "project fields are " + Vocabulary.projectFields.joined(separator: ", "), range: range)
+    }
     static func noFields(_ type: ValueType, _ range: SourceRange) -> Diagnostic {
-        Diagnostic(id: "no-fields", summary: "\(article(type)) has no fields", help: "only keys have fields", range: range)
+        Diagnostic(id: "no-fields", summary: "\(article(type)) has no fields", help: "only keys and projects have fields", range: range)
     }
     static func secretInString(_ range: SourceRange) -> Diagnostic {
         Diagnostic(id: "secret-in-string", summary: "a secret cannot be put in a string", help: "deliver secrets through a sink: secret to file/env/run/stdout", range: range)

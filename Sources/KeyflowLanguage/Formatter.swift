@@ -140,6 +140,9 @@ public struct Formatter {
                 lines[lines.count - 1] = String(repeating: " ", count: indent) + "} else {"
                 block(e, indent: indent)
             }
+        case .inProject(let project, let body):
+            emit("in project " + expr(project) + " {", indent: indent, sourceLine: line)
+            block(body, indent: indent)
         }
     }
 
@@ -254,6 +257,8 @@ public struct Formatter {
             return (expr(l, lmin) + " " + op.rawValue + " " + expr(r, rmin), p)
         case .keysWhere(let c): return ("keys where " + expr(c), 0)
         case .selector(let s): return (selector(s), s.isBulk ? 0 : 8)
+        case .projects: return ("projects", 8)
+        case .projectsWhere(let c): return ("projects where " + expr(c), 0)
         }
     }
 

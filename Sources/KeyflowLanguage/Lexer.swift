@@ -158,7 +158,14 @@ public struct Lexer: Sendable {
     func nextLineStartsStatement() -> Bool {
         var p = pos
         while p < end && (bytes[p] == 0x20 || bytes[p] == 0x09 || bytes[p] == 0x0D || bytes[p] == 0x0A) { p += 1 }
-        guard let (word, after) = wordAt(p), word != "else", Vocabulary.statementKeywords.contains(word) else { return false }
+        guard let (word, after) = wordAt(p), word != "else" else { return false }
+        if word == "in" {
+            // `in project EXPR { … }`; any other `in` continues an expression.
+            var q = after
+            while q < end && (bytes[q] == 0x20 || bytes[q] == 0x09) { q += 1 }
+            return wordAt(q)?.0 == "project"
+        }
+        guard Vocabulary.statementKeywords.contains(word) else { return false }
         // `print` of a list item named like a keyword is impossible: keywords are reserved.
         if word == "secret" {
             var q = after

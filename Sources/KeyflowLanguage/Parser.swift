@@ -227,7 +227,7 @@ public struct Parser {
 
     // statement   = create | ensure | update | grant | revoke | delete | rotate | rollback
     //             | secret | ephemeral | show | list | print | let | param | use | assert
-    //             | for | if ;
+    //             | for | if | inProject ;
     mutating func parseStatement() throws(SyntaxError) -> Statement {
         guard case .keyword(let k) = current.kind else { throw notAStatement() }
         let start = current.range.start
@@ -252,6 +252,7 @@ public struct Parser {
         case .assert: kind = try parseAssert()
         case .for: kind = try parseFor()
         case .if: kind = try parseIf()
+        case .in: kind = try parseInProject()
         default: throw notAStatement()
         }
         return Statement(kind, range: range(from: start))
@@ -443,6 +444,24 @@ public struct Parser {
             break
         }
         return .if(branches: branches, elseBlock: elseBlock)
+    }
+
+    // inProject   = "in" , "project" , expr , block ;
+    mutating func parseInProject() throws(SyntaxError) -> Statement.Kind {
+        advance()
+        guard at(.project) else {
+            if at(.projects) {
+                throw unexpected("`project`", help: "`in project` takes one project; for each of them write `for p in projects { in project p { … } }`")
+            }
+            if current.kind == .identifier, let word = wordText(current), nearest(word, in: ["project"]) != nil {
+                throw unexpected("`project`", help: "did you mean `in project`?")
+            }
+            throw unexpected("`project`", help: "a statement beginning with `in` is `in project EXPR { … }`")
+        }
+        advance()
+        let project = try parseExpr()
+        let body = try parseBlock()
+        return .inProject(project: project, body: body)
     }
 
     // MARK: - Clauses, selectors, sinks
@@ -688,6 +707,7 @@ public struct Parser {
     //             | "true" | "false" | "now" | "never"
     //             | "in" , additive
     //             | "keys" , [ "where" , expr ]
+    //             | "projects" , [ "where" , expr ]
     //             | listLiteral
     //             | "(" , expr , ")"
     //             | call
@@ -741,6 +761,15 @@ public struct Parser {
                 return Expr(.keysWhere(cond), range: t.range.union(cond.range))
             }
             return Expr(.keys, range: t.range)
+        case .keyword(.projects):
+            if startsScopePattern(inScopeContext: false) { return try parseScopePattern() }
+            advance()
+            if at(.where) {
+                advance()
+                let cond = try parseExpr()
+                return Expr(.projectsWhere(cond), range: t.range.union(cond.range))
+            }
+            return Expr(.projects, range: t.range)
         case .lBracket:
             return try parseListLiteral(scopes: false)
         case .lParen:
@@ -763,6 +792,9 @@ public struct Parser {
             return Expr(.identifier(k.rawValue), range: t.range)
         default:
             if case .keyword = t.kind, startsScopePattern(inScopeContext: false) { return try parseScopePattern() }
+            if t.kind == .keyword(.project) {
+                throw unexpected("an expression", help: "did you mean `projects`, the organization's projects?")
+            }
             throw unexpected("an expression")
         }
     }

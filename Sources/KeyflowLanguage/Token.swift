@@ -7,7 +7,7 @@ public enum Keyword: String, Sendable, CaseIterable, Hashable {
     case scopes, expire, description, name, id, grace, `as`, `where`, to, parallel
     case endpoint, project
     // selectors, sinks, operators, literals
-    case all, keys, file, env, run, stdout
+    case all, keys, projects, file, env, run, stdout
     case and, or, not, has, `in`
     case `true`, `false`, now, never
 }
@@ -27,9 +27,12 @@ public enum Vocabulary {
     ]
     /// Other reserved words: selectors, sinks, operators and literals.
     public static let otherKeywords: [String] = [
-        "all", "keys", "file", "env", "run", "stdout", "and", "or", "not", "has", "in",
+        "all", "keys", "projects", "file", "env", "run", "stdout", "and", "or", "not", "has", "in",
         "true", "false", "now", "never",
     ]
+    /// Every statement as it begins: the statement keywords (without `else`) and the
+    /// two-word `in project` (docs/language.md §7.19).
+    public static var statementOpenings: [String] { statementKeywords.filter { $0 != "else" } + ["in project"] }
     /// Every reserved word.
     public static var keywords: [String] { Keyword.allCases.map(\.rawValue) }
     /// The builtin functions.
@@ -43,6 +46,8 @@ public enum Vocabulary {
     public static let keyFields: [String] = [
         "id", "name", "scopes", "expire", "created", "updated", "accessed", "description", "secret",
     ]
+    /// Fields of a project value (`p.name`; bare inside `projects where`).
+    public static let projectFields: [String] = ["id", "name", "created", "updated"]
     /// Sink kinds after `secret to`.
     public static let sinks: [String] = ["file", "env", "run", "stdout"]
     /// Duration units, smallest first.

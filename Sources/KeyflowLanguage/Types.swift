@@ -8,6 +8,8 @@ public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
     case scopes
     case list(ValueType)
     case key
+    /// A project of the organization (`projects`, docs/language.md §4.5).
+    case project
     case secret
     case unknown
 
@@ -22,6 +24,7 @@ public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
         case .scopes: "scopes"
         case .list(let t): t == .unknown ? "list" : "list of \(t)"
         case .key: "key"
+        case .project: "project"
         case .secret: "secret"
         case .unknown: "unknown"
         }
@@ -45,6 +48,15 @@ public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
         case "expire", "accessed": .expiry
         case "created", "updated": .time
         case "secret": .secret
+        default: nil
+        }
+    }
+
+    /// The type of a field of a project value.
+    public static func projectField(_ name: String) -> ValueType? {
+        switch name {
+        case "id", "name": .string
+        case "created", "updated": .time
         default: nil
         }
     }

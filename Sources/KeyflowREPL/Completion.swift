@@ -7,6 +7,8 @@ public struct CompletionContext: Sendable {
     public enum VariableKind: Sendable, Hashable {
         /// A key: `k.` completes its fields.
         case key
+        /// A project (`for p in projects`): `p.` completes its fields.
+        case project
         /// Anything else.
         case other
     }
@@ -79,7 +81,7 @@ public enum Completer {
         if let dot = word.firstIndex(of: ".") {
             let head = String(word[..<dot])
             if let kind = context.variables[head] {
-                let fields = kind == .key ? Vocabulary.keyFields : []
+                let fields = kind == .key ? Vocabulary.keyFields : kind == .project ? Vocabulary.projectFields : []
                 return Completion(start: start, candidates: sortedUnique(fields.map { "\(head).\($0)" }.filter { $0.hasPrefix(word) }))
             }
             return Completion(start: start, candidates: scopes(matching: word))
@@ -89,10 +91,11 @@ public enum Completer {
         if previous.last == "to" && previous.dropLast().last == "secret" {
             candidates = Vocabulary.sinks
         } else if atStatementStart(before) {
-            candidates = Vocabulary.statementKeywords + Array(context.variables.keys) + Vocabulary.builtins + ["keys"]
+            candidates = Vocabulary.statementKeywords + ["in project"] + Array(context.variables.keys) + Vocabulary.builtins
+                + ["keys", "projects"]
         } else {
             candidates = Vocabulary.clauseKeywords + Vocabulary.otherKeywords + Vocabulary.builtins
-                + Vocabulary.keyFields + Array(context.variables.keys)
+                + Vocabulary.keyFields + Vocabulary.projectFields + Array(context.variables.keys)
             if !word.isEmpty { candidates += scopes(matching: word) }
         }
         return Completion(start: start, candidates: sortedUnique(candidates.filter { $0.hasPrefix(word) }))

@@ -28,6 +28,7 @@ public enum Help {
         ("assert", "assert COND [, \"message\"]", "assert count(keys where scopes has keys.write) <= 2, \"too many admin keys\""),
         ("for", "for NAME in EXPR [parallel N] { ... }", "for t in [\"a\", \"b\"] { ensure \"tenant-${t}\" scopes [users.read] }"),
         ("if", "if COND { ... } [else if COND { ... }] [else { ... }]", "if exists(\"ci\") { show \"ci\" } else { print \"no ci key\" }"),
+        ("in project", "in project PROJECT-OR-ID { ... }", "for p in projects where name ~ \"prod-*\" { in project p { list } }"),
     ]
 
     /// The first things to try: list, create, inspect, rotate, and get a secret out.
@@ -55,6 +56,7 @@ public enum Help {
             Builtins: count(list), len(x), env("NAME" [, "default"]), lines("file"), exists(SEL).
             Values: "text ${interpolated}", 3, true, 90d, 1h30m, now, never, 2026-12-31, [users.read, teams.*].
             Key fields: id name scopes expire created updated accessed description secret.
+            `projects` lists the organization's projects (fields: id name created updated): projects where name ~ "prod-*".
             A line that is just an expression prints its value: k.scopes, count(keys).
             """),
         ("sinks", """
@@ -79,7 +81,7 @@ public enum Help {
     public static func text(topic: String?) -> String? {
         guard let topic else { return overview }
         if topic == "meta" || topic == "commands" { return meta }
-        if let s = statements.first(where: { $0.name == topic }) {
+        if let s = statements.first(where: { $0.name == topic || $0.name.hasPrefix(topic + " ") }) {
             return "\(s.form)\n  example: \(s.example)"
         }
         return topics.first { $0.name == topic }?.text

@@ -148,6 +148,9 @@ public final class REPL: @unchecked Sendable {
     static func expression(_ source: String, _ parsed: ParseResult, file: String) -> BareExpression? {
         let first = source.drop { $0 == " " || $0 == "\t" }.prefix { $0.isLetter || $0 == "_" }
         if Vocabulary.statementKeywords.contains(String(first)) { return nil }
+        if first == "in", source.drop(while: { $0 == " " || $0 == "\t" }).dropFirst(2).drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("project") {
+            return nil  // `in project EXPR { … }`
+        }
         let (expr, diagnostics) = Parser.parseExpression(source: source, file: file)
         if let expr, !diagnostics.contains(where: \.isError) { return .expression(expr) }
         return .invalid(diagnostics)
@@ -285,7 +288,7 @@ public final class REPL: @unchecked Sendable {
     /// Variables (and whether each holds a key) for completion.
     func updateCompletion() {
         var variables: [String: CompletionContext.VariableKind] = [:]
-        for (name, type) in types { variables[name] = type == .key ? .key : .other }
+        for (name, type) in types { variables[name] = type == .key ? .key : type == .project ? .project : .other }
         editor.updateCompletionContext { $0.variables = variables }
     }
 

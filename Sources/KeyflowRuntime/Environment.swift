@@ -54,7 +54,7 @@ extension Value {
         case .list(let items): .list(items.first?.valueType ?? .unknown)
         case .key: .key
         case .secret: .secret
-        case .project: .unknown  // TODO(lang): .project once the checker knows the type
+        case .project: .project
         }
     }
 }

@@ -9,21 +9,38 @@ struct Scope: Sendable {
     var env: Environment
     var key: Key?
     var fields: Key?
+    /// The project whose fields are bare names (inside `projects where`).
+    var projectFields: Project?
 
-    init(env: Environment, key: Key? = nil, fields: Key? = nil) {
+    init(env: Environment, key: Key? = nil, fields: Key? = nil, projectFields: Project? = nil) {
         self.env = env
         self.key = key
         self.fields = fields
+        self.projectFields = projectFields
     }
 
     func with(key: Key) -> Scope { Scope(env: env, key: key, fields: fields) }
+    /// Inside `keys where`: the key's fields are bare names (the innermost `where` decides).
     func with(fields: Key) -> Scope { Scope(env: env, key: key, fields: fields) }
+    /// Inside `projects where`: the project's fields are bare names.
+    func with(projectFields: Project) -> Scope { Scope(env: env, key: key, projectFields: projectFields) }
 
     func lookup(_ name: String) -> Value? {
+        if let projectFields, let v = Scope.field(name, of: projectFields) { return v }
         if let fields, let v = Scope.field(name, of: fields) { return v }
         if let v = env[name] { return v }
         if name == "key", let key { return .key(key) }
         return nil
+    }
+
+    static func field(_ name: String, of p: Project) -> Value? {
+        switch name {
+        case "id": .string(p.id)
+        case "name": .string(p.name)
+        case "created": .time(p.createdAt)
+        case "updated": .time(p.updatedAt)
+        default: nil
+        }
     }
 
     static func field(_ name: String, of k: Key) -> Value? {
@@ -161,11 +178,20 @@ extension Interpreter {
             return .list(Self.sorted(try await allKeys(e.range)).map(Value.key))
         case .member(let base, let field):
             let v = try await eval(base, scope)
-            guard case .key(let k) = v else { throw .typeMismatch(expected: "a key before .\(field.name)", found: v, base.range) }
-            guard let f = Scope.field(field.name, of: k) else {
-                throw RuntimeError(.failure, .unknownField(field.name, field.range, suggestion: nil))
+            switch v {
+            case .key(let k):
+                guard let f = Scope.field(field.name, of: k) else {
+                    throw RuntimeError(.failure, .unknownField(field.name, field.range, suggestion: nil))
+                }
+                return f
+            case .project(let p):
+                guard let f = Scope.field(field.name, of: p) else {
+                    throw RuntimeError(.failure, .unknownProjectField(field.name, field.range, suggestion: nil))
+                }
+                return f
+            default:
+                throw .typeMismatch(expected: "a key or a project before .\(field.name)", found: v, base.range)
             }
-            return f
         case .call(let fn, let args):
             return try await call(fn, args, scope, e.range)
         case .unary(let op, let operand):
@@ -183,6 +209,12 @@ extension Interpreter {
             return .list(Self.sorted(try await keys(where: cond, scope, e.range)).map(Value.key))
         case .selector(let sel):
             return .list(try await select(sel, scope).map(Value.key))
+        case .projects:
+            return .list(try await allProjects(e.range).map(Value.project))
+        case .projectsWhere(let cond):
+            var kept: [Value] = []
+            for p in try await allProjects(e.range) where try await truth(cond, scope.with(projectFields: p)) { kept.append(.project(p)) }
+            return .list(kept)
         }
     }
 

@@ -90,6 +90,7 @@ public final class Interpreter: Sendable {
         case .for(let variable, let sequence, let parallel, let body):
             try await execFor(variable, sequence, parallel, body, scope, env, emit)
         case .if(let branches, let elseBlock): try await execIf(branches, elseBlock, scope, env, emit)
+        case .inProject(let project, let body): try await execInProject(project, body, scope, env, emit)
         }
     }
 
@@ -244,6 +245,36 @@ public final class Interpreter: Sendable {
             let projects = items.compactMap { if case .project(let p) = $0 { p } else { nil } }
             guard projects.count == items.count, projects.count > 1 else { throw error }
             throw error.noting(states.report(names: projects.map(\.id)))
+        }
+    }
+
+    /// `in project EXPR { ... }`: the block against another project of the organization.
+    /// Its steps go to that project (an executor of the same kind, with that project's key
+    /// cache); its bindings end with it, as every block's do.
+    func execInProject(_ target: Expr, _ body: Block, _ scope: Scope, _ env: Environment, _ emit: @escaping EventHandler)
+        async throws(RuntimeError)
+    {
+        let id: String
+        switch try await eval(target, scope) {
+        case .project(let p): id = p.id
+        case .string(let s) where !s.isEmpty: id = s
+        case let other: throw .typeMismatch(expected: "a project or a project id", found: other, target.range)
+        }
+        let child = Interpreter(
+            executor: executor.inProject(id), parallel: parallel, params: params, source: source, scriptDirectory: scriptDirectory,
+            sinks: sinks, budget: budget)
+        _ = try await child.execute(body.statements, in: env, emit: emit)
+    }
+
+    /// The organization's projects, listed once a plan or run.
+    func allProjects(_ range: SourceRange) async throws(RuntimeError) -> [Project] {
+        do {
+            return try await executor.listings.allProjects()
+        } catch {
+            throw RuntimeError(
+                .failure,
+                Diagnostic(
+                    id: "api-error", summary: "listing the organization's projects: \(error)", help: error.remedy, range: range))
         }
     }
 

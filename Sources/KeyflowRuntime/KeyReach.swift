@@ -35,11 +35,21 @@ public enum KeyReach {
         return common.isEmpty ? nil : String(decoding: common, as: UTF8.self)
     }
 
+    /// Whether the program may act on a project other than the target (`in project`): its
+    /// plan lines then name the project of every step.
+    public static func reachesOtherProjects(_ program: Program) -> Bool {
+        var walker = Walker()
+        walker.statements(program.statements)
+        return walker.otherProjects
+    }
+
     private struct Walker {
         /// The literal prefixes of the names the program reaches.
         var prefixes: [String] = []
         /// The program may reach a key whose name no prefix bounds.
         var everything = false
+        /// The program has an `in project` block.
+        var otherProjects = false
 
         mutating func statements(_ list: [Statement]) {
             for s in list { statement(s) }
@@ -89,6 +99,12 @@ public enum KeyReach {
                     statements(b.body.statements)
                 }
                 if let elseBlock { statements(elseBlock.statements) }
+            case .inProject(let project, let body):
+                // Another project's keys: not bounded here (no narrowing).
+                everything = true
+                otherProjects = true
+                expr(project)
+                statements(body.statements)
             }
         }
 
@@ -154,6 +170,11 @@ public enum KeyReach {
             case .binary(_, let l, let r):
                 expr(l)
                 expr(r)
+            case .projects:
+                everything = true  // no narrowing
+            case .projectsWhere(let condition):
+                everything = true  // no narrowing
+                expr(condition)
             case .int, .bool, .duration, .timestamp, .now, .never, .scopeList, .scopePattern, .identifier:
                 break
             }

@@ -11,13 +11,24 @@ public final class Listings: @unchecked Sendable {
     private var keys: [String: Task<Result<[Key], APIError>, Never>] = [:]
     private var projects: Task<Result<[Project], APIError>, Never>?
 
+    private let seededProjects: [Project]?
+
     /// Over `api`'s organization (nil: no server; every project is empty and there are none).
     public init(api: (any KeysAPI)?) {
         self.api = api
+        seededProjects = nil
+    }
+
+    /// Listings given in advance (a plan over known lists: the plan corpus, a saved plan).
+    public init(projects: [Project], keys: [String: [Key]]) {
+        api = nil
+        seededProjects = projects
+        for (project, list) in keys { self.keys[project] = Task { .success(list) } }
     }
 
     /// The keys of `project`, listed on first use.
     public func keys(of project: String) async throws(APIError) -> [Key] {
+        if let known = lock.withLock({ keys[project] }) { return try await known.value.get() }
         guard let api else { return [] }
         let task = lock.withLock {
             if let known = keys[project] { return known }
@@ -33,6 +44,7 @@ public final class Listings: @unchecked Sendable {
 
     /// The organization's projects, listed on first use.
     public func allProjects() async throws(APIError) -> [Project] {
+        if let seededProjects { return seededProjects }
         guard let api else { throw .noCredential("`projects` needs an organization: there is no server here") }
         let task = lock.withLock {
             if let known = projects { return known }

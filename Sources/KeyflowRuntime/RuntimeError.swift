@@ -179,4 +179,6 @@ extension RuntimeError {
     static func usage(_ summary: String, help: String? = nil, _ range: SourceRange) -> RuntimeError {
         RuntimeError(.usage, Diagnostic(id: "usage", summary: summary, help: help, range: range))
     }
+    /// `projects` or `in project` (docs/language.md §7.19, §8.4) before the runtime's
+    /// organization support exists. Placeholder: the organization runtime replaces it.
 }

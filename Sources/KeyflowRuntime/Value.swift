@@ -101,20 +101,10 @@ public enum Value: Sendable, Hashable {
     /// A project of the organization (`projects`).
     case project(Project)
 
+    /// `string`, `list`, `key`, …: the checker's name for the type (a list's without its items').
     public var typeName: String {
-        switch self {
-        case .string: "string"
-        case .int: "int"
-        case .bool: "bool"
-        case .duration: "duration"
-        case .time: "time"
-        case .expiry: "expiry"
-        case .scopes: "scopes"
-        case .list: "list"
-        case .key: "key"
-        case .secret: "secret"
-        case .project: "project"
-        }
+        if case .list = self { return "list" }
+        return valueType.description
     }
 
     /// The text `print` shows and interpolation inserts.

@@ -61,12 +61,13 @@ struct CorpusTests {
         func names(_ folder: String) -> [String] { kfFiles(folder).map { URL(fileURLWithPath: $0).lastPathComponent }.sorted() }
         #expect(names("grammar/examples") == [
             "assert.kf", "calls.kf", "continuation.kf", "create.kf", "delete.kf", "ensure.kf", "ephemeral.kf",
-            "expiry.kf", "for.kf", "grant-revoke.kf", "if.kf", "keys-where.kf", "let.kf", "lists.kf", "members.kf",
-            "numbers-durations.kf", "onboard.kf", "operators.kf", "param.kf", "print.kf", "rollback.kf", "rotate.kf",
+            "expiry.kf", "for.kf", "grant-revoke.kf", "if.kf", "in-project.kf", "keys-where.kf", "let.kf", "lists.kf",
+            "members.kf", "numbers-durations.kf", "onboard.kf", "operators.kf", "param.kf", "print.kf", "projects.kf",
+            "rollback.kf", "rotate.kf",
             "scopes.kf", "secret.kf", "show-list.kf", "strings.kf", "timestamps.kf", "update.kf", "use.kf",
         ])
         #expect(names("grammar/examples/errors") == [
-            "clauses.kf", "lexical.kf", "limits.kf", "names.kf", "scopes.kf", "syntax.kf", "types.kf",
+            "clauses.kf", "lexical.kf", "limits.kf", "names.kf", "projects.kf", "scopes.kf", "syntax.kf", "types.kf",
         ])
     }
 
@@ -86,10 +87,11 @@ struct CorpusTests {
             selectors.formUnion(walker.selectors)
             clauses.formUnion(walker.clauses)
         }
-        #expect(statements == Set(Vocabulary.statementKeywords.filter { $0 != "else" }))
+        #expect(statements == Set(Vocabulary.statementOpenings))
         #expect(expressions == Set([
             "string", "interpolation", "int", "bool", "duration", "timestamp", "now", "never", "in", "scopeList",
             "scopePattern", "list", "identifier", "keys", "member", "call", "not", "-", "keysWhere", "selector",
+            "projects", "projectsWhere",
         ] + BinaryOperator.allCases.map(\.rawValue) + Vocabulary.builtins.map { "call:" + $0 }))
         #expect(sinks == ["file", "env", "run", "stdout"])
         #expect(selectors == ["name", "all", "id", "variable", "keysWhere"])
@@ -137,6 +139,9 @@ struct ASTWalker {
                 walk(b.body.statements)
             }
             if let e { walk(e.statements) }
+        case .inProject(let project, let body):
+            walk(project)
+            walk(body.statements)
         }
     }
 
@@ -226,6 +231,10 @@ struct ASTWalker {
         case .selector(let s):
             expressions.insert("selector")
             walk(s)
+        case .projects: expressions.insert("projects")
+        case .projectsWhere(let c):
+            expressions.insert("projectsWhere")
+            walk(c)
         }
     }
 }

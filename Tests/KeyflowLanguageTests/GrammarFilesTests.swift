@@ -59,7 +59,7 @@ struct GrammarFilesTests {
         }
         #expect(rules.keys.sorted() == [
             "additive", "and", "argument", "assert", "block", "call", "clause", "clauses", "compareOp", "comparison",
-            "create", "delete", "ensure", "ephemeral", "expr", "field", "for", "grant", "hasOperand", "if", "let",
+            "create", "delete", "ensure", "ephemeral", "expr", "field", "for", "grant", "hasOperand", "if", "inProject", "let",
             "list", "listLiteral", "not", "or", "param", "postfix", "primary", "print", "program", "revoke",
             "rollback", "rotate", "scopeItem", "scopeList", "scopePattern", "scopeValue", "secret", "selector",
             "show", "sink", "statement", "unary", "update", "use",

@@ -58,6 +58,21 @@ import Testing
         #expect(complete("ro").candidates == ["rollback", "rotate"])
     }
 
+    @Test func projectsAndInProject() {
+        #expect(complete("in").candidates == ["in project"])
+        #expect(complete("  { pro").candidates == ["projects"])
+        #expect(complete("for p in proj").candidates.filter { !$0.contains(".") } == ["project", "projects"])
+        let context = CompletionContext(variables: ["p": .project])
+        #expect(complete("print p.", context).candidates == Vocabulary.projectFields.map { "p.\($0)" }.sorted())
+        #expect(complete("p.cr", context).candidates == ["p.created"])
+    }
+
+    @Test func helpKnowsInProject() {
+        #expect(Help.text(topic: "in")?.hasPrefix("in project PROJECT-OR-ID") == true)
+        #expect(Help.text(topic: nil)?.contains("in project  for p in projects") == true)
+        #expect(REPL.expression("in project \"a\" { list }", Parser.parse(source: "", file: "r"), file: "r") == nil)
+    }
+
     @Test func metaCommands() {
         #expect(complete(":").candidates == MetaCommand.names.sorted())
         #expect(complete(":hi").candidates == [":history"])

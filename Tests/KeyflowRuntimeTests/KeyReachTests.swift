@@ -46,6 +46,27 @@ import Testing
         #expect(try prefix(#"ensure "clé-1" scopes [users.read]"#) == "cl", "cut before the first non-ASCII byte")
         #expect(try prefix(#"rotate "Deploy" grace 1h secret to file "d.key""#) == nil, "rotations link keys by id")
         #expect(try prefix(#"rollback "Deploy""#) == nil)
+        // Other projects' keys and the organization's projects are not narrowed.
+        #expect(try prefix(#"in project "p2" { ensure "tenant-a" scopes [users.read] }"#) == nil)
+        #expect(try prefix(#"ensure "tenant-a" scopes [users.read]"# + "\n" + "print count(projects)") == nil)
+        #expect(try prefix(#"ensure "tenant-a" scopes [users.read]"# + "\n" + #"print count(projects where name ~ "tenant-*")"#) == nil)
+    }
+
+    /// Without an organization, `projects` stops a run before any change, saying what to
+    /// set; `in project` of the target project itself needs none.
+    @Test func projectsNeedAnOrganization() async throws {
+        let api = try await RecordingStore([])
+        let (summary, texts) = try await run(#"ensure "a" scopes [users.read]"# + "\n" + "print count(projects)", api)
+        #expect(summary.status == .failed)
+        #expect(summary.created == 0)
+        #expect(texts.joined(separator: "\n").contains("listing projects needs an organization"), "\(texts)")
+
+        let same = #"in project "\#(api.project)" { ensure "inside" scopes [users.read] }"#
+        let (inside, insideTexts) = try await run(same, api)
+        #expect(inside.status == .ok, "\(insideTexts)")
+        #expect(inside.created == 1)
+        #expect(try await api.fixture.keys().map(\.name) == ["inside"])
+        await api.fixture.close()
     }
 
     /// A client of a real sandbox that records the queries of every list it sends.

@@ -10,6 +10,8 @@ import Testing
 /// `grammar/examples/errors/` covers diagnostics, this covers what scripts plan to do.
 ///
 ///     # key: "deploy" id=k-deploy scopes=users.read,databases.read expire=+30d
+///     # key: "monitoring" id=k-m1 project=tenant-1   (a key of another project)
+///     # project: tenant-1 "Tenant One"                (a project of the organization)
 ///     # param: stage=prod
 ///     grant "deploy" users.write
 ///     # expect: 3: grant → update "deploy" (k-deploy) scopes +users.write
@@ -36,10 +38,19 @@ import Testing
         let text = try String(contentsOf: Self.folder.appendingPathComponent(file), encoding: .utf8)
         let now = Date()
         var keys: [Key] = []
+        var others: [String: [Key]] = [:]
+        var projects: [Project] = []
         var params: [String: String] = [:]
         var expected: [String] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if let spec = line.dropPrefix("# key: ") { keys.append(try Self.key(String(spec), now: now)) }
+            if let spec = line.dropPrefix("# key: ") {
+                let (key, project) = try Self.key(String(spec), now: now)
+                if let project { others[project, default: []].append(key) } else { keys.append(key) }
+            }
+            if let spec = line.dropPrefix("# project: "), let space = spec.firstIndex(of: " ") {
+                let name = spec[spec.index(after: space)...].trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+                projects.append(Project(id: String(spec[..<space]), name: name, createdAt: now, updatedAt: now))
+            }
             if let spec = line.dropPrefix("# param: "), let eq = spec.firstIndex(of: "=") {
                 params[String(spec[..<eq])] = String(spec[spec.index(after: eq)...])
             }
@@ -51,7 +62,7 @@ import Testing
         let compiled = try #require(program, "\(file) does not compile: \(diagnostics.map(\.summary))")
         let events = Collected()
         let interpreter = Interpreter(
-            executor: Simulator(keys: KeyCache(seed: keys)), params: params, source: text,
+            executor: Simulator(keys: KeyCache(seed: keys), listings: Listings(projects: projects, keys: others)), params: params, source: text,
             scriptDirectory: Self.folder.path)
         do {
             _ = try await interpreter.execute(compiled.statements, in: Environment(), emit: events.add)
@@ -76,13 +87,14 @@ import Testing
         }
     }
 
-    /// `"name" id=ID scopes=a,b expire=+30d|never created=-10d`.
-    static func key(_ spec: String, now: Date) throws -> Key {
+    /// `"name" id=ID scopes=a,b expire=+30d|never created=-10d project=ID`.
+    static func key(_ spec: String, now: Date) throws -> (Key, project: String?) {
         guard spec.hasPrefix("\""), let close = spec.dropFirst().firstIndex(of: "\"") else {
             throw CorpusError(message: "a key spec starts with its quoted name: \(spec)")
         }
         let name = String(spec[spec.index(after: spec.startIndex)..<close])
         var id = KeyID.unique(), scopes: [String] = [], expire = Expiry.never, created = now.addingTimeInterval(-86400)
+        var project: String?
         for field in spec[spec.index(after: close)...].split(separator: " ") {
             guard let eq = field.firstIndex(of: "=") else { continue }
             let value = String(field[field.index(after: eq)...])
@@ -91,12 +103,14 @@ import Testing
             case "scopes": scopes = value.split(separator: ",").map(String.init)
             case "expire": expire = value == "never" ? .never : .at(try offset(value, from: now))
             case "created": created = try offset(value, from: now)
+            case "project": project = value
             default: throw CorpusError(message: "unknown key field \(field)")
             }
         }
-        return Key(
+        let key = Key(
             id: id, createdAt: created, updatedAt: created, name: name, expire: expire,
             scopes: scopes, secret: Secret("standard_corpus_\(id)"))
+        return (key, project)
     }
 
     /// `+30d`, `-1h`: a moment relative to `now`.

@@ -10,6 +10,8 @@ public final class ServeProcess: @unchecked Sendable {
     /// The one line it printed when ready.
     public let readyLine: String
     public let endpoint: String, project: String, apiKey: String, session: String, email: String, password: String
+    /// The organization that owns the projects, its organization key, and the project ids.
+    public let organization: String, organizationKey: String, projects: [String]
     private let process = Process()
     private let owned: Bool
     private let lock = NSLock()
@@ -17,7 +19,9 @@ public final class ServeProcess: @unchecked Sendable {
 
     public var processIdentifier: Int32 { process.processIdentifier }
 
-    public init(data: URL? = nil, legacy: Bool = false, project: String? = nil, chaos: String? = nil, seed: UInt64 = 7) throws {
+    public init(
+        data: URL? = nil, legacy: Bool = false, project: String? = nil, projects: [String]? = nil, chaos: String? = nil, seed: UInt64 = 7
+    ) throws {
         if let data {
             folder = data.deletingLastPathComponent()
             dataDirectory = data
@@ -30,6 +34,7 @@ public final class ServeProcess: @unchecked Sendable {
         var arguments = ["serve", "--port", "0", "--data", dataDirectory.path]
         if legacy { arguments.append("--legacy-key-create") }
         if let project { arguments += ["--project", project] }
+        if let projects { arguments += ["--projects", projects.joined(separator: ",")] }
         if let chaos { arguments += ["--chaos", chaos, "--seed", String(seed)] }
         process.executableURL = URL(fileURLWithPath: TestPaths.keyflowBinary)
         process.arguments = arguments
@@ -55,6 +60,18 @@ public final class ServeProcess: @unchecked Sendable {
         session = field("session")
         email = field("email")
         password = field("password")
+        organization = field("organization")
+        organizationKey = field("organizationKey")
+        self.projects = fields["projects"] as? [String] ?? []
+    }
+
+    /// The environment of a CI job that holds only the organization key (no API key, no
+    /// session), with `project` as its target project.
+    public func organizationEnvironment(project: String? = nil) -> [String: String] {
+        [
+            "APPWRITE_ENDPOINT": endpoint, "APPWRITE_PROJECT_ID": project ?? self.project,
+            "APPWRITE_ORGANIZATION_ID": organization, "APPWRITE_ORGANIZATION_KEY": organizationKey,
+        ]
     }
 
     deinit { stop() }
@@ -93,6 +110,21 @@ public final class ServeProcess: @unchecked Sendable {
             ["curl", "-sS", "-H", "X-Appwrite-Project: \(project)", "-H", "X-Appwrite-Key: \(apiKey)", endpoint + "/project/keys"])
         guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any], let keys = json["keys"] as? [[String: Any]] else {
             throw TestSupportFailure("listing keys answered: \(String(decoding: data, as: UTF8.self))")
+        }
+        return keys
+    }
+
+    /// The keys of one project of the organization, listed with curl through the
+    /// organization routes and the organization key.
+    public func listedKeys(inProject id: String) throws -> [[String: Any]] {
+        let data = try capture(
+            "/usr/bin/env",
+            [
+                "curl", "-sS", "-H", "X-Appwrite-Project: console", "-H", "X-Appwrite-Organization: \(organization)",
+                "-H", "X-Appwrite-Key: \(organizationKey)", endpoint + "/organization/projects/\(id)/keys",
+            ])
+        guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any], let keys = json["keys"] as? [[String: Any]] else {
+            throw TestSupportFailure("listing keys of \(id) answered: \(String(decoding: data, as: UTF8.self))")
         }
         return keys
     }
