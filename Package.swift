@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "KeyflowRuntime", dependencies: ["KeyflowBasics", "KeyflowLanguage", "KeyflowClient"]),
         // The command line's shell around the runtime: reading scripts, resolving the target
         // (flags, environment, `use`, the embedded sandbox), printing events, exit codes.
-        .target(name: "KeyflowCLI", dependencies: ["KeyflowLanguage", "KeyflowClient", "KeyflowRuntime"]),
+        .target(name: "KeyflowCLI", dependencies: ["KeyflowBasics", "KeyflowLanguage", "KeyflowClient", "KeyflowRuntime"]),
         // The Appwrite-compatible Keys API sandbox server.
         .target(
             name: "KeyflowSandbox",

@@ -34,7 +34,7 @@ from workloads import API_WORKLOADS, STARTUP, VerificationError  # noqa: E402
 WAYS = ["keyflow", "python", "curljq", "floor"]
 SCRIPT_NAMES = {"onboarding": "onboard", "policy": "policy", "rotation": "rotate", "sweep": "sweep",
                 "startup": "startup"}
-HELPER_SCRIPTS = ["bench-parse", "bench-sandbox", "bench-client", "bench-runtime"]
+HELPER_SCRIPTS = ["bench-parse", "bench-sandbox", "bench-client", "bench-runtime", "bench-fleet"]
 
 
 def log(message):

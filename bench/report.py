@@ -180,6 +180,7 @@ def helper_section(name, result):
         "bench-sandbox": "Sandbox requests per second and latency with wrk (scripts/bench-sandbox, issue 3)",
         "bench-client": "Client over libcurl (scripts/bench-client, issue 4)",
         "bench-runtime": "Interpreter (scripts/bench-runtime, issue 5)",
+        "bench-fleet": "Fleet: rotation across 50 projects with an organization key (scripts/bench-fleet, issue 14)",
     }
     lines = [f"### {titles.get(name, name)}", ""]
     if result.get("missing"):

@@ -57,7 +57,9 @@ public struct Connection: Sendable {
         let api = AppwriteClient(
             ClientConfiguration(
                 endpoint: started.endpoint, project: started.project,
-                credentials: Credentials(apiKey: started.apiKey, session: started.session)))
+                credentials: Credentials(
+                    apiKey: started.apiKey, session: started.session, organizationKey: started.organizationKey,
+                    organization: started.organization)))
         let description = TargetDescription(
             endpoint: started.endpoint, project: started.project, isSandbox: true, sandboxDirectory: dir,
             credential: "api key + session")
@@ -72,17 +74,22 @@ public struct EmbeddedTarget: Sendable {
     public var project: String
     public var apiKey: Secret
     public var session: Secret
+    /// The organization that owns the sandbox's projects, and its organization key.
+    public var organization: String?
+    public var organizationKey: Secret?
     public var directory: String
     public var stop: @Sendable () async -> Void
 
     public init(
-        endpoint: String, project: String, apiKey: Secret, session: Secret, directory: String,
-        stop: @escaping @Sendable () async -> Void
+        endpoint: String, project: String, apiKey: Secret, session: Secret, organization: String? = nil,
+        organizationKey: Secret? = nil, directory: String, stop: @escaping @Sendable () async -> Void
     ) {
         self.endpoint = endpoint
         self.project = project
         self.apiKey = apiKey
         self.session = session
+        self.organization = organization
+        self.organizationKey = organizationKey
         self.directory = directory
         self.stop = stop
     }

@@ -57,16 +57,39 @@ public enum SandboxProcess {
         }
         let endpoint = String(words[4]), project = String(words[6])
         let credentials = URL(fileURLWithPath: directory).appendingPathComponent("sandbox.json")
-        guard let data = FileManager.default.contents(atPath: credentials.path),
-            let json = JSONValue.parse(data), let apiKey = json["apiKey"]?.stringValue,
-            let session = json["session"]?.stringValue
-        else {
+        guard let file = CredentialsFile(path: credentials.path) else {
             await child.stop()
             throw Failure(description: "cannot read the sandbox's credentials in \(credentials.path)")
         }
         return EmbeddedTarget(
-            endpoint: endpoint, project: project, apiKey: Secret(apiKey), session: Secret(session),
+            endpoint: endpoint, project: project, apiKey: Secret(file.apiKey), session: Secret(file.session),
+            organization: file.organization, organizationKey: file.organizationKey.map(Secret.init),
             directory: directory, stop: { await child.stop() })
+    }
+
+    /// The fields of DIR/sandbox.json keyflow reads. `apiKey` and `session` are required; the
+    /// organization fields (docs/appwrite-api.md §12) are optional, so that files written by
+    /// sandboxes before organizations still load.
+    struct CredentialsFile {
+        var apiKey: String
+        var session: String
+        /// The organization (team) id.
+        var organization: String?
+        /// An organization API key (`organization_…`).
+        var organizationKey: String?
+        /// The organization's project ids.
+        var projects: [String]?
+
+        init?(path: String) {
+            guard let data = FileManager.default.contents(atPath: path), let json = JSONValue.parse(data),
+                let apiKey = json["apiKey"]?.stringValue, let session = json["session"]?.stringValue
+            else { return nil }
+            self.apiKey = apiKey
+            self.session = session
+            organization = json["organization"]?.stringValue
+            organizationKey = json["organizationKey"]?.stringValue
+            projects = json["projects"]?.stringsValue
+        }
     }
 
     /// The running server: its pid and our ends of its pipes.

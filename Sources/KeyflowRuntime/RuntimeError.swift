@@ -171,7 +171,7 @@ extension RuntimeError {
         return RuntimeError(.failure, Diagnostic(id: id, summary: "\(statement): \(error)", help: help, range: range))
     }
     static func api(_ error: APIError, during: String, _ range: SourceRange) -> RuntimeError {
-        RuntimeError(.failure, Diagnostic(id: "api-error", summary: "\(during): \(error)", range: range))
+        RuntimeError(.failure, Diagnostic(id: "api-error", summary: "\(during): \(error)", help: error.remedy, range: range))
     }
     static func assertion(_ message: String, _ range: SourceRange) -> RuntimeError {
         RuntimeError(.assertion, Diagnostic(id: "assert-failed", summary: "assertion failed: \(message)", range: range))

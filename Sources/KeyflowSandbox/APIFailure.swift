@@ -88,10 +88,34 @@ struct APIFailure: Error, Sendable, Equatable {
 
     /// `<identity> (role: <role>) missing scopes (["keys.write"])`.
     static func missingScope(identity: String, role: String, scope: String) -> APIFailure {
-        APIFailure(
-            status: 401, type: "general_unauthorized_scope",
-            message: "\(identity) (role: \(role)) missing scopes ([\"\(scope)\"])")
+        missingScopes(identity: identity, role: role, scopes: [scope])
     }
+
+    /// The organization routes accept either of two scopes and name both:
+    /// `… missing scopes (["organization.projects.keys.read","keys.read"])` (§4.7).
+    static func missingScopes(identity: String, role: String, scopes: [String]) -> APIFailure {
+        var w = JSONWriter(capacity: 80, style: .server)
+        w.strings(scopes)
+        return APIFailure(
+            status: 401, type: "general_unauthorized_scope", message: "\(identity) (role: \(role)) missing scopes (\(w.text))")
+    }
+
+    // MARK: organizations (§4.7)
+
+    static let organizationIDMissing = APIFailure(
+        status: 403, type: "organization_id_missing",
+        message: "When using organization API key, make sure to pass x-appwrite-organization header with the organization ID.")
+
+    static let teamNotFound = APIFailure(
+        status: 404, type: "team_not_found", message: "Team with the requested ID could not be found.")
+
+    static let teamAlreadyExists = APIFailure(
+        status: 409, type: "team_already_exists",
+        message: "Team with requested ID already exists. Please choose a different ID and try again.")
+
+    static let projectAlreadyExists = APIFailure(
+        status: 409, type: "project_already_exists",
+        message: "Project with the requested ID already exists. Try again with a different ID or use ID.unique() to generate a unique ID.")
 
     static let invalidCredentials = APIFailure(
         status: 401, type: "user_invalid_credentials",

@@ -49,6 +49,10 @@ final class Accounts: Sendable {
         state.withLock { $0.usersByEmail[email.lowercased()] }
     }
 
+    func user(id: String) -> ConsoleUser? {
+        state.withLock { s in s.usersByEmail.values.first { $0.id == id } }
+    }
+
     /// The live session whose cookie value is `secret`.
     func session(secret: String, now: Int64) -> ConsoleSession? {
         let hash = ConsoleSession.hash(secret: secret)
@@ -99,6 +103,9 @@ func hex(_ bytes: some Sequence<UInt8>) -> String {
 
 /// A standard key secret: `standard_` + hex of 128 random bytes (265 characters, docs/appwrite-api.md §6.1).
 func newStandardSecret() -> String { "standard_" + randomHex(bytes: 128) }
+
+/// An organization key secret: `organization_` + hex of 128 random bytes (269 characters, §6.1).
+func newOrganizationSecret() -> String { "organization_" + randomHex(bytes: 128) }
 
 /// An id like the server's `ID::unique()`: 8 hex seconds, 5 hex microseconds, 7 random hex (§7).
 func uniqueID() -> String {

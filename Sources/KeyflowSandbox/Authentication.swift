@@ -4,6 +4,8 @@ enum Caller: Sendable {
     case standardKey(KeyRecord)
     /// A valid ephemeral key for the project (role `keys`).
     case ephemeralKey(EphemeralTokens.Claims)
+    /// An organization API key of a team (role `keys`, only its own scopes; §4.7).
+    case organizationKey(KeyRecord)
     /// A console user with a session, in admin mode (owner role).
     case console(userID: String)
     /// Anyone else (role `guests`).
@@ -16,6 +18,7 @@ enum Caller: Sendable {
         switch self {
         case .standardKey(let key): key.scopes.contains(scope) || Self.keyBaseScopes.contains(scope)
         case .ephemeralKey(let claims): claims.scopes.contains(scope) || Self.keyBaseScopes.contains(scope)
+        case .organizationKey(let key): key.scopes.contains(scope)
         case .console: scope == "keys.read" || scope == "keys.write"
         case .guest: false
         }
@@ -25,7 +28,7 @@ enum Caller: Sendable {
     var isAPIKey: Bool {
         switch self {
         case .standardKey, .ephemeralKey: true
-        case .console, .guest: false
+        case .organizationKey, .console, .guest: false
         }
     }
 }
@@ -80,7 +83,7 @@ struct Authentication: Sendable {
         }
 
         // 3. The project must exist.
-        guard project == SandboxState.consoleProject || state.projects.contains(project) else { throw .projectNotFound }
+        guard project == SandboxState.consoleProject || state.organizations.project(project) != nil else { throw .projectNotFound }
 
         // 4. Expired standard key.
         if case .standardKey(let key) = caller, key.isExpired(at: now) { throw .keyExpired }
@@ -97,7 +100,7 @@ struct Authentication: Sendable {
             case .standardKey, .ephemeralKey:
                 let host = request.host.map(Self.hostname) ?? "localhost"
                 throw .missingScope(identity: "app.\(project)@service.\(host)", role: "applications", scope: scope)
-            case .console, .guest:
+            case .organizationKey, .console, .guest:
                 throw .missingScope(identity: "User", role: "guests", scope: scope)
             }
         }
@@ -105,21 +108,139 @@ struct Authentication: Sendable {
     }
 
     /// Refreshes `accessedAt` when older than 24 h and records a server SDK name (§6.4).
-    private func recordAccess(_ key: KeyRecord, sdk: String?, now: Int64) async -> KeyRecord {
+    private func recordAccess(_ key: KeyRecord, sdk: String?, now: Int64, _ table: KeyTable = .project) async -> KeyRecord {
         let stale = key.accessedAt.map { now - $0 > Self.accessInterval } ?? true
         let newSDK = sdk.flatMap { Self.serverSDKs.contains($0) && !key.sdks.contains($0) ? $0 : nil }
         guard stale || newSDK != nil else { return key }
-        let index = state.index
+        let index = table == .project ? state.index : state.organizationIndex
         let updated = try? await state.storage.write { db -> KeyRecord? in
-            guard var current = try Storage.key(db, id: key.id, project: key.projectID) else { return nil }
+            guard var current = try Storage.key(db, id: key.id, project: key.projectID, table) else { return nil }
             current.accessedAt = now
             if let newSDK, !current.sdks.contains(newSDK) { current.sdks.append(newSDK) }
-            try Storage.updateKey(db, current)
+            try Storage.updateKey(db, current, table)
             return current
         } thenApply: { record in
             if let record { index.put(record) }
         }
         return (updated ?? nil) ?? key
+    }
+
+    /// A request to an organization route, authenticated.
+    struct OrganizationCall: Sendable {
+        /// The project of `X-Appwrite-Project` (`console` when empty).
+        var project: String
+        /// The organization: the team of that project, or for the console the team named by
+        /// `X-Appwrite-Organization`.
+        var team: TeamRecord
+        var caller: Caller
+    }
+
+    /// Scopes every signed-in console user holds, team or not (role `users`).
+    static let consoleUserScopes = ["account", "teams.read", "teams.write", "projects.read", "projects.write"]
+    /// What an owner, admin or developer of the team holds besides.
+    static let teamAdminScopes = ["keys.read", "keys.write", "organization.projects.keys.read", "organization.projects.keys.write"]
+
+    /// The pipeline of the organization routes (docs/appwrite-api.md §4.7): project, team,
+    /// key decoding and header checks (403 `project_id_missing` / `organization_id_missing`),
+    /// project existence, expiry, unknown key or non-member (401 `user_unauthorized`), one of
+    /// `scopes`, then the team itself (404 `team_not_found`).
+    func authenticateOrganization(_ request: APIRequest, anyOf scopes: [String]) async throws(APIFailure) -> OrganizationCall {
+        // 1. Project, and 2. the team: the project's, or for the console the organization header's.
+        var project = request.query["project"] ?? ""
+        if project.isEmpty { project = request.projectHeader ?? "" }
+        if project.isEmpty { project = SandboxState.consoleProject }
+        let organizations = state.organizations
+        let team: TeamRecord? =
+            project == SandboxState.consoleProject
+            ? request.organizationHeader.flatMap { organizations.team($0) }
+            : organizations.project(project).flatMap { organizations.team($0.teamID) }
+
+        var caller = Caller.guest
+        var unknownKey = false
+        let now = Timestamps.now()
+
+        // 3. Decode the key. An organization key must be one of the team's, sent with that
+        // team's header; any other key must name its project in the project header.
+        if let secret = request.keyHeader, !secret.isEmpty {
+            let type = secret.firstIndex(of: "_").map { String(secret[..<$0]) } ?? "standard"
+            var checkProjectHeader = true
+            switch type {
+            case "organization":
+                if let team, let key = state.organizationIndex.key(secret: secret), key.projectID == team.id {
+                    guard request.organizationHeader == team.id else { throw .organizationIDMissing }
+                    caller = .organizationKey(key)
+                    checkProjectHeader = false
+                } else {
+                    unknownKey = true
+                }
+            case "standard":
+                if let key = state.index.key(secret: secret), key.projectID == project {
+                    caller = .standardKey(key)
+                } else {
+                    unknownKey = true
+                }
+            case "ephemeral", "dynamic":
+                let token = String(secret[secret.index(after: secret.firstIndex(of: "_")!)...])
+                if let claims = state.tokens.verify(token, nowSeconds: now / 1000), claims.projectID == project {
+                    caller = .ephemeralKey(claims)
+                }
+            default:
+                break
+            }
+            if checkProjectHeader {
+                guard let header = request.projectHeader, header == project else { throw .projectIDMissing }
+            }
+        } else if let cookie = request.cookie("a_session_console"), let session = state.accounts.session(secret: cookie, now: now),
+            project == SandboxState.consoleProject || request.modeHeader == "admin"
+        {
+            caller = .console(userID: session.userID)
+        }
+
+        // 4. The project must exist.
+        guard project == SandboxState.consoleProject || organizations.project(project) != nil else { throw .projectNotFound }
+
+        // 5. Expiry, then an unknown key or a session of a non-member.
+        switch caller {
+        case .standardKey(let key), .organizationKey(let key):
+            if key.isExpired(at: now) { throw .keyExpired }
+        default: break
+        }
+        if unknownKey { throw .userUnauthorized }
+        var sessionScopes: [String] = []
+        switch caller {
+        case .standardKey(let key):
+            caller = .standardKey(await recordAccess(key, sdk: request.sdkName, now: now))
+        case .organizationKey(let key):
+            caller = .organizationKey(await recordAccess(key, sdk: request.sdkName, now: now, .organization))
+        case .console(let userID):
+            sessionScopes = Self.consoleUserScopes
+            if let team {
+                guard let roles = organizations.roles(user: userID, team: team.id) else { throw .userUnauthorized }
+                if roles.contains(where: Organizations.adminRoles.contains) { sessionScopes += Self.teamAdminScopes }
+            }
+        default: break
+        }
+
+        // 6. One of the scopes.
+        // A session holds what its team roles give here, not the fixed pair of the project routes.
+        let held = scopes.contains { scope in
+            if case .console = caller { sessionScopes.contains(scope) } else { caller.holds(scope) }
+        }
+        guard held else {
+            let host = request.host.map(Self.hostname) ?? "localhost"
+            switch caller {
+            case .standardKey, .ephemeralKey, .organizationKey:
+                throw .missingScopes(identity: "app.\(project)@service.\(host)", role: "applications", scopes: scopes)
+            case .console(let userID):
+                throw .missingScopes(identity: state.accounts.user(id: userID)?.email ?? "User", role: "users", scopes: scopes)
+            case .guest:
+                throw .missingScopes(identity: "User", role: "guests", scopes: scopes)
+            }
+        }
+
+        // 7. The organization.
+        guard let team else { throw .teamNotFound }
+        return OrganizationCall(project: project, team: team, caller: caller)
     }
 
     static func hostname(_ host: String) -> String {

@@ -14,10 +14,16 @@ struct Dispatcher: Sendable {
         guard segments.first == "v1" else { return .failure(.routeNotFound, version: SandboxState.version) }
         let route = Array(segments.dropFirst())
 
-        // Keys routes: /project/keys…, or the legacy console alias /projects/{projectId}/keys…
+        // Keys routes: /project/keys…, or the legacy console alias /projects/{projectId}/keys…,
+        // or the organization's /organization/projects/{projectId}/keys… (§4.7).
         var keysRoute: ArraySlice<Substring>?
         var pathProject: String?
-        if route.count >= 2, route[0] == "project", route[1] == "keys" {
+        var organizationRoute = false
+        if route.count >= 4, route[0] == "organization", route[1] == "projects", route[3] == "keys" {
+            pathProject = QueryString.decode(route[2])
+            keysRoute = route[4...]
+            organizationRoute = true
+        } else if route.count >= 2, route[0] == "project", route[1] == "keys" {
             keysRoute = route[2...]
         } else if route.count >= 3, route[0] == "projects", route[2] == "keys" || route[2] == "jwts" {
             pathProject = String(route[1])
@@ -42,7 +48,10 @@ struct Dispatcher: Sendable {
         case nil:
             break
         }
-        let response = await serveKeys(Array(rest), request, pathProject: pathProject)
+        let response =
+            organizationRoute
+            ? await serveOrganizationKeys(Array(rest), request, projectID: pathProject!)
+            : await serveKeys(Array(rest), request, pathProject: pathProject)
         return commitThen500 ? .failure(.serverError, version: SandboxState.version) : response
     }
 
@@ -75,6 +84,69 @@ struct Dispatcher: Sendable {
         }
     }
 
+    /// `/organization/projects/{projectId}/keys…`
+    private func serveOrganizationKeys(_ rest: [Substring], _ request: APIRequest, projectID: String) async -> APIResponse {
+        let organization = OrganizationService(state: state)
+        let (read, write) = (OrganizationService.readScopes, OrganizationService.writeScopes)
+        do throws(APIFailure) {
+            switch (request.method, rest.count) {
+            case ("GET", 0):
+                let call = try await auth.authenticateOrganization(request, anyOf: read)
+                return try organization.listKeys(request, call, projectID: projectID)
+            case ("POST", 0):
+                let call = try await auth.authenticateOrganization(request, anyOf: write)
+                return try await organization.createKey(request, call, projectID: projectID)
+            case ("POST", 1) where rest[0] == "ephemeral":
+                let call = try await auth.authenticateOrganization(request, anyOf: write)
+                return try organization.createEphemeralKey(request, call, projectID: projectID)
+            case ("GET", 1):
+                let call = try await auth.authenticateOrganization(request, anyOf: read)
+                return try organization.getKey(call, projectID: projectID, keyID: QueryString.decode(rest[0]))
+            case ("PUT", 1):
+                let call = try await auth.authenticateOrganization(request, anyOf: write)
+                return try await organization.updateKey(request, call, projectID: projectID, keyID: QueryString.decode(rest[0]))
+            case ("DELETE", 1):
+                let call = try await auth.authenticateOrganization(request, anyOf: write)
+                return try await organization.deleteKey(call, projectID: projectID, keyID: QueryString.decode(rest[0]))
+            default:
+                throw .routeNotFound
+            }
+        } catch {
+            return .failure(error, version: SandboxState.version)
+        }
+    }
+
+    /// `/organization/projects` and the organization keys of `/organization/keys…` (§4.7).
+    private func serveOrganization(_ route: [String], _ request: APIRequest) async throws(APIFailure) -> APIResponse {
+        let organization = OrganizationService(state: state)
+        let keys = KeysService(state: state, table: .organization)
+        switch (request.method, route) {
+        case ("GET", ["projects"]):
+            let call = try await auth.authenticateOrganization(request, anyOf: ["projects.read"])
+            return try organization.listProjects(request, team: call.team)
+        case ("POST", ["projects"]):
+            let call = try await auth.authenticateOrganization(request, anyOf: ["projects.write"])
+            return try await organization.createProject(request, team: call.team)
+        case ("GET", ["keys"]):
+            let call = try await auth.authenticateOrganization(request, anyOf: ["keys.read"])
+            return try keys.list(request, project: call.team.id)
+        case ("POST", ["keys"]):
+            let call = try await auth.authenticateOrganization(request, anyOf: ["keys.write"])
+            return try await keys.insert(try keys.parseCreate(request), project: call.team.id)
+        case ("GET", let r) where r.count == 2 && r[0] == "keys":
+            let call = try await auth.authenticateOrganization(request, anyOf: ["keys.read"])
+            return try keys.get(keyID: r[1], project: call.team.id)
+        case ("PUT", let r) where r.count == 2 && r[0] == "keys":
+            let call = try await auth.authenticateOrganization(request, anyOf: ["keys.write"])
+            return try await keys.update(request, keyID: r[1], project: call.team.id)
+        case ("DELETE", let r) where r.count == 2 && r[0] == "keys":
+            let call = try await auth.authenticateOrganization(request, anyOf: ["keys.write"])
+            return try await keys.delete(keyID: r[1], project: call.team.id)
+        default:
+            throw .routeNotFound
+        }
+    }
+
     private func serveOther(_ route: [Substring], _ request: APIRequest) async -> APIResponse {
         do throws(APIFailure) {
             switch (request.method, route.map(String.init)) {
@@ -89,6 +161,10 @@ struct Dispatcher: Sendable {
                 return try await AccountService(state: state).createEmailSession(request)
             case ("DELETE", ["account", "sessions", "current"]):
                 return try await AccountService(state: state).deleteCurrentSession(request)
+            case ("POST", ["teams"]):
+                return try await TeamsService(state: state).create(request)
+            case (_, let r) where r.first == "organization":
+                return try await serveOrganization(r.dropFirst().map { QueryString.decode(Substring($0)) }, request)
             default:
                 throw .routeNotFound
             }

@@ -10,6 +10,8 @@ struct APIRequest: Sendable {
     var projectHeader: String?
     /// `X-Appwrite-Key`.
     var keyHeader: String?
+    /// `X-Appwrite-Organization`: the team of a console-project request (§4.7).
+    var organizationHeader: String?
     /// `X-Appwrite-Mode` (`admin` for console requests).
     var modeHeader: String?
     /// The raw `Cookie` header.
@@ -22,7 +24,7 @@ struct APIRequest: Sendable {
 
     init(
         method: String, path: String, query: String? = nil, projectHeader: String? = nil, keyHeader: String? = nil,
-        modeHeader: String? = nil, cookieHeader: String? = nil, sdkName: String? = nil, host: String? = nil,
+        organizationHeader: String? = nil, modeHeader: String? = nil, cookieHeader: String? = nil, sdkName: String? = nil, host: String? = nil,
         body: [UInt8] = []
     ) {
         self.method = method
@@ -30,6 +32,7 @@ struct APIRequest: Sendable {
         self.query = QueryString(query)
         self.projectHeader = projectHeader
         self.keyHeader = keyHeader
+        self.organizationHeader = organizationHeader
         self.modeHeader = modeHeader
         self.cookieHeader = cookieHeader
         self.sdkName = sdkName

@@ -31,6 +31,7 @@ struct SandboxResponder: HTTPResponder {
     private enum Names {
         static let project = HTTPField.Name("X-Appwrite-Project")!
         static let key = HTTPField.Name("X-Appwrite-Key")!
+        static let organization = HTTPField.Name("X-Appwrite-Organization")!
         static let mode = HTTPField.Name("X-Appwrite-Mode")!
         static let sdkName = HTTPField.Name("x-sdk-name")!
         static let host = HTTPField.Name("Host")!
@@ -51,6 +52,7 @@ struct SandboxResponder: HTTPResponder {
         let apiRequest = APIRequest(
             method: request.method.rawValue, path: request.uri.path, query: request.uri.query,
             projectHeader: request.headers[Names.project], keyHeader: request.headers[Names.key],
+            organizationHeader: request.headers[Names.organization],
             modeHeader: request.headers[Names.mode], cookieHeader: request.headers[.cookie],
             sdkName: request.headers[Names.sdkName],
             host: request.headers[Names.host] ?? request.head.authority, body: bytes)

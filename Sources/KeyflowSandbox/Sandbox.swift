@@ -13,6 +13,9 @@ public struct SandboxConfiguration: Sendable {
     public var port: Int
     /// The project id on first start (default `sandbox`); on later starts it must match.
     public var projectID: String?
+    /// The organization's projects on first start (`--projects a,b,c`; the first is `project`,
+    /// which holds the bootstrap API key); on later starts they must match.
+    public var projectIDs: [String]?
     /// Behave like servers 1.9.1–1.9.5: an API key with `keys.write` may create keys.
     public var legacyKeyCreate: Bool
     /// Fault injection for the Keys routes.
@@ -22,12 +25,13 @@ public struct SandboxConfiguration: Sendable {
 
     public init(
         directory: URL, host: String = "127.0.0.1", port: Int = 0, projectID: String? = nil,
-        legacyKeyCreate: Bool = false, chaos: ChaosPlan = .none, seed: UInt64? = nil
+        projectIDs: [String]? = nil, legacyKeyCreate: Bool = false, chaos: ChaosPlan = .none, seed: UInt64? = nil
     ) {
         self.directory = directory
         self.host = host
         self.port = port
         self.projectID = projectID
+        self.projectIDs = projectIDs
         self.legacyKeyCreate = legacyKeyCreate
         self.chaos = chaos
         self.seed = seed
@@ -46,8 +50,15 @@ public struct SandboxCredentials: Sendable, Equatable, CustomStringConvertible, 
     public let session: String
     public let email: String
     public let password: String
+    /// The organization (team) id owning `projects`; send as `X-Appwrite-Organization`.
+    public let organization: String
+    /// An organization key (`organization_…`) with `projects.read`, `projects.write`,
+    /// `organization.projects.keys.read` and `organization.projects.keys.write`.
+    public let organizationKey: String
+    /// The organization's project ids (`project` first).
+    public let projects: [String]
 
-    public var description: String { "SandboxCredentials(endpoint: \(endpoint), project: \(project), email: \(email), secrets redacted)" }
+    public var description: String { "SandboxCredentials(endpoint: \(endpoint), project: \(project), organization: \(organization), projects: \(projects), email: \(email), secrets redacted)" }
     public var debugDescription: String { description }
 }
 
@@ -105,7 +116,8 @@ public enum Sandbox {
         let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
         let credentials = SandboxCredentials(
             endpoint: "http://\(host):\(port)/v1", project: loaded.project, apiKey: loaded.apiKey,
-            session: loaded.session, email: loaded.email, password: loaded.password)
+            session: loaded.session, email: loaded.email, password: loaded.password,
+            organization: loaded.organization, organizationKey: loaded.organizationKey, projects: loaded.projects)
         do {
             try Bootstrap.writeCredentials(credentials, to: configuration.directory)
         } catch {

@@ -87,6 +87,29 @@ final class Storage: Sendable {
                         createdAt INTEGER NOT NULL, updatedAt INTEGER NOT NULL);
                     """)
         }
+        // Organizations (docs/appwrite-api.md §4.7): teams, their members, the team owning each
+        // project, and organization API keys (the columns of `keys`, owned by a team).
+        m.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE projects ADD COLUMN name TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE projects ADD COLUMN teamId TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE projects ADD COLUMN updatedAt INTEGER NOT NULL DEFAULT 0;
+                    CREATE TABLE teams (
+                        sequence INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+                        name TEXT NOT NULL, createdAt INTEGER NOT NULL, updatedAt INTEGER NOT NULL);
+                    CREATE TABLE memberships (
+                        teamId TEXT NOT NULL REFERENCES teams(id), userId TEXT NOT NULL REFERENCES users(id),
+                        roles TEXT NOT NULL, createdAt INTEGER NOT NULL, PRIMARY KEY (teamId, userId));
+                    CREATE TABLE organizationKeys (
+                        sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                        id TEXT NOT NULL UNIQUE, teamId TEXT NOT NULL,
+                        name TEXT NOT NULL, description TEXT NOT NULL,
+                        expire INTEGER, scopes TEXT NOT NULL, secret TEXT NOT NULL,
+                        accessedAt INTEGER, sdks TEXT NOT NULL,
+                        createdAt INTEGER NOT NULL, updatedAt INTEGER NOT NULL);
+                    """)
+        }
         return m
     }
 
@@ -186,42 +209,94 @@ final class Storage: Sendable {
         try db.execute(sql: "INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)", arguments: [name, value])
     }
 
-    static func projects(_ db: Database) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT id FROM projects ORDER BY createdAt")
+    static func projects(_ db: Database) throws -> [ProjectRecord] {
+        try Row.fetchAll(db, sql: "SELECT rowid AS sequence, * FROM projects ORDER BY rowid").map {
+            ProjectRecord(
+                sequence: $0["sequence"], id: $0["id"], name: $0["name"], teamID: $0["teamId"],
+                createdAt: $0["createdAt"], updatedAt: $0["updatedAt"])
+        }
     }
 
-    static func insertProject(_ db: Database, id: String, at now: Int64) throws {
-        try db.execute(sql: "INSERT INTO projects (id, createdAt) VALUES (?, ?)", arguments: [id, now])
+    static func projectExists(_ db: Database, id: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM projects WHERE id = ?)", arguments: [id]) ?? false
     }
 
-    static func keys(_ db: Database) throws -> [KeyRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM keys ORDER BY sequence").map(keyRecord)
+    /// Inserts a project and returns it with its `sequence`.
+    static func insertProject(_ db: Database, _ project: ProjectRecord) throws -> ProjectRecord {
+        try db.execute(
+            sql: "INSERT INTO projects (id, name, teamId, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?)",
+            arguments: [project.id, project.name, project.teamID, project.createdAt, project.updatedAt])
+        var stored = project
+        stored.sequence = db.lastInsertedRowID
+        return stored
     }
 
-    /// The key `id` of `project` as stored (changes earlier in the transaction included).
-    static func key(_ db: Database, id: String, project: String) throws -> KeyRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM keys WHERE id = ? AND projectId = ?", arguments: [id, project])
-            .map(keyRecord)
+    /// Gives every project without an organization to `team` (databases made before organizations).
+    static func adoptProjects(_ db: Database, team: String) throws {
+        try db.execute(sql: "UPDATE projects SET teamId = ?, name = CASE name WHEN '' THEN id ELSE name END, updatedAt = CASE updatedAt WHEN 0 THEN createdAt ELSE updatedAt END WHERE teamId = ''", arguments: [team])
     }
 
-    private static func keyRecord(_ row: Row) -> KeyRecord {
+    static func teams(_ db: Database) throws -> [TeamRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM teams ORDER BY sequence").map {
+            TeamRecord(sequence: $0["sequence"], id: $0["id"], name: $0["name"], createdAt: $0["createdAt"], updatedAt: $0["updatedAt"])
+        }
+    }
+
+    static func teamExists(_ db: Database, id: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM teams WHERE id = ?)", arguments: [id]) ?? false
+    }
+
+    /// Inserts a team with its first member and returns it with its `sequence`.
+    static func insertTeam(_ db: Database, _ team: TeamRecord, _ membership: MembershipRecord) throws -> TeamRecord {
+        try db.execute(
+            sql: "INSERT INTO teams (id, name, createdAt, updatedAt) VALUES (?, ?, ?, ?)",
+            arguments: [team.id, team.name, team.createdAt, team.updatedAt])
+        var stored = team
+        stored.sequence = db.lastInsertedRowID
+        try db.execute(
+            sql: "INSERT INTO memberships (teamId, userId, roles, createdAt) VALUES (?, ?, ?, ?)",
+            arguments: [membership.teamID, membership.userID, encodeStrings(membership.roles), membership.createdAt])
+        return stored
+    }
+
+    static func memberships(_ db: Database) throws -> [MembershipRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM memberships").map {
+            MembershipRecord(teamID: $0["teamId"], userID: $0["userId"], roles: decodeStrings($0["roles"]), createdAt: $0["createdAt"])
+        }
+    }
+
+    static func keys(_ db: Database, _ table: KeyTable = .project) throws -> [KeyRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM \(table.rawValue) ORDER BY sequence").map { keyRecord($0, table) }
+    }
+
+    /// The key `id` of `project` (a team for organization keys) as stored (changes earlier in the transaction included).
+    static func key(_ db: Database, id: String, project: String, _ table: KeyTable = .project) throws -> KeyRecord? {
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM \(table.rawValue) WHERE id = ? AND \(table.ownerColumn) = ?", arguments: [id, project]
+        ).map { keyRecord($0, table) }
+    }
+
+    private static func keyRecord(_ row: Row, _ table: KeyTable) -> KeyRecord {
         KeyRecord(
-            sequence: row["sequence"], id: row["id"], projectID: row["projectId"],
+            sequence: row["sequence"], id: row["id"], projectID: row[table.ownerColumn],
             createdAt: row["createdAt"], updatedAt: row["updatedAt"],
             name: row["name"], description: row["description"], expire: row["expire"],
             scopes: decodeStrings(row["scopes"]), secret: row["secret"],
             accessedAt: row["accessedAt"], sdks: decodeStrings(row["sdks"]))
     }
 
+    /// Whether any key, project or organization, has this id (ids are instance-wide, §7).
     static func keyExists(_ db: Database, id: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM keys WHERE id = ?)", arguments: [id]) ?? false
+        try Bool.fetchOne(
+            db, sql: "SELECT EXISTS (SELECT 1 FROM keys WHERE id = ?) OR EXISTS (SELECT 1 FROM organizationKeys WHERE id = ?)",
+            arguments: [id, id]) ?? false
     }
 
     /// Inserts a key and returns it with its `sequence`.
-    static func insertKey(_ db: Database, _ key: KeyRecord) throws -> KeyRecord {
+    static func insertKey(_ db: Database, _ key: KeyRecord, _ table: KeyTable = .project) throws -> KeyRecord {
         try db.execute(
             sql: """
-                INSERT INTO keys (id, projectId, name, description, expire, scopes, secret, accessedAt, sdks, createdAt, updatedAt)
+                INSERT INTO \(table.rawValue) (id, \(table.ownerColumn), name, description, expire, scopes, secret, accessedAt, sdks, createdAt, updatedAt)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
@@ -233,10 +308,10 @@ final class Storage: Sendable {
         return stored
     }
 
-    static func updateKey(_ db: Database, _ key: KeyRecord) throws {
+    static func updateKey(_ db: Database, _ key: KeyRecord, _ table: KeyTable = .project) throws {
         try db.execute(
             sql: """
-                UPDATE keys SET name = ?, description = ?, expire = ?, scopes = ?, accessedAt = ?, sdks = ?, updatedAt = ?
+                UPDATE \(table.rawValue) SET name = ?, description = ?, expire = ?, scopes = ?, accessedAt = ?, sdks = ?, updatedAt = ?
                 WHERE id = ?
                 """,
             arguments: [
@@ -245,8 +320,8 @@ final class Storage: Sendable {
             ])
     }
 
-    static func deleteKey(_ db: Database, id: String) throws -> Bool {
-        try db.execute(sql: "DELETE FROM keys WHERE id = ?", arguments: [id])
+    static func deleteKey(_ db: Database, id: String, _ table: KeyTable = .project) throws -> Bool {
+        try db.execute(sql: "DELETE FROM \(table.rawValue) WHERE id = ?", arguments: [id])
         return db.changesCount > 0
     }
 
@@ -292,6 +367,15 @@ final class Storage: Sendable {
         guard case .array(let items)? = JSONValue.parse(text) else { return [] }
         return items.compactMap { if case .string(let s) = $0 { s } else { nil } }
     }
+}
+
+/// Where keys live: project keys in `keys`, organization keys in `organizationKeys` (whose
+/// owner column is the team; `KeyRecord.projectID` then holds the team id).
+enum KeyTable: String, Sendable {
+    case project = "keys"
+    case organization = "organizationKeys"
+
+    var ownerColumn: String { self == .project ? "projectId" : "teamId" }
 }
 
 /// One change waiting for the next group commit, its result type erased.

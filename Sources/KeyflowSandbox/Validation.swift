@@ -53,9 +53,39 @@ enum Validation {
         return text
     }
 
+    /// The scopes an organization key may hold (the console SDK's `OrganizationKeyScopes`, §4.7).
+    static let organizationScopes: Set<String> = [
+        "projects.read", "projects.write", "organization.projects.keys.read", "organization.projects.keys.write",
+        "organization.installations.read", "organization.installations.write", "organization.memberships.read",
+        "organization.memberships.write", "organization.read", "organization.write", "domains.read", "domains.write",
+        "keys.read", "keys.write",
+    ]
+
+    /// A UID-valued path or body parameter (`projectId`, `teamId`): `unique()` allowed when `allowUnique`.
+    static func uid(_ name: String, _ value: String, allowUnique: Bool = false) throws(APIFailure) -> String {
+        if allowUnique && value == "unique()" { return uniqueID() }
+        guard isValidUID(value) else { throw .invalidParam(name, uidRule) }
+        return value
+    }
+
+    /// A required UID body parameter (`projectId`, `teamId`), `unique()` allowed.
+    static func newID(_ name: String, _ body: JSONValue) throws(APIFailure) -> String {
+        guard case .string(let id) = try required(name, body) else { throw .invalidParam(name, uidRule) }
+        return try uid(name, id, allowUnique: true)
+    }
+
+    /// Organization key `scopes`: as `scopes`, from the organization scope list.
+    static func organizationKeyScopes(_ body: JSONValue) throws(APIFailure) -> [String] {
+        try scopes(body, allowed: organizationScopes.contains, kind: "organization")
+    }
+
     /// `scopes`: an array (possibly empty) of at most 200 catalogue scopes, order and duplicates kept.
     static func scopes(_ body: JSONValue) throws(APIFailure) -> [String] {
-        let arrayRule = "Value must a valid array no longer than \(maxScopes) items and Value must be one of the project scopes"
+        try scopes(body, allowed: ScopeCatalogue.contains, kind: "project")
+    }
+
+    private static func scopes(_ body: JSONValue, allowed: (String) -> Bool, kind: String) throws(APIFailure) -> [String] {
+        let arrayRule = "Value must a valid array no longer than \(maxScopes) items and Value must be one of the \(kind) scopes"
         guard case .array(let items) = try required("scopes", body), items.count <= maxScopes else {
             throw .invalidParam("scopes", arrayRule)
         }
@@ -63,7 +93,7 @@ enum Validation {
         scopes.reserveCapacity(items.count)
         for item in items {
             guard case .string(let scope) = item else { throw .invalidParam("scopes", arrayRule) }
-            guard ScopeCatalogue.contains(scope) else {
+            guard allowed(scope) else {
                 throw .invalidParam("scopes", arrayRule + " (\"\(scope.prefix(64))\" is not one)")
             }
             scopes.append(scope)

@@ -15,8 +15,10 @@ struct SandboxCommand: AsyncParsableCommand {
         commandName: "keyflow serve",
         abstract: "Run a local Appwrite-compatible Keys API server (the sandbox).",
         discussion: """
-            On first start over an empty data directory it creates a project, a console user and session, \
-            and an API key with keys.read and keys.write, and writes them to DIR/sandbox.json (mode 0600). \
+            On first start over an empty data directory it creates a console user and session, an organization \
+            the user owns with its projects (--projects, or the one --project) and an organization API key, and \
+            an API key with keys.read and keys.write in the first project, and writes them to DIR/sandbox.json \
+            (mode 0600). \
             When ready it prints one line naming the endpoint and the project.
             """)
 
@@ -31,6 +33,9 @@ struct SandboxCommand: AsyncParsableCommand {
 
     @Option(help: "Project id on first start (default: sandbox).")
     var project: String?
+
+    @Option(help: "The organization's project ids on first start, comma-separated (the first holds the API key).")
+    var projects: String?
 
     @Flag(help: "Behave like servers 1.9.1–1.9.5: an API key with keys.write may create keys.")
     var legacyKeyCreate = false
@@ -55,6 +60,7 @@ struct SandboxCommand: AsyncParsableCommand {
         let directory = data ?? ProcessInfo.processInfo.environment["KEYFLOW_SANDBOX"] ?? ".keyflow/sandbox"
         let configuration = SandboxConfiguration(
             directory: URL(fileURLWithPath: directory), host: host, port: port, projectID: project,
+            projectIDs: projects.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) },
             legacyKeyCreate: legacyKeyCreate, chaos: plan, seed: seed)
         if exitWithParent { Self.exitWhenStdinCloses() }
         let running: RunningSandbox

@@ -15,11 +15,13 @@ struct ServeCommand: ParsableCommand {
         abstract: "Run a local Appwrite-compatible Keys API server (the sandbox).",
         discussion: """
             Options: --host ADDR (default 127.0.0.1), --port N (0 picks a free one), --data DIR \
-            (default $KEYFLOW_SANDBOX or ./.keyflow/sandbox), --project ID, --legacy-key-create, \
+            (default $KEYFLOW_SANDBOX or ./.keyflow/sandbox), --project ID, --projects A,B,C, --legacy-key-create, \
             --chaos SPEC, --seed N. `keyflow serve --help` lists them in full.
 
-            On first start over an empty data directory it creates a project, a console user and session, \
-            and an API key with keys.read and keys.write, and writes them to DIR/sandbox.json (mode 0600). \
+            On first start over an empty data directory it creates a console user and session, an organization \
+            the user owns with its projects (--projects, or the one --project) and an organization API key, and \
+            an API key with keys.read and keys.write in the first project, and writes them to DIR/sandbox.json \
+            (mode 0600). \
             When ready it prints one line naming the endpoint and the project.
             """,
         helpNames: [])

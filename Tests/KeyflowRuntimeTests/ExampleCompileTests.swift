@@ -8,7 +8,7 @@ import Testing
     @Test func everyExampleCompiles() throws {
         let dir = TestPaths.packageRoot.appendingPathComponent("examples")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".kf") }.sorted()
-        #expect(files == ["ci-keys.kf", "onboard.kf", "rotate.kf", "sweep.kf", "tenants.kf"])
+        #expect(files == ["ci-keys.kf", "fleet.kf", "onboard.kf", "org-ci.kf", "rotate.kf", "sweep.kf", "tenants.kf"])
         for f in files {
             let source = try String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8)
             let (program, diagnostics) = compile(source: source, file: f)

@@ -45,6 +45,25 @@ import Testing
         await current.stop()
     }
 
+    /// The organization routes (docs/appwrite-api.md §4.7) with appwrite 27.0.0's `Organization`
+    /// service and with the console SDK appwrite-console 0.14.0, each over a sandbox whose
+    /// organization has two projects.
+    @Test func sdk27OrganizationRoutesHeadersAndErrors() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let sandbox = try await Sandbox.start(SandboxConfiguration(directory: dir.url, projectIDs: ["alpha", "beta"]))
+        try await python("KEYFLOW_SDK27", venv: "sdk27", "sdk27_organization.py", sandbox: dir.url)
+        await sandbox.stop()
+    }
+
+    @Test func consoleSDKOrganizationKeysTeamsAndCreate() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let sandbox = try await Sandbox.start(SandboxConfiguration(directory: dir.url, projectIDs: ["alpha", "beta"]))
+        try await python("KEYFLOW_SDK_CONSOLE", venv: "console014", "console_organization.py", sandbox: dir.url)
+        await sandbox.stop()
+    }
+
     @Test func restartKeepsData() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }

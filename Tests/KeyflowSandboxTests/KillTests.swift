@@ -33,7 +33,8 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         let server = try ServeProcess(data: dir.url)
-        let credentials = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.url.appendingPathComponent("sandbox.json"))) as! [String: String]
+        let fields = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.url.appendingPathComponent("sandbox.json"))) as! [String: Any]
+        let credentials = fields.compactMapValues { $0 as? String }  // `projects` is an array
         let console = [
             "X-Appwrite-Project": credentials["project"]!, "Cookie": "a_session_console=\(credentials["session"]!)",
             "X-Appwrite-Mode": "admin",

@@ -25,10 +25,18 @@ import Testing
             let mode = try FileManager.default.attributesOfItem(atPath: dir.url.appendingPathComponent(name).path)[.posixPermissions]
             #expect((mode as? NSNumber)?.intValue == 0o600, "\(name)")
         }
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: String]
-        #expect(Set(json.keys) == ["endpoint", "project", "apiKey", "session", "email", "password"])
-        #expect(json["endpoint"] == credentials.endpoint)
-        #expect(json["apiKey"] == credentials.apiKey)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: Any]
+        #expect(
+            Set(json.keys) == [
+                "endpoint", "project", "apiKey", "session", "email", "password", "organization", "organizationKey", "projects",
+            ])
+        #expect(json["endpoint"] as? String == credentials.endpoint)
+        #expect(json["apiKey"] as? String == credentials.apiKey)
+        #expect(json["organization"] as? String == credentials.organization)
+        #expect(json["organizationKey"] as? String == credentials.organizationKey)
+        #expect(json["projects"] as? [String] == ["sandbox"])
+        #expect(credentials.organizationKey.hasPrefix("organization_") && credentials.organizationKey.count == 269)
+        #expect(!String(describing: credentials).contains(credentials.organizationKey))
 
         let created = try await send(
             "POST", credentials.endpoint + "/project/keys", headers: consoleHeaders(credentials),
@@ -41,6 +49,9 @@ import Testing
         #expect(second.credentials.apiKey == credentials.apiKey)
         #expect(second.credentials.session == credentials.session)
         #expect(second.credentials.password == credentials.password)
+        #expect(second.credentials.organization == credentials.organization)
+        #expect(second.credentials.organizationKey == credentials.organizationKey)
+        #expect(second.credentials.projects == credentials.projects)
         let got = try await send("GET", second.credentials.endpoint + "/project/keys/kept", headers: keyHeaders(second.credentials))
         #expect(got.status == 200)
         #expect(got.json["name"] as? String == "Kept")

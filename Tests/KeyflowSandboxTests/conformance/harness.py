@@ -6,8 +6,13 @@ import sys
 import traceback
 
 import requests
-from appwrite.client import Client
-from appwrite.exception import AppwriteException
+
+try:  # appwrite (server SDKs)
+    from appwrite.client import Client
+    from appwrite.exception import AppwriteException
+except ImportError:  # appwrite-console (module appwrite_console)
+    from appwrite_console.client import Client
+    from appwrite_console.exception import AppwriteException
 
 # The sandbox's credentials: DIR/sandbox.json named by SANDBOX_JSON (as `keyflow serve` writes it).
 with open(os.environ["SANDBOX_JSON"]) as f:
@@ -18,6 +23,10 @@ API_KEY = _credentials["apiKey"]
 SESSION = _credentials["session"]
 EMAIL = _credentials["email"]
 PASSWORD = _credentials["password"]
+# The organization of docs/appwrite-api.md §4.7 (absent from sandbox.json files of older sandboxes).
+ORGANIZATION = _credentials.get("organization")
+ORGANIZATION_KEY = _credentials.get("organizationKey")
+PROJECTS = _credentials.get("projects", [PROJECT])
 
 _failures = []
 _checks = 0
@@ -36,6 +45,27 @@ def client(key=API_KEY, project=PROJECT):
     if key is not None:
         c.set_key(key)
     return c
+
+
+def org_client(key=ORGANIZATION_KEY, organization=ORGANIZATION, project=None):
+    """A client for the organization routes: the key, `X-Appwrite-Organization` when given, and
+    `X-Appwrite-Project` only when `project` is given (the SDKs then send it empty)."""
+    c = Client().set_endpoint(ENDPOINT)
+    if project is not None:
+        c.set_project(project)
+    if key is not None:
+        c.set_key(key)
+    if organization is not None:
+        c.set_organization(organization)
+    return c
+
+
+def session_headers(organization=ORGANIZATION, project="console"):
+    """The console's own headers on organization routes: session cookie, project `console`, the organization."""
+    h = {"X-Appwrite-Project": project, "Cookie": f"a_session_console={SESSION}", "content-type": "application/json"}
+    if organization is not None:
+        h["X-Appwrite-Organization"] = organization
+    return h
 
 
 def expect_error(name, call, code, type_):
