@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // C system libraries.
@@ -44,7 +45,9 @@ let package = Package(
         // The language: lexer, parser, checker, formatter, diagnostics. No I/O beyond reading files.
         .target(name: "KeyflowLanguage", dependencies: ["KeyflowBasics"]),
         // The Keys API client over libcurl: models, transport, retries, credentials.
-        .target(name: "KeyflowClient", dependencies: ["KeyflowBasics", "CCurl", "CurlLoader"]),
+        .target(
+            name: "KeyflowClient",
+            dependencies: ["KeyflowBasics", "CCurl", "CurlLoader", .product(name: "TOMLKit", package: "TOMLKit")]),
         // The interpreter, the two executors (simulate for plan, the Keys API for run), sinks,
         // rotation. Returns events and results; never writes to a terminal.
         .target(name: "KeyflowRuntime", dependencies: ["KeyflowBasics", "KeyflowLanguage", "KeyflowClient"]),

@@ -173,13 +173,13 @@ _keyflow() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    check|fmt|plan|run|repl|serve|login|logout|doctor|help)
+    check|fmt|plan|run|repl|serve|login|logout|doctor|context|help)
         # Offer subcommand argument completions
         "_keyflow_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'check fmt plan run repl serve login logout doctor help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'check fmt plan run repl serve login logout doctor context help' -- "${cur}"))
         ;;
     esac
 }
@@ -204,7 +204,7 @@ _keyflow_plan() {
     repeating_flags=()
     non_repeating_flags=(--json --sandbox --strict --insecure --detailed-exitcode --version -h --help)
     repeating_options=()
-    non_repeating_options=(--parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization)
+    non_repeating_options=(--parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options -1
 
     # Offer option value completions
@@ -231,6 +231,9 @@ _keyflow_plan() {
         return
         ;;
     '--organization')
+        return
+        ;;
+    '--context')
         return
         ;;
     esac
@@ -240,7 +243,7 @@ _keyflow_run() {
     repeating_flags=()
     non_repeating_flags=(--json --sandbox --strict --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization)
+    non_repeating_options=(--parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options -1
 
     # Offer option value completions
@@ -269,6 +272,9 @@ _keyflow_run() {
     '--organization')
         return
         ;;
+    '--context')
+        return
+        ;;
     esac
 }
 
@@ -276,7 +282,7 @@ _keyflow_repl() {
     repeating_flags=()
     non_repeating_flags=(--insecure --sandbox --version -h --help)
     repeating_options=()
-    non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization)
+    non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options 0
 
     # Offer option value completions
@@ -294,6 +300,9 @@ _keyflow_repl() {
         return
         ;;
     '--organization')
+        return
+        ;;
+    '--context')
         return
         ;;
     esac
@@ -311,7 +320,7 @@ _keyflow_login() {
     repeating_flags=()
     non_repeating_flags=(--insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--endpoint --email)
+    non_repeating_options=(--endpoint --email --context)
     __keyflow_offer_flags_options 0
 
     # Offer option value completions
@@ -322,6 +331,9 @@ _keyflow_login() {
     '--email')
         return
         ;;
+    '--context')
+        return
+        ;;
     esac
 }
 
@@ -329,12 +341,15 @@ _keyflow_logout() {
     repeating_flags=()
     non_repeating_flags=(--insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--endpoint)
+    non_repeating_options=(--endpoint --context)
     __keyflow_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--endpoint')
+        return
+        ;;
+    '--context')
         return
         ;;
     esac
@@ -344,7 +359,7 @@ _keyflow_doctor() {
     repeating_flags=()
     non_repeating_flags=(--insecure --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization)
+    non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options 0
 
     # Offer option value completions
@@ -364,7 +379,98 @@ _keyflow_doctor() {
     '--organization')
         return
         ;;
+    '--context')
+        return
+        ;;
     esac
+}
+
+_keyflow_context() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __keyflow_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    list|show|use|add|remove)
+        # Offer subcommand argument completions
+        "_keyflow_context_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'list show use add remove' -- "${cur}"))
+        ;;
+    esac
+}
+
+_keyflow_context_list() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __keyflow_offer_flags_options 0
+}
+
+_keyflow_context_show() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __keyflow_offer_flags_options 1
+}
+
+_keyflow_context_use() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __keyflow_offer_flags_options 1
+}
+
+_keyflow_context_add() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--endpoint --project --organization --api-key-env --api-key-file --organization-key-env --organization-key-file)
+    __keyflow_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--endpoint')
+        return
+        ;;
+    '--project')
+        return
+        ;;
+    '--organization')
+        return
+        ;;
+    '--api-key-env')
+        return
+        ;;
+    '--api-key-file')
+        return
+        ;;
+    '--organization-key-env')
+        return
+        ;;
+    '--organization-key-file')
+        return
+        ;;
+    esac
+}
+
+_keyflow_context_remove() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __keyflow_offer_flags_options 1
 }
 
 _keyflow_help() {

@@ -59,13 +59,14 @@ _keyflow() {
             'login:Sign in to the Appwrite console and store the session for an endpoint.'
             'logout:End the stored console session for an endpoint and remove it.'
             'doctor:Check the endpoint, the project and the credentials in use.'
+            'context:Manage named contexts: an endpoint, a project and where their credentials come from.'
             'help:Show subcommand help information.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        check|fmt|plan|run|repl|serve|login|logout|doctor|help)
+        check|fmt|plan|run|repl|serve|login|logout|doctor|context|help)
             "_keyflow_${words[1]}" && ret=0
             ;;
         esac
@@ -118,6 +119,7 @@ _keyflow_plan() {
         '--organization-key-file[A file holding an organization API key (else APPWRITE_ORGANIZATION_KEY).]:organization-key-file:'
         '--organization[The organization id, for an organization key and `projects` (else APPWRITE_ORGANIZATION_ID).]:organization:'
         '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
+        '--context[A named context from config.toml (else KEYFLOW_CONTEXT, else the current one; see keyflow context).]:context:'
         '--detailed-exitcode[Exit 4 when the plan has changes to make (0\: none, 1\: error, 2\: invalid).]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -144,6 +146,7 @@ _keyflow_run() {
         '--organization-key-file[A file holding an organization API key (else APPWRITE_ORGANIZATION_KEY).]:organization-key-file:'
         '--organization[The organization id, for an organization key and `projects` (else APPWRITE_ORGANIZATION_ID).]:organization:'
         '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
+        '--context[A named context from config.toml (else KEYFLOW_CONTEXT, else the current one; see keyflow context).]:context:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -161,6 +164,7 @@ _keyflow_repl() {
         '--organization-key-file[A file holding an organization API key (else APPWRITE_ORGANIZATION_KEY).]:organization-key-file:'
         '--organization[The organization id, for an organization key and `projects` (else APPWRITE_ORGANIZATION_ID).]:organization:'
         '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
+        '--context[A named context from config.toml (else KEYFLOW_CONTEXT, else the current one; see keyflow context).]:context:'
         '--sandbox[Use the embedded local sandbox even without a terminal (when no endpoint is set).]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -187,6 +191,7 @@ _keyflow_login() {
         '--endpoint[The Appwrite API endpoint, /v1 included (else APPWRITE_ENDPOINT).]:endpoint:'
         '--email[The console account'\''s email (asked for when not given).]:email:'
         '--insecure[Do not verify TLS certificates (a warning is printed).]'
+        '--context[Store the session for this context (else KEYFLOW_CONTEXT, else the current one); its endpoint is the default.]:context:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -200,6 +205,7 @@ _keyflow_logout() {
     local -ar arg_specs=(
         '--endpoint[The endpoint to sign out of (else APPWRITE_ENDPOINT, else the only stored one).]:endpoint:'
         '--insecure[Do not verify TLS certificates (a warning is printed).]'
+        '--context[Sign out of this context'\''s stored session (else KEYFLOW_CONTEXT, else the current one).]:context:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -217,7 +223,106 @@ _keyflow_doctor() {
         '--organization-key-file[A file holding an organization API key (else APPWRITE_ORGANIZATION_KEY).]:organization-key-file:'
         '--organization[The organization id, for an organization key and `projects` (else APPWRITE_ORGANIZATION_ID).]:organization:'
         '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
+        '--context[A named context from config.toml (else KEYFLOW_CONTEXT, else the current one; see keyflow context).]:context:'
         '--json[Print one JSON object.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_keyflow_context() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+        '(-): :->command'
+        '(-)*:: :->arg'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+    case "${state}" in
+    command)
+        local -ar subcommands=(
+            'list:List the contexts; * marks the current one.'
+            'show:Show a context (else the one in force: KEYFLOW_CONTEXT, else the current one), without secrets.'
+            'use:Make a context the current one.'
+            'add:Add a context.'
+            'remove:Remove a context (and forget its stored session on this machine).'
+        )
+        _describe -V subcommand subcommands && ret=0
+        ;;
+    arg)
+        case "${words[1]}" in
+        list|show|use|add|remove)
+            "_keyflow_context_${words[1]}" && ret=0
+            ;;
+        esac
+        ;;
+    esac
+
+    return "${ret}"
+}
+
+_keyflow_context_list() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_keyflow_context_show() {
+    local -i ret=1
+    local -ar arg_specs=(
+        ':name:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_keyflow_context_use() {
+    local -i ret=1
+    local -ar arg_specs=(
+        ':name:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_keyflow_context_add() {
+    local -i ret=1
+    local -ar arg_specs=(
+        ':name:'
+        '--endpoint[The Appwrite API endpoint, /v1 included.]:endpoint:'
+        '--project[The project id.]:project:'
+        '--organization[The organization id, for an organization key and `projects`.]:organization:'
+        '--api-key-env[The environment variable holding the API key.]:api-key-env:'
+        '--api-key-file[A file holding the API key (its first line).]:api-key-file:'
+        '--organization-key-env[The environment variable holding an organization key.]:organization-key-env:'
+        '--organization-key-file[A file holding an organization key.]:organization-key-file:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_keyflow_context_remove() {
+    local -i ret=1
+    local -ar arg_specs=(
+        ':name:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

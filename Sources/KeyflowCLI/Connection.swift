@@ -4,15 +4,15 @@ import KeyflowLanguage
 import KeyflowRuntime
 
 /// A session on the resolved target (docs/language.md §13): flags, then environment, then the
-/// script's `use`; with no endpoint anywhere, the embedded sandbox when a person is at the
+/// named context, then the script's `use`; with no endpoint anywhere, the embedded sandbox when a person is at the
 /// terminal or `--sandbox` was given, otherwise a usage error. `plan`, `run` and the REPL
 /// all open their target here.
 public struct Connection: Sendable {
     public var session: Session
     /// The embedded sandbox, when that is the target: stop it when done.
     public var embedded: EmbeddedTarget?
-    /// `--insecure`'s warning, to print on every run.
-    public var warning: String?
+    /// `--insecure`'s warning and those saying what overrode the script's `use`, to print first.
+    public var warnings: [String]
 
     public enum Failure: Error, Sendable {
         /// Exit 2: nothing was sent.
@@ -35,15 +35,16 @@ public struct Connection: Sendable {
         if let resolved {
             let description = TargetDescription(
                 endpoint: resolved.endpoint, project: resolved.project, isSandbox: false,
-                credential: resolved.credentials.kinds)
+                credential: resolved.credentials.kinds, context: resolved.context)
             let session = Session(
                 api: AppwriteClient(resolved.clientConfiguration()), target: description,
                 canCreateKeys: resolved.credentials.session != nil || resolved.credentials.organizationKey != nil)
-            return Connection(session: session, embedded: nil, warning: resolved.insecureWarning)
+            return Connection(
+                session: session, embedded: nil, warnings: resolved.overrides + [resolved.insecureWarning].compactMap { $0 })
         }
         guard sandbox || stdinIsTerminal else {
             throw .usage(
-                "no endpoint is configured (no --endpoint, no APPWRITE_ENDPOINT, no `use` in the script) and no terminal is attached",
+                "no endpoint is configured (no --endpoint, no APPWRITE_ENDPOINT, no context, no `use` in the script) and no terminal is attached",
                 help: "set APPWRITE_ENDPOINT and APPWRITE_PROJECT_ID for a real project, or pass --sandbox to rehearse against the local sandbox")
         }
         let dir = environment["KEYFLOW_SANDBOX"].flatMap { $0.isEmpty ? nil : $0 } ?? ".keyflow/sandbox"
@@ -62,7 +63,7 @@ public struct Connection: Sendable {
         let description = TargetDescription(
             endpoint: started.endpoint, project: started.project, isSandbox: true, sandboxDirectory: dir,
             credential: "api key + session")
-        return Connection(session: Session(api: api, target: description, canCreateKeys: true), embedded: started, warning: nil)
+        return Connection(session: Session(api: api, target: description, canCreateKeys: true), embedded: started, warnings: [])
     }
 }
 

@@ -68,7 +68,7 @@ public struct Invocation: Sendable {
         guard let program = compiled else { return 2 }
         if KeyReach.reachesOtherProjects(program) { printer.nameProjects() }
 
-        // The target: flags, environment, the script's `use`; else the embedded sandbox.
+        // The target: flags, environment, the context, the script's `use`; else the embedded sandbox.
         let use = Self.useStatement(program)
         let connection: Connection
         do {
@@ -83,7 +83,7 @@ public struct Invocation: Sendable {
                 return 1
             }
         }
-        if let warning = connection.warning { printer.warn(warning) }
+        for warning in connection.warnings { printer.warn(warning) }
         let session = connection.session
         let embedded = connection.embedded
         let scriptDirectory =

@@ -109,6 +109,13 @@ public struct Doctor: Sendable {
         report.organization = credentials.organization
 
         if let warning = target.insecureWarning { report.add("tls", .warning, warning.replacingOccurrences(of: "warning: ", with: "")) }
+        if let context = target.context {
+            // Where each part came from, when a context is in force (flags and variables win).
+            report.add(
+                "context", .info,
+                "\(ContextConfig.quoted(context)) (from \(target.contextSource ?? "?")); endpoint from \(target.endpointSource), project from \(target.projectSource)"
+                    + (target.organizationSource.map { ", organization from \($0)" } ?? ""))
+        }
 
         // 1. The endpoint and the server version.
         do {

@@ -1,7 +1,8 @@
 import Foundation
 import KeyflowBasics
 
-/// Console sessions saved by `keyflow login`, one per endpoint, in
+/// Console sessions saved by `keyflow login`, one per endpoint (and one per context for
+/// `keyflow login --context NAME`, with the endpoint it was made for), in
 /// `$XDG_CONFIG_HOME/keyflow/sessions.json` (or `~/.config/keyflow/…`), mode 0600 in a
 /// 0700 folder, written to a temporary file, synced and renamed over the old one.
 public struct SessionStore: Sendable {
@@ -9,6 +10,14 @@ public struct SessionStore: Sendable {
         public var session: Secret
         public var email: String
         public var createdAt: Date
+        /// For a context's session: the endpoint it was signed in to.
+        public var endpoint: String? = nil
+    }
+
+    /// What the file holds: sessions by endpoint, and by context name.
+    struct Contents {
+        var endpoints: [String: Entry] = [:]
+        var contexts: [String: Entry] = [:]
     }
 
     public let directory: String
@@ -26,55 +35,90 @@ public struct SessionStore: Sendable {
     }
 
     public func entry(for endpoint: String) throws(TargetError) -> Entry? {
-        try load()[ClientConfiguration.normalise(endpoint: endpoint)]
+        try load().endpoints[ClientConfiguration.normalise(endpoint: endpoint)]
+    }
+
+    /// The session `keyflow login --context NAME` stored, whatever its endpoint.
+    public func entry(context: String) throws(TargetError) -> Entry? {
+        try load().contexts[context]
     }
 
     public func save(session: Secret, email: String, for endpoint: String, now: Date = Date()) throws(TargetError) {
-        var entries = try load()
-        entries[ClientConfiguration.normalise(endpoint: endpoint)] = Entry(session: session, email: email, createdAt: now)
-        try write(entries)
+        var contents = try load()
+        contents.endpoints[ClientConfiguration.normalise(endpoint: endpoint)] = Entry(session: session, email: email, createdAt: now)
+        try write(contents)
+    }
+
+    /// Stores a context's session, with the endpoint it was made for.
+    public func save(session: Secret, email: String, context: String, endpoint: String, now: Date = Date()) throws(TargetError) {
+        var contents = try load()
+        contents.contexts[context] = Entry(
+            session: session, email: email, createdAt: now, endpoint: ClientConfiguration.normalise(endpoint: endpoint))
+        try write(contents)
     }
 
     /// Removes the endpoint's session; false when there was none.
     @discardableResult
     public func remove(for endpoint: String) throws(TargetError) -> Bool {
-        var entries = try load()
-        guard entries.removeValue(forKey: ClientConfiguration.normalise(endpoint: endpoint)) != nil else { return false }
-        try write(entries)
+        var contents = try load()
+        guard contents.endpoints.removeValue(forKey: ClientConfiguration.normalise(endpoint: endpoint)) != nil else { return false }
+        try write(contents)
+        return true
+    }
+
+    /// Removes the context's session; false when there was none.
+    @discardableResult
+    public func remove(context: String) throws(TargetError) -> Bool {
+        var contents = try load()
+        guard contents.contexts.removeValue(forKey: context) != nil else { return false }
+        try write(contents)
         return true
     }
 
     /// Endpoints with a stored session.
-    public func endpoints() throws(TargetError) -> [String] { try load().keys.sorted() }
+    public func endpoints() throws(TargetError) -> [String] { try load().endpoints.keys.sorted() }
 
-    private func load() throws(TargetError) -> [String: Entry] {
-        guard FileManager.default.fileExists(atPath: path) else { return [:] }
+    private func load() throws(TargetError) -> Contents {
+        guard FileManager.default.fileExists(atPath: path) else { return Contents() }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .sessionStore(path: path, reason: "cannot be read")
         }
-        guard case .object(let sessions)? = JSONValue.parse(data)?["sessions"] else {
+        let parsed = JSONValue.parse(data)
+        guard case .object(let sessions)? = parsed?["sessions"] else {
             throw .sessionStore(path: path, reason: "is not a keyflow session file")
         }
-        var entries: [String: Entry] = [:]
-        for (endpoint, fields) in sessions {
-            guard let session = fields["session"]?.stringValue else { continue }
-            entries[endpoint] = Entry(
-                session: Secret(session), email: fields["email"]?.stringValue ?? "",
-                createdAt: fields["createdAt"]?.stringValue.flatMap(WireDate.parse) ?? Date(timeIntervalSince1970: 0))
+        func entries(_ members: [(String, JSONValue)]) -> [String: Entry] {
+            var entries: [String: Entry] = [:]
+            for (name, fields) in members {
+                guard let session = fields["session"]?.stringValue else { continue }
+                entries[name] = Entry(
+                    session: Secret(session), email: fields["email"]?.stringValue ?? "",
+                    createdAt: fields["createdAt"]?.stringValue.flatMap(WireDate.parse) ?? Date(timeIntervalSince1970: 0),
+                    endpoint: fields["endpoint"]?.stringValue)
+            }
+            return entries
         }
-        return entries
+        var contexts: [(String, JSONValue)] = []
+        if case .object(let members)? = parsed?["contexts"] { contexts = members }
+        return Contents(endpoints: entries(sessions), contexts: entries(contexts))
     }
 
-    private func write(_ entries: [String: Entry]) throws(TargetError) {
-        let members = entries.keys.sorted().map { endpoint -> (String, JSONValue) in
-            let entry = entries[endpoint]!
-            return (endpoint, .object([
-                ("session", .string(entry.session.reveal())),
-                ("email", .string(entry.email)),
-                ("createdAt", .string(WireDate.format(entry.createdAt))),
-            ]))
+    private func write(_ contents: Contents) throws(TargetError) {
+        func members(_ entries: [String: Entry]) -> [(String, JSONValue)] {
+            entries.keys.sorted().map { name -> (String, JSONValue) in
+                let entry = entries[name]!
+                var fields: [(String, JSONValue)] = [
+                    ("session", .string(entry.session.reveal())),
+                    ("email", .string(entry.email)),
+                    ("createdAt", .string(WireDate.format(entry.createdAt))),
+                ]
+                if let endpoint = entry.endpoint { fields.append(("endpoint", .string(endpoint))) }
+                return (name, .object(fields))
+            }
         }
-        let text = JSONValue.object([("sessions", .object(members))]).encoded(.python) + "\n"
+        var top: [(String, JSONValue)] = [("sessions", .object(members(contents.endpoints)))]
+        if !contents.contexts.isEmpty { top.append(("contexts", .object(members(contents.contexts)))) }
+        let text = JSONValue.object(top).encoded(.python) + "\n"
         do {
             try FileManager.default.createDirectory(
                 atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

@@ -42,10 +42,12 @@ public final class REPL: @unchecked Sendable {
         self.output = Output()
     }
 
-    /// `sandbox>` or `PROJECT@host>`, with `(plan)` while `:plan on`.
+    /// `sandbox>`, `PROJECT@host>` or `CONTEXT:PROJECT@host>`, with `(plan)` while `:plan on`.
     var prompt: String {
         let target = session.target
-        let name = target.isSandbox ? "sandbox" : "\(target.project)@\(Self.host(of: target.endpoint))"
+        let name =
+            target.isSandbox
+            ? "sandbox" : (target.context.map { "\($0):" } ?? "") + "\(target.project)@\(Self.host(of: target.endpoint))"
         return name + (planMode ? " (plan)" : "") + "> "
     }
 

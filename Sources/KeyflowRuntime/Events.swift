@@ -109,6 +109,7 @@ public enum JSONEvents {
             o = ["event": "target", "mode": mode.rawValue, "endpoint": t.endpoint, "project": t.project, "sandbox": t.isSandbox]
             if let dir = t.sandboxDirectory { o["sandbox_dir"] = dir }
             o["credential"] = t.credential
+            if let context = t.context { o["context"] = context }
         case .planned(let step):
             o = ["event": "step_planned", "step": stepObject(step)]
         case .started(let step):

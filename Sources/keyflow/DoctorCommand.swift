@@ -24,8 +24,7 @@ struct DoctorCommand: AsyncParsableCommand {
             }
             resolved = found
         } catch let error as TargetError {
-            printError("error: \(error)")
-            throw ExitCode(1)
+            throw failure(error)  // 1, but 2 for a context that is not configured
         }
         if let warning = resolved.insecureWarning { printError(warning) }
         let report = await Doctor(target: resolved).run()

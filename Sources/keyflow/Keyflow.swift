@@ -15,7 +15,7 @@ struct Keyflow: AsyncParsableCommand {
             PlanCommand.self, RunCommand.self,
             ReplCommand.self,
             ServeCommand.self,
-            LoginCommand.self, LogoutCommand.self, DoctorCommand.self, BenchClientCommand.self,
+            LoginCommand.self, LogoutCommand.self, DoctorCommand.self, ContextCommand.self, BenchClientCommand.self,
         ]
     )
 

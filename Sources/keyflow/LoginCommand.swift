@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import KeyflowClient
 
-/// `keyflow login`: signs in to the console and stores the session (0600) for the endpoint.
+/// `keyflow login`: signs in to the console and stores the session (0600) for the endpoint,
+/// or for the context in force (`--context NAME`, `KEYFLOW_CONTEXT`, else the current one
+/// unless `--endpoint` was given).
 struct LoginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "login",
@@ -18,16 +20,21 @@ struct LoginCommand: AsyncParsableCommand {
     @Flag(help: "Do not verify TLS certificates (a warning is printed).")
     var insecure = false
 
+    @Option(help: "Store the session for this context (else KEYFLOW_CONTEXT, else the current one); its endpoint is the default.")
+    var context: String?
+
     func run() async throws {
-        let resolver = TargetResolver(options: TargetOptions(endpoint: endpoint, insecure: insecure))
+        let resolver = TargetResolver(options: TargetOptions(endpoint: endpoint, insecure: insecure, context: context))
         let target: String
+        let named: Context?
         do {
-            guard let found = try resolver.endpoint() else {
+            named = try resolver.loginContext()
+            guard let found = try resolver.endpoint(script: nil, context: named) else {
                 throw ValidationError("no endpoint: give --endpoint or set APPWRITE_ENDPOINT")
             }
             target = found.value
         } catch let error as TargetError {
-            throw ValidationError(error.description)
+            throw failure(error)
         }
         if insecure { printError("warning: --insecure: TLS certificates are not verified for \(target)") }
 
@@ -44,12 +51,17 @@ struct LoginCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         do {
-            try resolver.store.save(session: session, email: email, for: target)
+            if let named {
+                try resolver.store.save(session: session, email: email, context: named.name, endpoint: target)
+            } else {
+                try resolver.store.save(session: session, email: email, for: target)
+            }
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)
         }
-        print("Signed in to \(target) as \(email); session stored in \(resolver.store.path)")
+        let label = named.map { " for \($0.label)" } ?? ""
+        print("Signed in to \(target) as \(email)\(label); session stored in \(resolver.store.path)")
     }
 }
 

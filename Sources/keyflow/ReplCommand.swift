@@ -49,7 +49,7 @@ struct ReplCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
-        if let warning = connection.warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        for warning in connection.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         let colour = isatty(1) == 1 && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
         let history = HistoryFile.defaultPath(environment: environment).map { HistoryFile(path: $0) }
         let repl = REPL(session: connection.session, history: history, colour: colour)

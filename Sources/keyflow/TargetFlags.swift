@@ -22,10 +22,13 @@ struct TargetFlags: ParsableArguments {
     @Flag(help: "Do not verify TLS certificates (a warning is printed on every run).")
     var insecure = false
 
+    @Option(help: "A named context from config.toml (else KEYFLOW_CONTEXT, else the current one; see keyflow context).")
+    var context: String?
+
     var options: TargetOptions {
         TargetOptions(
             endpoint: endpoint, project: project, keyFile: keyFile, organizationKeyFile: organizationKeyFile,
-            organization: organization, insecure: insecure)
+            organization: organization, insecure: insecure, context: context)
     }
 
     var resolver: TargetResolver { TargetResolver(options: options) }

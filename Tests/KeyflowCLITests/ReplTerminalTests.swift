@@ -356,6 +356,27 @@ import Testing
         try Self.expectGolden("ctrl-c-ctrl-d", screen)
     }
 
+    /// Through a named context, the first line and the prompt name it.
+    @Test func thePromptNamesTheContext() async throws {
+        let server = try Self.server()
+        let home = try Self.temporaryFolder("keyflow-repl-home")
+        var env = Self.environment(home: home, server: nil)
+        let add = try runKeyflow(
+            ["context", "add", "rehearsal", "--endpoint", server.endpoint, "--project", server.project, "--api-key-env", "CI_KEY"],
+            environment: env)
+        #expect(add.status == 0, "\(add.all)")
+        env["CI_KEY"] = server.apiKey
+        let term = Terminal()
+        defer { term.kill() }
+        try term.start(["repl", "--context", "rehearsal"], env: env)
+        let screen = try await term.waitForPrompt(1, prompt: "rehearsal:demo@127.0.0.1:")
+        #expect(screen.contains(#"(api key) context "rehearsal""#), "\(screen)")
+        try term.press("C-d")
+        let exited = try await term.wait("the REPL to exit") { $0.contains("[exited with status") }
+        #expect(exited.contains("[exited with status 0]"))
+        try Self.assertNoSecrets(exited, server)
+    }
+
     /// `:plan on` plans statements without writing; `:plan off` runs them again.
     @Test func planMode() async throws {
         let server = try Self.server()
