@@ -273,6 +273,36 @@ public struct Expr: Sendable, Hashable {
     public let kind: Kind
     public let range: SourceRange
 
+    /// The expressions directly inside this one, in source order.
+    public var children: [Expr] {
+        switch kind {
+        case .string(let parts):
+            return parts.compactMap { if case .interpolation(let e) = $0.kind { e } else { nil } }
+        case .expiryIn(let e), .member(let e, _), .unary(_, let e), .keysWhere(let e), .projectsWhere(let e): return [e]
+        case .list(let items), .call(_, let items): return items
+        case .binary(_, let l, let r): return [l, r]
+        case .selector(let s):
+            switch s.kind {
+            case .name(let e), .all(let e), .id(let e), .keysWhere(let e): return [e]
+            case .variable: return []
+            }
+        case .int, .bool, .duration, .timestamp, .now, .never, .scopeList, .scopePattern, .identifier, .keys, .projects:
+            return []
+        }
+    }
+
+    /// How deep the tree below this expression goes (1 for a leaf), found without
+    /// recursion, so that any tree can be measured — even one too deep to walk recursively.
+    public var height: Int {
+        var deepest = 0
+        var pending: [(Expr, Int)] = [(self, 1)]
+        while let (e, h) = pending.popLast() {
+            deepest = max(deepest, h)
+            for child in e.children { pending.append((child, h + 1)) }
+        }
+        return deepest
+    }
+
     public init(_ kind: Kind, range: SourceRange) {
         self.kind = kind
         self.range = range

@@ -94,6 +94,11 @@ extension Diagnostic {
     static func tooDeeplyNested(_ range: SourceRange, limit: Int) -> Diagnostic {
         Diagnostic(id: "nesting-too-deep", summary: "nesting deeper than \(limit) levels", help: "split the expression or block", range: range)
     }
+    static func expressionTooDeep(_ range: SourceRange, limit: Int) -> Diagnostic {
+        Diagnostic(
+            id: "expression-too-deep", summary: "expression nested more than \(limit) deep",
+            help: "split it: give parts of it names with `let`", range: range)
+    }
     static func badScopePattern(_ range: SourceRange, help: String) -> Diagnostic {
         Diagnostic(id: "bad-scope-pattern", summary: "invalid scope pattern", help: help, range: range)
     }

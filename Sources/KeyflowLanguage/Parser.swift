@@ -44,6 +44,10 @@ public struct Parser {
 
     /// Deepest nesting of brackets, blocks and operators the parser accepts.
     public static let maxDepth = 100
+    /// How many `parseExpr` calls are under way (1: the outermost expression of a clause).
+    var expressionNesting = 0
+    /// The deepest expression tree a script may hold (chains of operators and members).
+    public static let maxExpressionHeight = 256
 
     init(lexer: Lexer, depth: Int = 0) {
         self.lexer = lexer
@@ -602,8 +606,21 @@ public struct Parser {
     // expr        = or ;
     mutating func parseExpr() throws(SyntaxError) -> Expr {
         try enter()
-        defer { depth -= 1 }
-        return try parseOr()
+        expressionNesting += 1
+        defer {
+            depth -= 1
+            expressionNesting -= 1
+        }
+        let e = try parseOr()
+        // Chains (`a and b and …`, `x + y + …`, `k.a.b…`) are parsed by loops, but they
+        // build trees as deep as they are long, which every later stage walks recursively:
+        // an outermost expression is measured once, without recursion, and refused when
+        // it is deeper than any script needs.
+        if expressionNesting == 1, e.height > Parser.maxExpressionHeight {
+            sawNonEndError = true
+            throw SyntaxError(diagnostic: .expressionTooDeep(e.range, limit: Parser.maxExpressionHeight))
+        }
+        return e
     }
 
     // or          = and , { "or" , and } ;

@@ -39,3 +39,31 @@ struct HostileInputTests {
         #expect(r.incomplete == nil)
     }
 }
+
+/// Chains of operators and members are parsed by loops but build trees as deep as they are
+/// long; the parser measures each outermost expression (without recursion) and refuses one
+/// deeper than `Parser.maxExpressionHeight`, so no later stage can overflow its stack.
+@Suite struct DeepChainTests {
+    @Test(arguments: [" and ", " or ", " + ", " - "])
+    func longChainsAreRefusedWithADiagnostic(op: String) {
+        let source = "let k = 1\nassert " + Array(repeating: "k", count: 5000).joined(separator: op) + " == k"
+        let (program, diagnostics) = compile(source: source, file: "chain.kf")
+        #expect(program == nil)
+        #expect(diagnostics.map(\.summary) == ["expression nested more than 256 deep"])
+        #expect(diagnostics.first?.range.start.line == 2)
+    }
+
+    @Test func longMemberChainsAreRefused() {
+        let source = "let k = 1\nprint " + Array(repeating: "k", count: 10_000).joined(separator: ".")
+        let (_, diagnostics) = compile(source: source, file: "members.kf")
+        #expect(diagnostics.map(\.summary) == ["expression nested more than 256 deep"])
+    }
+
+    @Test func chainsWithinTheLimitCheckAndFormat() {
+        let source = "for x in [1] {\n  assert " + Array(repeating: "true", count: 255).joined(separator: " and ") + "\n}\n"
+        let (program, diagnostics) = compile(source: source, file: "ok.kf")
+        #expect(program != nil, "\(diagnostics.map(\.summary))")
+        let (formatted, _) = Formatter.format(bytes: Array(source.utf8), file: "ok.kf")
+        #expect(formatted != nil)
+    }
+}
