@@ -202,7 +202,7 @@ _keyflow_fmt() {
 
 _keyflow_plan() {
     repeating_flags=()
-    non_repeating_flags=(--json --sandbox --strict --insecure --detailed-exitcode --version -h --help)
+    non_repeating_flags=(--json --sandbox --strict --allow-self --insecure --detailed-exitcode --version -h --help)
     repeating_options=()
     non_repeating_options=(--parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options -1
@@ -241,7 +241,7 @@ _keyflow_plan() {
 
 _keyflow_run() {
     repeating_flags=()
-    non_repeating_flags=(--json --sandbox --strict --insecure --version -h --help)
+    non_repeating_flags=(--json --sandbox --strict --allow-self --insecure --version -h --help)
     repeating_options=()
     non_repeating_options=(--parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options -1

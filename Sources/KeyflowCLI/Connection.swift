@@ -38,7 +38,8 @@ public struct Connection: Sendable {
                 credential: resolved.credentials.kinds, context: resolved.context)
             let session = Session(
                 api: AppwriteClient(resolved.clientConfiguration()), target: description,
-                canCreateKeys: resolved.credentials.session != nil || resolved.credentials.organizationKey != nil)
+                canCreateKeys: resolved.credentials.session != nil || resolved.credentials.organizationKey != nil,
+                ownKey: resolved.credentials.apiKey)
             return Connection(
                 session: session, embedded: nil, warnings: resolved.overrides + [resolved.insecureWarning].compactMap { $0 })
         }
@@ -63,7 +64,8 @@ public struct Connection: Sendable {
         let description = TargetDescription(
             endpoint: started.endpoint, project: started.project, isSandbox: true, sandboxDirectory: dir,
             credential: "api key + session")
-        return Connection(session: Session(api: api, target: description, canCreateKeys: true), embedded: started, warnings: [])
+        return Connection(
+            session: Session(api: api, target: description, canCreateKeys: true, ownKey: started.apiKey), embedded: started, warnings: [])
     }
 }
 

@@ -18,6 +18,8 @@ public struct Invocation: Sendable {
     public var limits = Limits.standard
     /// `--strict`: a create of a name an active key has is an error, not a warning.
     public var strict = false
+    /// `--allow-self`: the run may delete or cut down the API key it authenticates with.
+    public var allowSelf = false
     /// `plan --detailed-exitcode`: exit 4 when there are changes.
     public var detailedExitCode = false
     public var target = TargetOptions()
@@ -95,6 +97,7 @@ public struct Invocation: Sendable {
             scriptDirectory: scriptDirectory)
         options.limits = limits
         options.strict = strict
+        options.allowSelf = allowSelf
         if printer.progress {
             options.onStepFinished = { @Sendable (_: Step) in printer.stepDone() }
             options.onPlanReady = { @Sendable (count: Int) in printer.expect(count) }

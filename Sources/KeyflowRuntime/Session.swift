@@ -21,6 +21,9 @@ public struct RunOptions: Sendable {
     public var limits: Limits = .standard
     /// `--strict`: warnings that would mislead a run are errors.
     public var strict = false
+    /// `--allow-self`: a run may delete, retire at once, or cut the scopes or expiry of the
+    /// API key it authenticates with (`SelfLockout`).
+    public var allowSelf = false
 
     public init(
         parallel: Int = 8, params: [String: String] = [:], sinks: SinkWriter = SinkWriter(),
@@ -51,10 +54,15 @@ public final class Session: @unchecked Sendable {
     private let lock = NSLock()
     private var _environment = Environment()
 
-    public init(api: any KeysAPI, target: TargetDescription, canCreateKeys: Bool) {
+    /// The API key this session authenticates with, to recognise it among the listed keys
+    /// (`SelfLockout`); nil without one.
+    public let ownKey: Secret?
+
+    public init(api: any KeysAPI, target: TargetDescription, canCreateKeys: Bool, ownKey: Secret? = nil) {
         self.api = api
         self.target = target
         self.canCreateKeys = canCreateKeys
+        self.ownKey = ownKey
     }
 
     /// Top-level bindings left by the chunks run so far.
@@ -71,7 +79,15 @@ public final class Session: @unchecked Sendable {
         async -> Summary
     {
         let tally = Tally(mode: .plan)
-        let out: EventHandler = { tally.consume($0); emit($0) }
+        let own = ownKey
+        let out: EventHandler = { event in
+            tally.consume(event)
+            emit(event)
+            // A step that would lock the run out is marked right below its line.
+            if case .planned(let step) = event, let danger = SelfLockout.danger(of: step, own: own) {
+                emit(.diagnostic(SelfLockout.diagnostic(step, danger, refusing: false)))
+            }
+        }
         if options.announceTarget { out(.target(target, mode: .plan)) }
         let reach = KeyReach.namePrefix(of: program)
         let keys = KeyCache(source: api, namePrefix: reach, everyName: everyName(narrowed: reach != nil))
@@ -115,7 +131,15 @@ public final class Session: @unchecked Sendable {
             return finish(tally, error, out, note: "nothing was changed")
         }
 
-        // 2. Creates need a credential the server accepts for them (docs/language.md, credentials).
+        // 2. The run must not lock itself out halfway (unless it says so).
+        if !options.allowSelf, let own = ownKey {
+            for step in planned.steps {
+                guard let danger = SelfLockout.danger(of: step, own: own) else { continue }
+                return finish(tally, RuntimeError(.failure, SelfLockout.diagnostic(step, danger, refusing: true)), out)
+            }
+        }
+
+        // 3. Creates need a credential the server accepts for them (docs/language.md, credentials).
         if let creating = planned.steps.first(where: \.createsKey), !canCreateKeys,
             let refusal = await creationRefusal(existing: await Self.anyKey(api, initial))
         {
@@ -140,7 +164,7 @@ public final class Session: @unchecked Sendable {
             return finish(tally, nil, out)
         }
 
-        // 3. The run.
+        // 4. The run.
         let executor = APIExecutor(
             api: api, sinks: options.sinks, keys: KeyCache(seed: initial, everyName: everyName), listings: listings,
             onStepFinished: options.onStepFinished)

@@ -58,6 +58,9 @@ struct ScriptArguments: ParsableArguments {
     @Flag(help: "Treat warnings that would mislead a run as errors (a create of a name an active key has).")
     var strict = false
 
+    @Flag(help: "Let the run delete, retire at once, or cut the scopes or expiry of the API key it authenticates with.")
+    var allowSelf = false
+
     @Option(help: "At most this many steps (creates, updates, deletes, deliveries) in one plan or run.")
     var maxSteps = Limits.standard.maxSteps
 
@@ -76,6 +79,7 @@ struct ScriptArguments: ParsableArguments {
         i.sandbox = sandbox
         i.target = target.options
         i.strict = strict
+        i.allowSelf = allowSelf
         i.limits.maxSteps = maxSteps
         i.limits.maxIterations = maxIterations
         return i

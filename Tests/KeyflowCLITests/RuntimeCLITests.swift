@@ -227,6 +227,26 @@ import Testing
         #expect(ok2.status == 0, "\(ok2.all)")
     }
 
+    /// keyflow never deletes the API key it authenticates with unless told to: the plan
+    /// marks the step, the run refuses before its first write, `--allow-self` lets it.
+    @Test func aRunDoesNotDeleteItsOwnKeyUnlessAllowed() throws {
+        let server = try Server()
+        let cwd = try Self.workdir()
+        let script = cwd + "/sweep-all.kf"
+        try #"delete keys where name ~ "*""#.write(toFile: script, atomically: true, encoding: .utf8)
+        let env = server.environment(keyOnly: true)
+        let plan = try Self.keyflow(["plan", script], cwd: cwd, env: env)
+        #expect(plan.status == 0, "\(plan.all)")
+        #expect(plan.stderr.contains("warning: `delete` deletes the API key keyflow is using"), "\(plan.stderr)")
+        let refused = try Self.keyflow(["run", script], cwd: cwd, env: env)
+        #expect(refused.status == 1, "\(refused.all)")
+        #expect(refused.stderr.contains("error: `delete` deletes the API key keyflow is using"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("--allow-self"), "\(refused.stderr)")
+        #expect(try server.keyNames().count == 1, "nothing was deleted")
+        let allowed = try Self.keyflow(["run", "--allow-self", script], cwd: cwd, env: env)
+        #expect(allowed.status == 0, "\(allowed.all)")
+    }
+
     @Test func helpHasExamplesAndCompletionScriptsMatchTheBinary() throws {
         let cwd = try Self.workdir()
         for command in ["plan", "run"] {
