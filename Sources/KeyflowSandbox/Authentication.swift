@@ -45,6 +45,33 @@ struct Authentication: Sendable {
     ]
     static let accessInterval: Int64 = 24 * 3600 * 1000
 
+    enum ProjectKey {
+        case caller(Caller)
+        /// A standard key the project does not have.
+        case unknownStandardKey
+        /// Not a project key of this project (another type, or an ephemeral token that does
+        /// not verify: the caller stays a guest, as on the server).
+        case none
+    }
+
+    /// Decodes a project key (`standard_…`, `ephemeral_…`, `dynamic_…`) of `project`: the one
+    /// rule the project routes and the organization routes share.
+    func projectKey(_ secret: String, type: String, project: String, now: Int64) -> ProjectKey {
+        switch type {
+        case "standard":
+            if let key = state.index.key(secret: secret), key.projectID == project { return .caller(.standardKey(key)) }
+            return .unknownStandardKey
+        case "ephemeral", "dynamic":
+            let token = String(secret[secret.index(after: secret.firstIndex(of: "_")!)...])
+            if let claims = state.tokens.verify(token, nowSeconds: now / 1000), claims.projectID == project {
+                return .caller(.ephemeralKey(claims))
+            }
+            return .none
+        default:
+            return .none
+        }
+    }
+
     /// Runs steps 1–6 for a route needing `scope` and returns the project and caller.
     /// `pathProject` is the project of a legacy `/projects/{projectId}/…` route.
     func authenticate(_ request: APIRequest, scope: String, pathProject: String? = nil) async throws(APIFailure) -> (project: String, caller: Caller) {
@@ -60,20 +87,10 @@ struct Authentication: Sendable {
         // 2. Decode the key, falling back to a guest; the header must name the project.
         if let secret = request.keyHeader, !secret.isEmpty {
             let type = secret.firstIndex(of: "_").map { String(secret[..<$0]) } ?? "standard"
-            switch type {
-            case "standard":
-                if let key = state.index.key(secret: secret), key.projectID == project {
-                    caller = .standardKey(key)
-                } else {
-                    unknownStandardKey = true
-                }
-            case "ephemeral", "dynamic":
-                let token = String(secret[secret.index(after: secret.firstIndex(of: "_")!)...])
-                if let claims = state.tokens.verify(token, nowSeconds: now / 1000), claims.projectID == project {
-                    caller = .ephemeralKey(claims)
-                }
-            default:
-                break
+            switch projectKey(secret, type: type, project: project, now: now) {
+            case .caller(let found): caller = found
+            case .unknownStandardKey: unknownStandardKey = true
+            case .none: break
             }
             guard let header = request.projectHeader, header == project else { throw .projectIDMissing }
         } else if request.modeHeader == "admin", let cookie = request.cookie("a_session_console"),
@@ -173,19 +190,12 @@ struct Authentication: Sendable {
                 } else {
                     unknownKey = true
                 }
-            case "standard":
-                if let key = state.index.key(secret: secret), key.projectID == project {
-                    caller = .standardKey(key)
-                } else {
-                    unknownKey = true
-                }
-            case "ephemeral", "dynamic":
-                let token = String(secret[secret.index(after: secret.firstIndex(of: "_")!)...])
-                if let claims = state.tokens.verify(token, nowSeconds: now / 1000), claims.projectID == project {
-                    caller = .ephemeralKey(claims)
-                }
             default:
-                break
+                switch projectKey(secret, type: type, project: project, now: now) {
+                case .caller(let found): caller = found
+                case .unknownStandardKey: unknownKey = true
+                case .none: break
+                }
             }
             if checkProjectHeader {
                 guard let header = request.projectHeader, header == project else { throw .projectIDMissing }
