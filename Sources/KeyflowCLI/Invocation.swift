@@ -120,23 +120,13 @@ public struct Invocation: Sendable {
         stdoutIsTerminal && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
     }
 
-    /// The script's `use endpoint "…" project "…"` (plain strings only).
+    /// The script's `use endpoint "…" project "…"` (the checker allows plain strings only).
     static func useStatement(_ program: Program) -> ScriptTarget? {
         for s in program.statements {
             if case .use(let endpoint, let project) = s.kind {
-                return ScriptTarget(endpoint: endpoint.flatMap(literal), project: project.flatMap(literal))
+                return ScriptTarget(endpoint: endpoint?.plainString, project: project?.plainString)
             }
         }
         return nil
-    }
-
-    static func literal(_ e: Expr) -> String? {
-        guard case .string(let parts) = e.kind else { return nil }
-        var out = ""
-        for p in parts {
-            guard case .text(let t) = p.kind else { return nil }
-            out += t
-        }
-        return out
     }
 }
