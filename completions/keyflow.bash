@@ -357,7 +357,7 @@ _keyflow_logout() {
 
 _keyflow_doctor() {
     repeating_flags=()
-    non_repeating_flags=(--insecure --json --version -h --help)
+    non_repeating_flags=(--insecure --json --strict --version -h --help)
     repeating_options=()
     non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options 0

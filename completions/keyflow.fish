@@ -39,7 +39,7 @@ function __keyflow_parse_tokens -S
         case 'logout'
             __keyflow_parse_subcommand 0 'endpoint=' 'insecure' 'context=' 'version' 'h/help'
         case 'doctor'
-            __keyflow_parse_subcommand 0 'endpoint=' 'project=' 'key-file=' 'organization-key-file=' 'organization=' 'insecure' 'context=' 'json' 'version' 'h/help'
+            __keyflow_parse_subcommand 0 'endpoint=' 'project=' 'key-file=' 'organization-key-file=' 'organization=' 'insecure' 'context=' 'json' 'strict' 'version' 'h/help'
         case 'context'
             __keyflow_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -191,6 +191,7 @@ complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_option
 complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow doctor" insecure' -l 'insecure' -d 'Do not verify TLS certificates (a warning is printed on every run).'
 complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow doctor" context' -l 'context' -d 'A named context from config.toml (else KEYFLOW_CONTEXT, else the current one; see keyflow context).' -rfka ''
 complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow doctor" json' -l 'json' -d 'Print one JSON object.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow doctor" strict' -l 'strict' -d 'Exit 1 on warnings too, not only on failures.'
 complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow doctor" version' -l 'version' -d 'Show the version.'
 complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow doctor" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow context" version' -l 'version' -d 'Show the version.'

@@ -227,6 +227,7 @@ _keyflow_doctor() {
         '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
         '--context[A named context from config.toml (else KEYFLOW_CONTEXT, else the current one; see keyflow context).]:context:'
         '--json[Print one JSON object.]'
+        '--strict[Exit 1 on warnings too, not only on failures.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

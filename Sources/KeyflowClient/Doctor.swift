@@ -38,6 +38,12 @@ public struct DoctorReport: Sendable {
 
     /// All well: no warning and no failure.
     public var healthy: Bool { !checks.contains { $0.status == .warning || $0.status == .failure } }
+    /// A check failed: the target cannot be used as it is (exit 1).
+    public var failed: Bool { checks.contains { $0.status == .failure } }
+    public var warnings: Int { checks.filter { $0.status == .warning }.count }
+
+    /// The exit status: 1 when a check failed, or under `strict` when one warned; else 0.
+    public func exitCode(strict: Bool) -> Int32 { failed || (strict && warnings > 0) ? 1 : 0 }
 
     mutating func add(_ name: String, _ status: Status, _ detail: String) {
         checks.append(Check(name: name, status: status, detail: detail))
@@ -55,7 +61,7 @@ public struct DoctorReport: Sendable {
             }
             return "\(mark)  \(check.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(check.detail)"
         }
-        lines.append(healthy ? "all well" : "problems found")
+        lines.append(failed ? "problems found" : warnings > 0 ? "usable, with \(warnings) warning\(warnings == 1 ? "" : "s")" : "all well")
         return lines.joined(separator: "\n")
     }
 

@@ -36,10 +36,14 @@ import Testing
         let config = try Self.temporaryDirectory()
         let env = ["XDG_CONFIG_HOME": config]
 
-        // The bootstrap key holds keys.write and never expires: a warning, exit 1.
-        let bootstrap = try Self.run(["doctor", "--endpoint", server.endpoint, "--project", server.project, "--key-file", try keyFile(server.apiKey)], environment: env)
-        #expect(bootstrap.status == 1, "\(bootstrap.stdout)\(bootstrap.stderr)")
+        // The bootstrap key holds keys.write and never expires: a warning, exit 0 (1 under --strict).
+        let bootstrapArguments = ["doctor", "--endpoint", server.endpoint, "--project", server.project, "--key-file", try keyFile(server.apiKey)]
+        let bootstrap = try Self.run(bootstrapArguments, environment: env)
+        #expect(bootstrap.status == 0, "\(bootstrap.stdout)\(bootstrap.stderr)")
         #expect(bootstrap.stdout.contains("never expires: give it an expiry"))
+        #expect(bootstrap.stdout.hasSuffix("usable, with 1 warning\n"))
+        let strict = try Self.run(bootstrapArguments + ["--strict"], environment: env)
+        #expect(strict.status == 1, "\(strict.stdout)\(strict.stderr)")
         #expect(bootstrap.stdout.contains(legacy ? "lets API keys create keys" : "refuses key-authorised creation"))
         #expect(!bootstrap.stdout.contains(server.apiKey) && !bootstrap.stderr.contains(server.apiKey))
 
@@ -57,10 +61,12 @@ import Testing
         #expect(json["serverVersion"] is String)
         #expect(!fine.stdout.contains(good))
 
-        // Expiring within 7 days: a warning, exit 1.
+        // Expiring within 7 days: a warning, exit 0; 1 under --strict.
         let soon = try server.createKey(id: "soon", scopes: ["keys.read"], expire: Date(timeIntervalSinceNow: 2 * 86_400))
         let warned = try Self.run(["doctor", "--endpoint", server.endpoint, "--project", server.project, "--key-file", try keyFile(soon)], environment: env)
-        #expect(warned.status == 1)
+        #expect(warned.status == 0)
+        let warnedStrictly = try Self.run(["doctor", "--strict", "--endpoint", server.endpoint, "--project", server.project, "--key-file", try keyFile(soon)], environment: env)
+        #expect(warnedStrictly.status == 1)
         #expect(warned.stdout.contains("expires within 7 days"))
 
         // Wrong project: exit 1.
