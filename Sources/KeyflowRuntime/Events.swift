@@ -125,10 +125,7 @@ public enum JSONEvents {
         case .output(let text, let range):
             o = ["event": "output", "text": text, "source": sourceObject(range)]
         case .diagnostic(let d):
-            o = ["event": "diagnostic", "severity": d.severity.rawValue, "id": d.id, "message": d.summary, "source": sourceObject(d.range)]
-            if let help = d.help { o["help"] = help }
-            if let detail = d.detail { o["detail"] = detail }
-            if !d.notes.isEmpty { o["notes"] = d.notes.map(\.message) }
+            return d.jsonEvent.encoded()  // the one shape of every command's diagnostics (KeyflowLanguage)
         case .summary(let s):
             o = [
                 "event": "summary", "mode": s.mode.rawValue, "status": s.status.rawValue, "changes": s.changes,
@@ -193,9 +190,7 @@ public enum JSONEvents {
         }
     }
 
-    static func sourceObject(_ r: SourceRange) -> [String: Any] {
-        ["file": r.file, "line": r.start.line, "column": r.start.column, "end_line": r.end.line, "end_column": r.end.column]
-    }
+    static func sourceObject(_ r: SourceRange) -> JSONValue { r.jsonSource }
 
     static func expiryText(_ e: Expiry) -> String {
         switch e {
@@ -226,6 +221,7 @@ public enum JSONEvents {
     private static func write(_ value: Any, into w: inout JSONWriter) {
         switch value {
         case let s as String: w.string(s)
+        case let v as JSONValue: w.value(v)
         case let b as Bool: w.raw(b ? "true" : "false")
         case let n as Int: w.raw(String(n))
         case let d as Double: w.number(d)

@@ -70,10 +70,14 @@ public func runKeyflow(
 }
 
 /// This process's environment without the variables that would point keyflow at a real
-/// target or change its output (`APPWRITE_*`, `KEYFLOW_CONTEXT`, `KEYFLOW_SANDBOX`, `NO_COLOR`), plus `extra`.
+/// target or change its output (`APPWRITE_*`, `KEYFLOW_CONTEXT`, `KEYFLOW_SANDBOX`, `NO_COLOR`, GitHub Actions'
+/// `GITHUB_ACTIONS` and `GITHUB_STEP_SUMMARY`), plus `extra`.
 public func isolatedEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
     var environment = ProcessInfo.processInfo.environment
-    for name in ["APPWRITE_ENDPOINT", "APPWRITE_PROJECT_ID", "APPWRITE_API_KEY", "APPWRITE_SESSION", "KEYFLOW_CONTEXT", "KEYFLOW_SANDBOX", "NO_COLOR"] {
+    for name in [
+        "APPWRITE_ENDPOINT", "APPWRITE_PROJECT_ID", "APPWRITE_API_KEY", "APPWRITE_SESSION", "KEYFLOW_CONTEXT", "KEYFLOW_SANDBOX", "NO_COLOR",
+        "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY",
+    ] {
         environment.removeValue(forKey: name)
     }
     environment.merge(extra) { $1 }
