@@ -202,7 +202,7 @@ _keyflow_check() {
 
 _keyflow_fmt() {
     repeating_flags=()
-    non_repeating_flags=(--check --version -h --help)
+    non_repeating_flags=(--check --diff --version -h --help)
     repeating_options=()
     non_repeating_options=()
     __keyflow_offer_flags_options -1
@@ -375,7 +375,7 @@ _keyflow_doctor() {
     repeating_flags=()
     non_repeating_flags=(--insecure --json --strict --version -h --help)
     repeating_options=()
-    non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization --context)
+    non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization --context --format)
     __keyflow_offer_flags_options 0
 
     # Offer option value completions
@@ -396,6 +396,10 @@ _keyflow_doctor() {
         return
         ;;
     '--context')
+        return
+        ;;
+    '--format')
+        __keyflow_add_completions -W 'text'$'\n''json'$'\n''github'
         return
         ;;
     esac

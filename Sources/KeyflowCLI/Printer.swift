@@ -70,6 +70,14 @@ public final class Printer: @unchecked Sendable {
         }
     }
 
+    /// A command's result that is not an event (`doctor`'s report): standard output.
+    public func result(_ text: String) {
+        lock.withLock {
+            clearProgress()
+            write(text + "\n", to: .stdout)
+        }
+    }
+
     /// A status line for people (`3 errors in 2 files`): standard error, never under `--json`.
     public func status(_ line: String) {
         lock.withLock {

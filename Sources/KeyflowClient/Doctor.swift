@@ -64,33 +64,6 @@ public struct DoctorReport: Sendable {
         lines.append(failed ? "problems found" : warnings > 0 ? "usable, with \(warnings) warning\(warnings == 1 ? "" : "s")" : "all well")
         return lines.joined(separator: "\n")
     }
-
-    /// One JSON object, for programs.
-    public var json: String {
-        func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-        let key: JSONValue = self.key.map { key in
-            let expire: JSONValue = switch key.expire {
-            case .never: .null
-            case .at(let date): .string(WireDate.format(date))
-            }
-            return .object([
-                ("id", .string(key.id)), ("name", .string(key.name)),
-                ("scopes", .array(key.scopes.map(JSONValue.string))), ("expire", expire),
-            ])
-        } ?? .null
-        return JSONValue.object([
-            ("ok", .bool(healthy)),
-            ("endpoint", .string(endpoint)),
-            ("project", .string(project)),
-            ("serverVersion", optional(serverVersion)),
-            ("credential", .string(credential)),
-            ("key", key),
-            ("keysCanCreateKeys", keysCanCreateKeys.map(JSONValue.bool) ?? .null),
-            ("organization", optional(organization)),
-            ("organizationProjects", organizationProjects.map { .array($0.map(JSONValue.string)) } ?? .null),
-            ("checks", .array(checks.map { .object([("name", .string($0.name)), ("status", .string($0.status.rawValue)), ("detail", .string($0.detail))]) })),
-        ]).encoded(.python)
-    }
 }
 
 public struct Doctor: Sendable {

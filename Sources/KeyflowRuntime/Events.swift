@@ -26,8 +26,12 @@ public enum Event: Sendable {
     case failed(Step, message: String, seconds: Double)
     /// A statement found nothing to change (`ensure` of a key that already matches).
     case upToDate(statement: String, name: String, range: SourceRange)
-    /// Text from `print`, `show` or `list`.
+    /// Text from `print`.
     case output(String, range: SourceRange)
+    /// `list`: the keys it found, in the order its table shows them (without their secrets).
+    case keys([Key], range: SourceRange)
+    /// `show`: one key (without its secret).
+    case key(Key, range: SourceRange)
     /// A problem, with its source range: a runtime error, a failed assert, a warning.
     case diagnostic(Diagnostic)
     /// The last event.
@@ -124,6 +128,10 @@ public enum JSONEvents {
             o = ["event": "up_to_date", "statement": statement, "name": name, "source": sourceObject(range)]
         case .output(let text, let range):
             o = ["event": "output", "text": text, "source": sourceObject(range)]
+        case .keys(let keys, let range):
+            o = ["event": "keys", "keys": keys.map(Format.keyObject), "source": sourceObject(range)]
+        case .key(let key, let range):
+            o = ["event": "key", "key": Format.keyObject(key), "source": sourceObject(range)]
         case .diagnostic(let d):
             return d.jsonEvent.encoded()  // the one shape of every command's diagnostics (KeyflowLanguage)
         case .summary(let s):

@@ -29,7 +29,7 @@ public struct MarkdownSummary: Sendable {
         case .summary(let s):
             summary = s
             mode = mode ?? s.mode
-        case .started, .upToDate, .output: break
+        case .started, .upToDate, .output, .keys, .key: break
         }
     }
 

@@ -48,6 +48,10 @@ public struct TextReport: Sendable {
             return verbose ? (.stdout, style.dim("= \(statement) \(Format.quoted(name)): up to date")) : nil
         case .output(let text, _):
             return (.stdout, text)
+        case .keys(let keys, _):
+            return (.stdout, Render.table(keys))
+        case .key(let key, _):
+            return (.stdout, Render.show(key))
         case .diagnostic(let d):
             var text = diagnostics.render(d)
             if text.hasSuffix("\n") { text.removeLast() }

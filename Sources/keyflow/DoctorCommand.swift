@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import KeyflowCLI
 import KeyflowClient
+import KeyflowRuntime
 
 /// `keyflow doctor`: checks the target and its credentials (KeyflowClient's `Doctor`).
 struct DoctorCommand: AsyncParsableCommand {
@@ -16,8 +18,7 @@ struct DoctorCommand: AsyncParsableCommand {
 
     @OptionGroup var target: TargetFlags
 
-    @Flag(help: "Print one JSON object.")
-    var json = false
+    @OptionGroup var output: OutputFlags
 
     @Flag(help: "Exit 1 on warnings too, not only on failures.")
     var strict = false
@@ -36,7 +37,13 @@ struct DoctorCommand: AsyncParsableCommand {
         }
         if let warning = resolved.insecureWarning { printError(warning) }
         let report = await Doctor(target: resolved).run()
-        print(json ? report.json : report.text)
+        // The report is the result (stdout); under --json a `doctor` event, and under --json and
+        // --format github every warning and failure as a diagnostic too.
+        let printer = Printer(format: output.chosen, colour: false, progress: false)
+        printer.result(printer.format == .json ? JSONEvents.doctor(report) : report.text)
+        if printer.format != .text {
+            for d in report.diagnostics { printer.emit(.diagnostic(d)) }
+        }
         let code = report.exitCode(strict: strict)
         if code != 0 { throw ExitCode(code) }
     }

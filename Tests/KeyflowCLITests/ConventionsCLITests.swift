@@ -131,3 +131,103 @@ extension ConventionsCLITests {
         #expect(try String(contentsOfFile: summaryFile, encoding: .utf8).contains("| error | \(broken):2:11 | unknown scope"))
     }
 }
+
+// MARK: - Streams, standard input, fmt --diff
+
+extension ConventionsCLITests {
+    @Test func jsonRunCarriesOnlyEventsAndStructuredKeys() throws {
+        let cwd = try TestPaths.temporaryFolder("keyflow-streams")
+        defer { try? FileManager.default.removeItem(atPath: cwd) }
+        let script = "ensure \"svc-a\" scopes [users.read]\nlist\nshow \"svc-a\"\nprint \"made\", 2\n"
+        let r = try runKeyflow(
+            ["run", "--json", "--sandbox", "-"], environment: isolatedEnvironment(["KEYFLOW_SANDBOX": cwd + "/sandbox"]),
+            directory: cwd, stdin: script)
+        #expect(r.status == 0, "\(r.all)")
+        #expect(r.stderr.isEmpty, "nothing for people under --json: \(r.stderr)")
+        // (runKeyflow has validated every line against docs/events.schema.json.)
+        let events = try r.stdout.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(events.map { $0["event"] as! String } == ["target", "step_started", "step_finished", "keys", "key", "output", "summary"])
+        let listed = events[3]["keys"] as? [[String: Any]]
+        #expect(listed?.contains { $0["name"] as? String == "svc-a" && $0["expire"] as? String == "never" && $0["accessed"] as? String == "never" } == true)
+        #expect((events[4]["key"] as? [String: Any])?["name"] as? String == "svc-a")
+        #expect(events[5]["text"] as? String == "made 2")
+        #expect((events[3]["source"] as? [String: Any])?["line"] as? Int == 2)
+    }
+
+    @Test func textPlanPutsResultsOnStdoutAndStatusOnStderr() throws {
+        let cwd = try TestPaths.temporaryFolder("keyflow-streams")
+        defer { try? FileManager.default.removeItem(atPath: cwd) }
+        let r = try runKeyflow(
+            ["plan", "--sandbox", "-"], environment: isolatedEnvironment(["KEYFLOW_SANDBOX": cwd + "/sandbox"]), directory: cwd,
+            stdin: "ensure \"svc-b\" scopes [users.read]\nprint \"hello\"\n")
+        #expect(r.status == 0, "\(r.all)")
+        #expect(r.stdout == "+ create \"svc-b\" scopes [users.read]\nhello\n", "\(r.stdout)")
+        #expect(r.stderr.hasPrefix("target: local sandbox http://127.0.0.1:"), "\(r.stderr)")
+        #expect(r.stderr.hasSuffix("Plan: 1 to create.\n"), "\(r.stderr)")
+    }
+
+    @Test func invalidScriptUnderJSONStillEndsWithASummary() throws {
+        for mode in ["plan", "run"] {
+            let r = try keyflow([mode, "--json", "--sandbox", "-"], stdin: "ensure \"x\" scopes [databses.read]\n")
+            #expect(r.status == 2)
+            let lines = r.stdout.split(separator: "\n")
+            #expect(lines.first?.hasPrefix("{\"event\":\"diagnostic\"") == true, "\(r.stdout)")
+            #expect(lines.last?.hasPrefix("{\"event\":\"summary\"") == true && lines.last?.contains("\"status\":\"invalid\"") == true, "\(r.stdout)")
+            let unreadable = try keyflow([mode, "--json", "--sandbox", "no/such.kf"])
+            #expect(unreadable.status == 2)
+            let last = unreadable.stdout.split(separator: "\n").last.map(String.init) ?? ""
+            #expect(last.hasPrefix("{\"event\":\"summary\"") && last.contains("\"mode\":\"\(mode)\"") && last.contains("\"status\":\"invalid\""), "\(unreadable.stdout)")
+        }
+    }
+
+    @Test func checkFmtAndPlanReadStandardInput() throws {
+        let check = try keyflow(["check", "-"], stdin: "print nme\n")
+        #expect(check.status == 2)
+        #expect(check.stderr.hasPrefix("<stdin>:1:7: error: undefined name `nme`"), "\(check.stderr)")
+        let clean = try keyflow(["check", "-"], stdin: "print \"fine\"\n")
+        #expect(clean.status == 0 && clean.all.isEmpty)
+        let fmt = try keyflow(["fmt", "-"], stdin: "let   x=1\nprint x\n")
+        #expect(fmt.status == 0)
+        #expect(fmt.stdout == "let x = 1\nprint x\n")
+    }
+
+    @Test func fmtDiffPrintsAUnifiedDiffThatPatchApplies() throws {
+        let dir = try TestPaths.temporaryFolder("keyflow-fmt")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let original = "let   x=1 # keep me\nprint x\nprint \"a\"\nprint \"b\"\nprint \"c\"\nprint \"d\"\nprint \"e\"\nprint \"f\"\nif x == 1 {print x}"
+        try original.write(toFile: dir + "/a.kf", atomically: true, encoding: .utf8)
+        let r = try runKeyflow(["fmt", "--diff", "a.kf"], environment: isolatedEnvironment(), directory: dir)
+        #expect(r.status == 1, "\(r.all)")
+        #expect(r.stdout.hasPrefix("--- a.kf\n+++ a.kf\n@@ -1,4 +1,4 @@\n-let   x=1 # keep me\n+let x = 1 # keep me\n print x\n"), "\(r.stdout)")
+        #expect(r.stdout.contains("\n@@ -6,4 +6,6 @@\n print \"d\"\n print \"e\"\n print \"f\"\n-if x == 1 {print x}\n\\ No newline at end of file\n+if x == 1 {\n+  print x\n+}\n"), "\(r.stdout)")
+        #expect(try String(contentsOfFile: dir + "/a.kf", encoding: .utf8) == original, "--diff changes nothing")
+        // patch applies it, and the result is the canonical layout.
+        try r.stdout.write(toFile: dir + "/fmt.diff", atomically: true, encoding: .utf8)
+        let patched = try runProcess("/usr/bin/patch", ["-p0", "-i", "fmt.diff"], directory: dir)
+        #expect(patched.status == 0, "\(patched.all)")
+        let formatted = try runKeyflow(["fmt", "-"], environment: isolatedEnvironment(), directory: dir, stdin: original)
+        #expect(try String(contentsOfFile: dir + "/a.kf", encoding: .utf8) == formatted.stdout)
+        // A formatted file: no diff, exit 0; standard input too.
+        let again = try runKeyflow(["fmt", "--diff", "a.kf"], environment: isolatedEnvironment(), directory: dir)
+        #expect(again.status == 0 && again.stdout.isEmpty, "\(again.all)")
+        let piped = try keyflow(["fmt", "--diff", "-"], stdin: "print   1\n")
+        #expect(piped.status == 1 && piped.stdout == "--- <stdin>\n+++ <stdin>\n@@ -1 +1 @@\n-print   1\n+print 1\n", "\(piped.stdout)")
+        #expect(try keyflow(["fmt", "--diff", "--check", "a.kf"]).status == 2)
+    }
+}
+
+extension ConventionsCLITests {
+    /// The check every run of the binary gets (`runProcess`) can fail: it refuses what the schema does not allow.
+    @Test func theSchemaValidatorRefusesWhatTheSchemaDoesNotAllow() throws {
+        try EventSchema.shared.validate([#"{"event":"warning","message":"fine"}"#])
+        for bad in [
+            #"{"event":"diagnostic","id":"x","message":"m"}"#,  // no severity
+            #"{"event":"key","key":{"id":"k"},"source":{"file":"a","line":1,"column":1,"end_line":1,"end_column":2}}"#,
+            #"{"event":"doctor","status":"ok","endpoint":"e","project":"p","credential":"c","checks":[],"serverVersion":"1"}"#,
+            #"{"event":"step_planned","step":{"kind":"create","statement":"ensure","source":{"file":"a","line":1,"column":1,"end_line":1,"end_column":2},"id":"i","name":"n","scopes":[],"expire":null}}"#,
+            "not json",
+        ] {
+            #expect(throws: TestSupportFailure.self, "\(bad)") { try EventSchema.shared.validate([bad]) }
+        }
+    }
+}

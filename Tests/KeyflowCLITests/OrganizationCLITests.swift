@@ -32,7 +32,7 @@ import Testing
         let plan = try Self.keyflow(["plan", Self.example("org-ci.kf")], cwd: cwd, env: env)
         #expect(plan.status == 0, "\(plan.all)")
         for p in projects { #expect(plan.stdout.contains("[\(p)] + create \"Deployment Key\""), "\(plan.stdout)") }
-        #expect(plan.stdout.contains("project \"tenant-a\": 2 changes"), "\(plan.stdout)")
+        #expect(plan.stderr.contains("project \"tenant-a\": 2 changes"), "\(plan.stderr)")
 
         let first = try Self.keyflow(["run", Self.example("org-ci.kf")], cwd: cwd, env: env)
         #expect(first.status == 0, "\(first.all)")
