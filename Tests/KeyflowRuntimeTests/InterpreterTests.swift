@@ -18,7 +18,14 @@ import Testing
             lock.withLock { events.compactMap { TextReport().render($0)?.1 } }
         }
         var outputs: [String] {
-            lock.withLock { events.compactMap { if case .output(let t, _) = $0 { t } else { nil } } }
+            lock.withLock {
+                events.compactMap {
+                    switch $0 {
+                    case .output, .keys, .key: TextReport().render($0)?.1
+                    default: nil
+                    }
+                }
+            }
         }
         var diagnostics: [Diagnostic] {
             lock.withLock { events.compactMap { if case .diagnostic(let d) = $0 { d } else { nil } } }
