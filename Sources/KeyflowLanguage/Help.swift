@@ -44,7 +44,7 @@ public enum Help {
         public var text: String {
             var out = "\(name) — \(summary)\n"
             if let form { out += "\n" + form.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n" }
-            out += "\n" + body + "\n"
+            out += "\n" + body.split(separator: "\n", omittingEmptySubsequences: false).map { Help.wrap(String($0)) }.joined(separator: "\n") + "\n"
             if !examples.isEmpty {
                 out += "\nExample" + (examples.count > 1 ? "s" : "") + ":\n"
                 out += examples.map { $0.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n") }
@@ -102,6 +102,42 @@ public enum Help {
         ("Language", ["selectors", "sinks", "expressions", "types", "keys", "projects", "scope-catalogue", "syntax"]),
         ("Running", ["modes", "parameters", "credentials", "exit-codes"]),
     ]
+
+    /// Terminal width of the text: lines are wrapped to it.
+    public static let width = 88
+
+    /// A line wrapped at spaces to `width`. Continuation lines hang under the text after a
+    /// leading label (`file     the secret…`, a label and two or more spaces), else under the
+    /// line's own indentation.
+    static func wrap(_ line: String) -> String {
+        guard line.count > width else { return line }
+        let chars = Array(line)
+        var indent = chars.prefix { $0 == " " }.count
+        var i = indent
+        while i < chars.count && chars[i] != " " { i += 1 }
+        while i + 1 < chars.count && !(chars[i] == " " && chars[i + 1] == " ") && i < 30 {
+            i += 1
+            while i < chars.count && chars[i] != " " { i += 1 }
+        }
+        if i + 1 < chars.count && i < 30 && chars[i] == " " && chars[i + 1] == " " {
+            while i < chars.count && chars[i] == " " { i += 1 }
+            indent = i
+        }
+        var lines: [String] = []
+        var current = ""
+        for word in line.split(separator: " ", omittingEmptySubsequences: false) {
+            if current.isEmpty {
+                current = String(word)
+            } else if current.count + 1 + word.count > width && current.contains(where: { $0 != " " }) {
+                lines.append(current)
+                current = String(repeating: " ", count: indent) + word
+            } else {
+                current += " " + word
+            }
+        }
+        lines.append(current)
+        return lines.joined(separator: "\n")
+    }
 
     static let byName: [String: Topic] = {
         var map: [String: Topic] = [:]
