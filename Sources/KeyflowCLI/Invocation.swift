@@ -53,7 +53,7 @@ public struct Invocation: Sendable {
         switch ScriptFile.read(scriptPath) {
         case .success(let read): bytes = read
         case .failure(let unreadable):
-            printer.emit(.diagnostic(unreadable.diagnostic))
+            printer.emit(.diagnostic(ScriptFile.parameterBeforeScript(scriptPath, rest: arguments, command: mode.rawValue) ?? unreadable.diagnostic))
             return 2
         }
         let source = String(decoding: bytes, as: UTF8.self)
