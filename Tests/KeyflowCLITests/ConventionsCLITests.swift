@@ -22,8 +22,8 @@ struct ConventionsCLITests {
         (["context", "nosuch"], "error: unexpected argument 'nosuch'", "keyflow context --help"),
         (["context", "add"], "error: missing expected argument '<name>'", "keyflow context add --help"),
         (["check"], "error: missing expected argument '<files> ...'", "keyflow check --help"),
-        (["help", "nosuch"], "error: no help topic 'nosuch'", "keyflow --help"),
-        (["help", "context", "nosuch"], "error: no help topic 'context nosuch'", "keyflow --help"),
+        (["help", "nosuch"], "error: no help topic `nosuch`", "`keyflow help` lists the topics"),
+        (["help", "context", "nosuch"], "error: no help topic `context nosuch`", "`keyflow help` lists the topics"),
     ])
     func usageErrorsExitTwoWithAHint(arguments: [String], message: String, hint: String) throws {
         let r = try keyflow(arguments)
