@@ -151,6 +151,7 @@ extension ConventionsCLITests {
         #expect(listed?.contains { $0["name"] as? String == "svc-a" && $0["expire"] as? String == "never" && $0["accessed"] as? String == "never" } == true)
         #expect((events[4]["key"] as? [String: Any])?["name"] as? String == "svc-a")
         #expect(events[5]["text"] as? String == "made 2")
+        #expect(events[5]["values"] as? [AnyHashable] == ["made", 2])
         #expect((events[3]["source"] as? [String: Any])?["line"] as? Int == 2)
     }
 
