@@ -62,7 +62,7 @@ public struct Invocation: Sendable {
         switch ScriptFile.read(scriptPath) {
         case .success(let read): bytes = read
         case .failure(let unreadable):
-            printer.emit(.diagnostic(unreadable.diagnostic))
+            printer.emit(.diagnostic(ScriptFile.parameterBeforeScript(scriptPath, rest: arguments, command: mode.rawValue) ?? unreadable.diagnostic))
             printer.emit(.summary(Summary(mode: mode, status: .invalid)))
             printer.finish()
             return 2
@@ -139,23 +139,13 @@ public struct Invocation: Sendable {
         stdoutIsTerminal && format == .text && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
     }
 
-    /// The script's `use endpoint "…" project "…"` (plain strings only).
+    /// The script's `use endpoint "…" project "…"` (the checker allows plain strings only).
     static func useStatement(_ program: Program) -> ScriptTarget? {
         for s in program.statements {
             if case .use(let endpoint, let project) = s.kind {
-                return ScriptTarget(endpoint: endpoint.flatMap(literal), project: project.flatMap(literal))
+                return ScriptTarget(endpoint: endpoint?.plainString, project: project?.plainString)
             }
         }
         return nil
-    }
-
-    static func literal(_ e: Expr) -> String? {
-        guard case .string(let parts) = e.kind else { return nil }
-        var out = ""
-        for p in parts {
-            guard case .text(let t) = p.kind else { return nil }
-            out += t
-        }
-        return out
     }
 }

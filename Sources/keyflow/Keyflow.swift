@@ -17,6 +17,7 @@ struct Keyflow: AsyncParsableCommand {
             ReplCommand.self,
             ServeCommand.self,
             LoginCommand.self, LogoutCommand.self, DoctorCommand.self, ContextCommand.self, BenchClientCommand.self,
+            HelpCommand.self,
         ]
     )
 
@@ -35,9 +36,6 @@ struct Keyflow: AsyncParsableCommand {
             // begins (no need to wait for the task itself).
             Task.detached {}
             AppwriteClient.prepare()
-        }
-        if let unknown = unknownHelpTopic(Array(arguments)) {
-            usageError("no help topic \(unknown)", hint: "keyflow --help lists the commands", code: 2)
         }
         do {
             var command = try parseAsRoot()
@@ -77,15 +75,6 @@ struct Keyflow: AsyncParsableCommand {
             command = next
         }
         return path
-    }
-
-    /// `keyflow help TOPIC…` of a topic that is not a command: its quoted name (ArgumentParser
-    /// would print the top-level help and exit 0).
-    static func unknownHelpTopic(_ arguments: [String]) -> String? {
-        guard arguments.first == "help" else { return nil }
-        let topic = arguments.dropFirst().filter { !$0.hasPrefix("-") }
-        guard !topic.isEmpty, commandPath(topic).count < topic.count else { return nil }
-        return "'\(topic.joined(separator: " "))'"
     }
 
     /// Ends the process once a command has said all it had to say, without the exit

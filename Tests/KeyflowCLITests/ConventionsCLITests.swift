@@ -22,8 +22,6 @@ struct ConventionsCLITests {
         (["context", "nosuch"], "error: unexpected argument 'nosuch'", "keyflow context --help"),
         (["context", "add"], "error: missing expected argument '<name>'", "keyflow context add --help"),
         (["check"], "error: missing expected argument '<files> ...'", "keyflow check --help"),
-        (["help", "nosuch"], "error: no help topic 'nosuch'", "keyflow --help"),
-        (["help", "context", "nosuch"], "error: no help topic 'context nosuch'", "keyflow --help"),
     ])
     func usageErrorsExitTwoWithAHint(arguments: [String], message: String, hint: String) throws {
         let r = try keyflow(arguments)
@@ -35,8 +33,17 @@ struct ConventionsCLITests {
         #expect(lines.dropFirst().first.map { $0.hasPrefix("  help: " + hint) } == true, "\(r.stderr)")
     }
 
+    /// `keyflow help` of an unknown topic is a usage error too (HelpCommand says so).
+    @Test func helpOfAnUnknownTopicExitsTwo() throws {
+        for arguments in [["help", "nosuch"], ["help", "context", "nosuch"]] {
+            let r = try keyflow(arguments)
+            #expect(r.status == 2, "\(arguments): \(r.all)")
+            #expect(r.stdout.isEmpty && r.stderr.contains("no help topic"), "\(r.all)")
+        }
+    }
+
     @Test func helpAndVersionStillExitZero() throws {
-        for arguments in [["--help"], ["help"], ["help", "run"], ["help", "context", "add"], ["run", "--help"], ["--version"]] {
+        for arguments in [["--help"], ["help"], ["help", "run"], ["help", "rotate"], ["context", "add", "--help"], ["run", "--help"], ["--version"]] {
             let r = try keyflow(arguments)
             #expect(r.status == 0, "\(arguments): \(r.all)")
             #expect(!r.stdout.isEmpty)
