@@ -16,6 +16,7 @@ struct Keyflow: AsyncParsableCommand {
             ReplCommand.self, LspCommand.self,
             ServeCommand.self,
             LoginCommand.self, LogoutCommand.self, DoctorCommand.self, ContextCommand.self, BenchClientCommand.self,
+            HelpCommand.self,
         ]
     )
 
