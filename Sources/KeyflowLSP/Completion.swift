@@ -74,11 +74,10 @@ enum CompletionFeature {
         if candidate.hasSuffix("\"") { return (.value, context.keyNames.isEmpty ? nil : "key", nil) }
         if let description = ScopeCatalogue.describe(candidate) { return (.enumMember, "scope: " + description, nil) }
         if Vocabulary.builtins.contains(candidate) {
-            return (.function, "\(candidate)(\(Vocabulary.builtinArguments[candidate] ?? "…"))", HoverFeature.helpText(candidate))
+            return (.function, "\(candidate)(\(Vocabulary.builtinArguments[candidate] ?? "…"))", HoverFeature.helpText(candidate).map(HoverFeature.markdown))
         }
         if Vocabulary.keywords.contains(candidate) || candidate == "in project" {
-            let help = HoverFeature.helpText(candidate)
-            return (.keyword, help.flatMap { $0.split(separator: "\n").first.map(String.init) }, help.map(HoverFeature.markdown))
+            return (.keyword, Help.summary(candidate), HoverFeature.helpText(candidate).map(HoverFeature.markdown))
         }
         if context.variables[candidate] != nil { return (.variable, "variable", nil) }
         if candidate.contains(".") { return (.field, "field", nil) }

@@ -1,6 +1,5 @@
 import KeyflowBasics
 import KeyflowLanguage
-import KeyflowREPL
 
 /// `textDocument/hover`: a keyword's help (the one help source, what `keyflow help` and
 /// the REPL's `:help` print), a scope's meaning from the catalogue, a builtin's arguments,
@@ -8,12 +7,11 @@ import KeyflowREPL
 enum HoverFeature {
     /// The help text for a word of the language, or nil.
     static func helpText(_ word: String) -> String? {
-        if let text = Help.text(topic: word) { return text }
+        if let text = Help.text(word) { return text }
         switch word {
-        case "to", "file", "env", "run", "stdout": return Help.text(topic: "sinks")
-        case "all", "keys", "where", "id": return Help.text(topic: "selectors")
-        case "and", "or", "not", "has", "in", "true", "false", "now", "never", "projects": return Help.text(topic: "expressions")
-        default: return Vocabulary.builtins.contains(word) ? Help.text(topic: "expressions") : nil
+        case "to", "file", "env", "run", "stdout": return Help.text("sinks")
+        case "all", "keys", "where", "id": return Help.text("selectors")
+        default: return Help.text("expressions").flatMap { $0.contains("`\(word)`") || $0.contains(" \(word) ") ? $0 : nil }
         }
     }
 
@@ -45,7 +43,7 @@ enum HoverFeature {
             } else if case .identifier = token.kind, case .text(let name) = token.payload, Vocabulary.builtins.contains(name),
                 index + 1 < tokens.count, tokens[index + 1].kind == .lParen
             {
-                text = "\(name)(\(Vocabulary.builtinArguments[name] ?? "…"))\n\n" + (Help.text(topic: "expressions") ?? "")
+                text = helpText(name) ?? "\(name)(\(Vocabulary.builtinArguments[name] ?? "…"))"
             } else if let definition = DefinitionFeature.definition(document, at: offset) {
                 let line = document.position(ofOffset: definition.start.offset).line + 1
                 text = "defined on line \(line): " + definitionLine(document, definition)
@@ -63,7 +61,7 @@ enum HoverFeature {
     static func statementHelp(_ tokens: [Token], before index: Int) -> String? {
         let line = tokens[index].range.start.line
         for t in tokens[..<index].reversed() where t.range.start.line == line {
-            if case .keyword(let k) = t.kind, Vocabulary.statementKeywords.contains(k.rawValue), let text = Help.text(topic: k.rawValue) {
+            if case .keyword(let k) = t.kind, Vocabulary.statementKeywords.contains(k.rawValue), let text = Help.text(k.rawValue) {
                 return text
             }
         }

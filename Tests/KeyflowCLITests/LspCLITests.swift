@@ -69,7 +69,7 @@ import Testing
         #expect(read["detail"] as? String == "scope: read databases")
         #expect(read["kind"] as? Int == 20)
         let edit = try #require(read["edit"] as? [Any])
-        #expect(edit[0] as? Int == 19 && edit[1] as? Int == 23 && edit[2] as? String == "databases.read")
+        #expect(edit[0] as? Int == 20 && edit[1] as? Int == 24 && edit[2] as? String == "databases.read")
 
         // Live names from the sandbox: keys inside a string, projects after `in project`.
         let keys = try #require(out["keyCompletion"] as? [[String: Any]])
@@ -81,7 +81,7 @@ import Testing
 
         // Hover: a keyword's help (the help source), a scope from the catalogue, nothing on a brace.
         let ensure = try #require(out["hoverEnsure"] as? String)
-        #expect(ensure.contains("ensure \"NAME\""))
+        #expect(ensure.contains("ensure NAME [scopes S]"))
         #expect(out["hoverScope"] as? String == "```\nscope users.read: read users\n```")
         #expect(out["hoverNothing"] is NSNull)
 
