@@ -278,8 +278,8 @@ public enum Help {
                 already holds it is left alone; `run` and `stdout` deliver every time.
 
                 `secret to SINK` is also a clause of `create`, `ensure`, `rotate`, `rollback` and `ephemeral`, \
-                and it may be given several times to deliver to several sinks. Nothing comes after a sink but \
-                another `secret to`: put the other clauses before it.
+                and it may be given several times to deliver to several sinks: each sink has its own \
+                `secret to` (`secret to file "a.key" secret to stdout`).
                 """,
             examples: [
                 "secret \"Deployment Key\" to file \"secrets/deploy.key\"",
