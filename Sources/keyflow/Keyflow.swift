@@ -14,7 +14,7 @@ struct Keyflow: AsyncParsableCommand {
         subcommands: [
             CheckCommand.self, FmtCommand.self,
             PlanCommand.self, RunCommand.self,
-            ReplCommand.self,
+            ReplCommand.self, LspCommand.self,
             ServeCommand.self,
             LoginCommand.self, LogoutCommand.self, DoctorCommand.self, ContextCommand.self, BenchClientCommand.self,
             HelpCommand.self,
@@ -22,7 +22,7 @@ struct Keyflow: AsyncParsableCommand {
     )
 
     /// The commands that talk to a server, the REPL included (`keyflow` alone starts it).
-    static let networkCommands: Set<String> = ["run", "plan", "repl", "login", "logout", "doctor", "bench-client"]
+    static let networkCommands: Set<String> = ["run", "plan", "repl", "login", "logout", "doctor", "bench-client", "lsp"]
 
     /// ArgumentParser's own `main`, after libcurl has begun loading on a thread of its own
     /// for the commands that need it: its 40 libraries load while the arguments are parsed
