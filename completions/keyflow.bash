@@ -188,8 +188,16 @@ _keyflow_check() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=()
+    non_repeating_options=(--color)
     __keyflow_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--color')
+        __keyflow_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    esac
 }
 
 _keyflow_fmt() {
@@ -204,11 +212,15 @@ _keyflow_plan() {
     repeating_flags=()
     non_repeating_flags=(--json --sandbox --strict --allow-self --insecure --detailed-exitcode --version -h --help)
     repeating_options=()
-    non_repeating_options=(--parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
+    non_repeating_options=(--color --parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--color')
+        __keyflow_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     '--parallel')
         return
         ;;
@@ -243,11 +255,15 @@ _keyflow_run() {
     repeating_flags=()
     non_repeating_flags=(--json --sandbox --strict --allow-self --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
+    non_repeating_options=(--color --parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--color')
+        __keyflow_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     '--parallel')
         return
         ;;
@@ -282,7 +298,7 @@ _keyflow_repl() {
     repeating_flags=()
     non_repeating_flags=(--insecure --sandbox --version -h --help)
     repeating_options=()
-    non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization --context)
+    non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization --context --color)
     __keyflow_offer_flags_options 0
 
     # Offer option value completions
@@ -303,6 +319,10 @@ _keyflow_repl() {
         return
         ;;
     '--context')
+        return
+        ;;
+    '--color')
+        __keyflow_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     esac

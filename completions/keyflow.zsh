@@ -79,9 +79,11 @@ _keyflow() {
 
 _keyflow_check() {
     local -i ret=1
+    local -ar ___color=('auto' 'always' 'never')
     local -ar arg_specs=(
         '*:files:'
         '--json[Print diagnostics as JSON objects, one per line, on standard output.]'
+        '--color[Colour the output\: auto (on a terminal without NO_COLOR), always or never.]:color:{__keyflow_complete "${___color[@]}"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -105,10 +107,12 @@ _keyflow_fmt() {
 
 _keyflow_plan() {
     local -i ret=1
+    local -ar ___color=('auto' 'always' 'never')
     local -ar arg_specs=(
         ':file:'
         '*:parameters:'
         '--json[Print one JSON object per event (see docs/events.md).]'
+        '--color[Colour the output\: auto (on a terminal without NO_COLOR), always or never.]:color:{__keyflow_complete "${___color[@]}"}'
         '--parallel[At most this many requests in flight for a bulk statement.]:parallel:'
         '--sandbox[Use the embedded local sandbox even without a terminal (when no endpoint is set).]'
         '--strict[Treat warnings that would mislead a run as errors (a create of a name an active key has).]'
@@ -133,10 +137,12 @@ _keyflow_plan() {
 
 _keyflow_run() {
     local -i ret=1
+    local -ar ___color=('auto' 'always' 'never')
     local -ar arg_specs=(
         ':file:'
         '*:parameters:'
         '--json[Print one JSON object per event (see docs/events.md).]'
+        '--color[Colour the output\: auto (on a terminal without NO_COLOR), always or never.]:color:{__keyflow_complete "${___color[@]}"}'
         '--parallel[At most this many requests in flight for a bulk statement.]:parallel:'
         '--sandbox[Use the embedded local sandbox even without a terminal (when no endpoint is set).]'
         '--strict[Treat warnings that would mislead a run as errors (a create of a name an active key has).]'
@@ -160,6 +166,7 @@ _keyflow_run() {
 
 _keyflow_repl() {
     local -i ret=1
+    local -ar ___color=('auto' 'always' 'never')
     local -ar arg_specs=(
         '--endpoint[The Appwrite API endpoint, /v1 included (else APPWRITE_ENDPOINT).]:endpoint:'
         '--project[The project id (else APPWRITE_PROJECT_ID).]:project:'
@@ -169,6 +176,7 @@ _keyflow_repl() {
         '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
         '--context[A named context from config.toml (else KEYFLOW_CONTEXT, else the current one; see keyflow context).]:context:'
         '--sandbox[Use the embedded local sandbox even without a terminal (when no endpoint is set).]'
+        '--color[Colour the output\: auto (on a terminal without NO_COLOR), always or never.]:color:{__keyflow_complete "${___color[@]}"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

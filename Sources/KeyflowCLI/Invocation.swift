@@ -1,4 +1,5 @@
 import Foundation
+import KeyflowBasics
 import KeyflowClient
 import KeyflowLanguage
 import KeyflowRuntime
@@ -13,6 +14,8 @@ public struct Invocation: Sendable {
     /// `name=value` arguments after the script.
     public var arguments: [String]
     public var json = false
+    /// `--color`: whether text is coloured (decided by `ColourChoice`, per stream).
+    public var colour = ColourChoice.auto
     public var parallel = 8
     /// What the script may consume (`--max-steps`, `--max-iterations`).
     public var limits = Limits.standard
@@ -45,7 +48,10 @@ public struct Invocation: Sendable {
     /// Runs it; returns the process exit code.
     public func execute() async -> Int32 {
         AppwriteClient.prepare()  // while the script is read and checked (main may have begun it)
-        let printer = Printer(json: json, colour: colourWanted, progress: stderrIsTerminal && !json && mode == .run)
+        let printer = Printer(
+            json: json, colour: colour.palette(isTerminal: stdoutIsTerminal, environment: environment),
+            errorColour: colour.palette(isTerminal: stderrIsTerminal, environment: environment),
+            progress: stderrIsTerminal && !json && mode == .run)
 
         // The script.
         let file = ScriptFile.name(scriptPath)
@@ -102,10 +108,11 @@ public struct Invocation: Sendable {
             options.onStepFinished = { @Sendable (_: Step) in printer.stepDone() }
             options.onPlanReady = { @Sendable (count: Int) in printer.expect(count) }
         }
-        let summary =
+        let summary = await KeyTable.$palette.withValue(printer.report.style) {
             mode == .plan
-            ? await session.plan(program, source: source, options: options, emit: printer.emit)
-            : await session.run(program, source: source, options: options, emit: printer.emit)
+                ? await session.plan(program, source: source, options: options, emit: printer.emit)
+                : await session.run(program, source: source, options: options, emit: printer.emit)
+        }
         printer.finish()
         if let embedded { await embedded.stop() }
         switch summary.status {
@@ -114,10 +121,6 @@ public struct Invocation: Sendable {
         case .assertFailed: return 3
         case .invalid: return 2
         }
-    }
-
-    var colourWanted: Bool {
-        stdoutIsTerminal && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
     }
 
     /// The script's `use endpoint "…" project "…"` (plain strings only).

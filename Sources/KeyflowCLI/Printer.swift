@@ -1,4 +1,5 @@
 import Foundation
+import KeyflowBasics
 import KeyflowClient
 import KeyflowLanguage
 import KeyflowRuntime
@@ -16,10 +17,15 @@ final class Printer: @unchecked Sendable {
     private var done = 0
     private var progressShown = false
 
-    init(json: Bool, colour: Bool, progress: Bool) {
+    /// The colours of standard error (diagnostics, failures), apart from the report's (stdout).
+    let errorPalette: Palette
+
+    init(json: Bool, colour: Palette, errorColour: Palette = .plain, progress: Bool) {
         self.json = json
         self.progress = progress
-        self.report = TextReport(style: PlanText.Style(colour: colour))
+        self.report = TextReport(style: json ? .plain : colour)
+        self.errorPalette = json ? .plain : errorColour
+        self.report.diagnostics.palette = errorPalette
     }
 
     func emit(_ event: Event) {
@@ -86,7 +92,7 @@ final class Printer: @unchecked Sendable {
             if json {
                 write(JSONEvents.encode(["event": "error", "message": message]) + "\n", to: .stdout)
             } else {
-                write("error: \(message)\n", to: .stderr)
+                write(errorPalette.error("error:") + " \(message)\n", to: .stderr)
             }
         }
     }

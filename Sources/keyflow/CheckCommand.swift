@@ -16,8 +16,11 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(help: "Print diagnostics as JSON objects, one per line, on standard output.")
     var json = false
 
+    @OptionGroup var color: ColorFlag
+
     func run() async throws {
         var renderer = DiagnosticRenderer()
+        renderer.palette = color.choice.palette(isTerminal: isatty(2) == 1, environment: ProcessInfo.processInfo.environment)
         var errors = 0
         var failedFiles = 0
         for file in files {

@@ -49,6 +49,8 @@ struct ScriptArguments: ParsableArguments {
     @Flag(help: "Print one JSON object per event (see docs/events.md).")
     var json = false
 
+    @OptionGroup var color: ColorFlag
+
     @Option(help: "At most this many requests in flight for a bulk statement.")
     var parallel = 8
 
@@ -75,6 +77,7 @@ struct ScriptArguments: ParsableArguments {
     func invocation(mode: Mode, target: TargetFlags) -> Invocation {
         var i = Invocation(mode: mode, scriptPath: file, arguments: parameters, startSandbox: SandboxProcess.start)
         i.json = json
+        i.colour = color.choice
         i.parallel = parallel
         i.sandbox = sandbox
         i.target = target.options
