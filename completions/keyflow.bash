@@ -188,11 +188,15 @@ _keyflow_check() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--color)
+    non_repeating_options=(--format --color)
     __keyflow_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--format')
+        __keyflow_add_completions -W 'text'$'\n''json'$'\n''github'
+        return
+        ;;
     '--color')
         __keyflow_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
@@ -202,7 +206,7 @@ _keyflow_check() {
 
 _keyflow_fmt() {
     repeating_flags=()
-    non_repeating_flags=(--check --version -h --help)
+    non_repeating_flags=(--check --diff --version -h --help)
     repeating_options=()
     non_repeating_options=()
     __keyflow_offer_flags_options -1
@@ -210,13 +214,17 @@ _keyflow_fmt() {
 
 _keyflow_plan() {
     repeating_flags=()
-    non_repeating_flags=(--json --sandbox --strict --allow-self --insecure --detailed-exitcode --version -h --help)
+    non_repeating_flags=(--json --sandbox --strict --allow-self --insecure --detailed-exitcode --markdown --version -h --help)
     repeating_options=()
-    non_repeating_options=(--color --parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
+    non_repeating_options=(--format --color --parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--format')
+        __keyflow_add_completions -W 'text'$'\n''json'$'\n''github'
+        return
+        ;;
     '--color')
         __keyflow_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
@@ -255,11 +263,15 @@ _keyflow_run() {
     repeating_flags=()
     non_repeating_flags=(--json --sandbox --strict --allow-self --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--color --parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
+    non_repeating_options=(--format --color --parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--format')
+        __keyflow_add_completions -W 'text'$'\n''json'$'\n''github'
+        return
+        ;;
     '--color')
         __keyflow_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
@@ -377,9 +389,9 @@ _keyflow_logout() {
 
 _keyflow_doctor() {
     repeating_flags=()
-    non_repeating_flags=(--insecure --json --version -h --help)
+    non_repeating_flags=(--insecure --json --strict --version -h --help)
     repeating_options=()
-    non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization --context)
+    non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization --context --format)
     __keyflow_offer_flags_options 0
 
     # Offer option value completions
@@ -400,6 +412,10 @@ _keyflow_doctor() {
         return
         ;;
     '--context')
+        return
+        ;;
+    '--format')
+        __keyflow_add_completions -W 'text'$'\n''json'$'\n''github'
         return
         ;;
     esac
