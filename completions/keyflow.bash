@@ -188,13 +188,17 @@ _keyflow_check() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--format)
+    non_repeating_options=(--format --color)
     __keyflow_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--format')
         __keyflow_add_completions -W 'text'$'\n''json'$'\n''github'
+        return
+        ;;
+    '--color')
+        __keyflow_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     esac
@@ -212,13 +216,17 @@ _keyflow_plan() {
     repeating_flags=()
     non_repeating_flags=(--json --sandbox --strict --allow-self --insecure --detailed-exitcode --markdown --version -h --help)
     repeating_options=()
-    non_repeating_options=(--format --parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
+    non_repeating_options=(--format --color --parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--format')
         __keyflow_add_completions -W 'text'$'\n''json'$'\n''github'
+        return
+        ;;
+    '--color')
+        __keyflow_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     '--parallel')
@@ -255,13 +263,17 @@ _keyflow_run() {
     repeating_flags=()
     non_repeating_flags=(--json --sandbox --strict --allow-self --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--format --parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
+    non_repeating_options=(--format --color --parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--format')
         __keyflow_add_completions -W 'text'$'\n''json'$'\n''github'
+        return
+        ;;
+    '--color')
+        __keyflow_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     '--parallel')
@@ -298,7 +310,7 @@ _keyflow_repl() {
     repeating_flags=()
     non_repeating_flags=(--insecure --sandbox --version -h --help)
     repeating_options=()
-    non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization --context)
+    non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization --context --color)
     __keyflow_offer_flags_options 0
 
     # Offer option value completions
@@ -319,6 +331,10 @@ _keyflow_repl() {
         return
         ;;
     '--context')
+        return
+        ;;
+    '--color')
+        __keyflow_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
     esac

@@ -81,10 +81,12 @@ _keyflow() {
 _keyflow_check() {
     local -i ret=1
     local -ar ___format=('text' 'json' 'github')
+    local -ar ___color=('auto' 'always' 'never')
     local -ar arg_specs=(
         '*:files:'
         '--json[Print one JSON object per event or diagnostic on standard output (docs/events.md); the same as --format json.]'
         '--format[text, json, or github\: diagnostics as GitHub Actions workflow annotations, and the plan as a job summary appended to $GITHUB_STEP_SUMMARY (the default when GITHUB_ACTIONS=true).]:format:{__keyflow_complete "${___format[@]}"}'
+        '--color[Colour the output\: auto (on a terminal without NO_COLOR), always or never.]:color:{__keyflow_complete "${___color[@]}"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -110,11 +112,13 @@ _keyflow_fmt() {
 _keyflow_plan() {
     local -i ret=1
     local -ar ___format=('text' 'json' 'github')
+    local -ar ___color=('auto' 'always' 'never')
     local -ar arg_specs=(
         ':file:'
         '*:parameters:'
         '--json[Print one JSON object per event or diagnostic on standard output (docs/events.md); the same as --format json.]'
         '--format[text, json, or github\: diagnostics as GitHub Actions workflow annotations, and the plan as a job summary appended to $GITHUB_STEP_SUMMARY (the default when GITHUB_ACTIONS=true).]:format:{__keyflow_complete "${___format[@]}"}'
+        '--color[Colour the output\: auto (on a terminal without NO_COLOR), always or never.]:color:{__keyflow_complete "${___color[@]}"}'
         '--parallel[At most this many requests in flight for a bulk statement.]:parallel:'
         '--sandbox[Use the embedded local sandbox even without a terminal (when no endpoint is set).]'
         '--strict[Treat warnings that would mislead a run as errors (a create of a name an active key has).]'
@@ -141,11 +145,13 @@ _keyflow_plan() {
 _keyflow_run() {
     local -i ret=1
     local -ar ___format=('text' 'json' 'github')
+    local -ar ___color=('auto' 'always' 'never')
     local -ar arg_specs=(
         ':file:'
         '*:parameters:'
         '--json[Print one JSON object per event or diagnostic on standard output (docs/events.md); the same as --format json.]'
         '--format[text, json, or github\: diagnostics as GitHub Actions workflow annotations, and the plan as a job summary appended to $GITHUB_STEP_SUMMARY (the default when GITHUB_ACTIONS=true).]:format:{__keyflow_complete "${___format[@]}"}'
+        '--color[Colour the output\: auto (on a terminal without NO_COLOR), always or never.]:color:{__keyflow_complete "${___color[@]}"}'
         '--parallel[At most this many requests in flight for a bulk statement.]:parallel:'
         '--sandbox[Use the embedded local sandbox even without a terminal (when no endpoint is set).]'
         '--strict[Treat warnings that would mislead a run as errors (a create of a name an active key has).]'
@@ -169,6 +175,7 @@ _keyflow_run() {
 
 _keyflow_repl() {
     local -i ret=1
+    local -ar ___color=('auto' 'always' 'never')
     local -ar arg_specs=(
         '--endpoint[The Appwrite API endpoint, /v1 included (else APPWRITE_ENDPOINT).]:endpoint:'
         '--project[The project id (else APPWRITE_PROJECT_ID).]:project:'
@@ -178,6 +185,7 @@ _keyflow_repl() {
         '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
         '--context[A named context from config.toml (else KEYFLOW_CONTEXT, else the current one; see keyflow context).]:context:'
         '--sandbox[Use the embedded local sandbox even without a terminal (when no endpoint is set).]'
+        '--color[Colour the output\: auto (on a terminal without NO_COLOR), always or never.]:color:{__keyflow_complete "${___color[@]}"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

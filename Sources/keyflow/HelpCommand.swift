@@ -4,7 +4,8 @@ import KeyflowLanguage
 
 /// `keyflow help [TOPIC…]`: the language's help topics (`KeyflowLanguage/Help.swift`, the
 /// same text as the REPL's `:help` and the language server's hover), or a command's options
-/// when TOPIC names a command. Takes the place of ArgumentParser's built-in `help`.
+/// when TOPIC names a command (`help context add`). Takes the place of ArgumentParser's
+/// built-in `help`, which would print the top-level help for any topic and exit 0.
 struct HelpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "help",

@@ -58,6 +58,8 @@ struct ScriptArguments: ParsableArguments {
 
     @OptionGroup var output: OutputFlags
 
+    @OptionGroup var color: ColorFlag
+
     @Option(help: "At most this many requests in flight for a bulk statement.")
     var parallel = 8
 
@@ -84,6 +86,7 @@ struct ScriptArguments: ParsableArguments {
     func invocation(mode: Mode, target: TargetFlags) -> Invocation {
         var i = Invocation(mode: mode, scriptPath: file, arguments: parameters, startSandbox: SandboxProcess.start)
         i.format = output.chosen
+        i.colour = color.choice
         i.parallel = parallel
         i.sandbox = sandbox
         i.target = target.options

@@ -24,6 +24,7 @@ struct ConventionsCLITests {
         (["check"], "error: missing expected argument '<files> ...'", "keyflow check --help"),
         (["help", "nosuch"], "error: no help topic `nosuch`", "`keyflow help` lists the topics"),
         (["help", "context", "nosuch"], "error: no help topic `context nosuch`", "`keyflow help` lists the topics"),
+        (["help", "rotat"], "error: no help topic `rotat`", "did you mean `keyflow help rotate`?"),
     ])
     func usageErrorsExitTwoWithAHint(arguments: [String], message: String, hint: String) throws {
         let r = try keyflow(arguments)
