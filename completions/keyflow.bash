@@ -173,13 +173,13 @@ _keyflow() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    check|fmt|plan|run|repl|serve|login|logout|doctor|context|help)
+    check|fmt|plan|run|show-plan|repl|serve|login|logout|doctor|context|help)
         # Offer subcommand argument completions
         "_keyflow_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'check fmt plan run repl serve login logout doctor context help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'check fmt plan run show-plan repl serve login logout doctor context help' -- "${cur}"))
         ;;
     esac
 }
@@ -204,6 +204,48 @@ _keyflow_plan() {
     repeating_flags=()
     non_repeating_flags=(--json --sandbox --strict --allow-self --insecure --detailed-exitcode --version -h --help)
     repeating_options=()
+    non_repeating_options=(--parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context -o --output)
+    __keyflow_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--parallel')
+        return
+        ;;
+    '--max-steps')
+        return
+        ;;
+    '--max-iterations')
+        return
+        ;;
+    '--endpoint')
+        return
+        ;;
+    '--project')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    '--organization-key-file')
+        return
+        ;;
+    '--organization')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '-o'|'--output')
+        return
+        ;;
+    esac
+}
+
+_keyflow_run() {
+    repeating_flags=()
+    non_repeating_flags=(--json --sandbox --strict --allow-self --insecure -y --yes --version -h --help)
+    repeating_options=()
     non_repeating_options=(--parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options -1
 
@@ -239,43 +281,12 @@ _keyflow_plan() {
     esac
 }
 
-_keyflow_run() {
+_keyflow_show-plan() {
     repeating_flags=()
-    non_repeating_flags=(--json --sandbox --strict --allow-self --insecure --version -h --help)
+    non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
-    __keyflow_offer_flags_options -1
-
-    # Offer option value completions
-    case "${prev}" in
-    '--parallel')
-        return
-        ;;
-    '--max-steps')
-        return
-        ;;
-    '--max-iterations')
-        return
-        ;;
-    '--endpoint')
-        return
-        ;;
-    '--project')
-        return
-        ;;
-    '--key-file')
-        return
-        ;;
-    '--organization-key-file')
-        return
-        ;;
-    '--organization')
-        return
-        ;;
-    '--context')
-        return
-        ;;
-    esac
+    non_repeating_options=()
+    __keyflow_offer_flags_options 1
 }
 
 _keyflow_repl() {

@@ -54,6 +54,7 @@ _keyflow() {
             'fmt:Format scripts in the canonical layout (comments kept, meaning unchanged).'
             'plan:Show the steps a script would take, without changing anything.'
             'run:Run a script: execute its steps against the Keys API.'
+            'show-plan:Print a plan saved with `keyflow plan -o FILE`, without contacting the server.'
             'repl:Explore a project'\''s keys interactively: each statement runs as it is entered.'
             'serve:Run a local Appwrite-compatible Keys API server (the sandbox).'
             'login:Sign in to the Appwrite console and store the session for an endpoint.'
@@ -66,7 +67,7 @@ _keyflow() {
         ;;
     arg)
         case "${words[1]}" in
-        check|fmt|plan|run|repl|serve|login|logout|doctor|context|help)
+        check|fmt|plan|run|show-plan|repl|serve|login|logout|doctor|context|help)
             "_keyflow_${words[1]}" && ret=0
             ;;
         esac
@@ -122,6 +123,7 @@ _keyflow_plan() {
         '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
         '--context[A named context from config.toml (else KEYFLOW_CONTEXT, else the current one; see keyflow context).]:context:'
         '--detailed-exitcode[Exit 4 when the plan has changes to make (0\: none, 1\: error, 2\: invalid).]'
+        '(-o --output)'{-o,--output}'[Save the plan to this file, for `keyflow run FILE`.]:output:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -149,6 +151,20 @@ _keyflow_run() {
         '--organization[The organization id, for an organization key and `projects` (else APPWRITE_ORGANIZATION_ID).]:organization:'
         '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
         '--context[A named context from config.toml (else KEYFLOW_CONTEXT, else the current one; see keyflow context).]:context:'
+        '(-y --yes)'{-y,--yes}'[Do not ask before a destructive run on a terminal.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_keyflow_show-plan() {
+    local -i ret=1
+    local -ar arg_specs=(
+        ':file:'
+        '--json[Print one JSON object per event (see docs/events.md).]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

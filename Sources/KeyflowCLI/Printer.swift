@@ -91,6 +91,32 @@ final class Printer: @unchecked Sendable {
         }
     }
 
+    /// A line about the command itself (a saved plan's file): stderr, or a JSON `note` event.
+    func note(_ message: String) {
+        lock.withLock {
+            if json {
+                write(JSONEvents.encode(["event": "note", "message": message]) + "\n", to: .stdout)
+            } else {
+                write(message + "\n", to: .stderr)
+            }
+        }
+    }
+
+    /// Shows the steps a run is about to take and asks `question` on the terminal (stderr,
+    /// then a line from stdin): true for y or yes.
+    func confirm(_ steps: [Step], _ question: String) -> Bool {
+        for step in steps { emit(.planned(step)) }
+        lock.withLock {
+            clearProgress()
+            write(question, to: .stderr)
+        }
+        guard let answer = readLine(strippingNewline: true) else {
+            lock.withLock { write("\n", to: .stderr) }
+            return false
+        }
+        return Confirmation.isYes(answer)
+    }
+
     func warn(_ message: String) {
         lock.withLock {
             if json {
