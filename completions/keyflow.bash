@@ -188,13 +188,21 @@ _keyflow_check() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=()
+    non_repeating_options=(--format)
     __keyflow_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--format')
+        __keyflow_add_completions -W 'text'$'\n''json'$'\n''github'
+        return
+        ;;
+    esac
 }
 
 _keyflow_fmt() {
     repeating_flags=()
-    non_repeating_flags=(--check --version -h --help)
+    non_repeating_flags=(--check --diff --version -h --help)
     repeating_options=()
     non_repeating_options=()
     __keyflow_offer_flags_options -1
@@ -202,13 +210,17 @@ _keyflow_fmt() {
 
 _keyflow_plan() {
     repeating_flags=()
-    non_repeating_flags=(--json --sandbox --strict --allow-self --insecure --detailed-exitcode --version -h --help)
+    non_repeating_flags=(--json --sandbox --strict --allow-self --insecure --detailed-exitcode --markdown --version -h --help)
     repeating_options=()
-    non_repeating_options=(--parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context -o --output)
+    non_repeating_options=(--format --parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context -o --output)
     __keyflow_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--format')
+        __keyflow_add_completions -W 'text'$'\n''json'$'\n''github'
+        return
+        ;;
     '--parallel')
         return
         ;;
@@ -246,11 +258,15 @@ _keyflow_run() {
     repeating_flags=()
     non_repeating_flags=(--json --sandbox --strict --allow-self --insecure -y --yes --version -h --help)
     repeating_options=()
-    non_repeating_options=(--parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
+    non_repeating_options=(--format --parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--format')
+        __keyflow_add_completions -W 'text'$'\n''json'$'\n''github'
+        return
+        ;;
     '--parallel')
         return
         ;;
@@ -285,8 +301,16 @@ _keyflow_show-plan() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=()
+    non_repeating_options=(--format)
     __keyflow_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--format')
+        __keyflow_add_completions -W 'text'$'\n''json'$'\n''github'
+        return
+        ;;
+    esac
 }
 
 _keyflow_repl() {
@@ -368,9 +392,9 @@ _keyflow_logout() {
 
 _keyflow_doctor() {
     repeating_flags=()
-    non_repeating_flags=(--insecure --json --version -h --help)
+    non_repeating_flags=(--insecure --json --strict --version -h --help)
     repeating_options=()
-    non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization --context)
+    non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization --context --format)
     __keyflow_offer_flags_options 0
 
     # Offer option value completions
@@ -391,6 +415,10 @@ _keyflow_doctor() {
         return
         ;;
     '--context')
+        return
+        ;;
+    '--format')
+        __keyflow_add_completions -W 'text'$'\n''json'$'\n''github'
         return
         ;;
     esac

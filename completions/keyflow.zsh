@@ -79,9 +79,11 @@ _keyflow() {
 
 _keyflow_check() {
     local -i ret=1
+    local -ar ___format=('text' 'json' 'github')
     local -ar arg_specs=(
         '*:files:'
-        '--json[Print diagnostics as JSON objects, one per line, on standard output.]'
+        '--json[Print one JSON object per event or diagnostic on standard output (docs/events.md); the same as --format json.]'
+        '--format[text, json, or github\: diagnostics as GitHub Actions workflow annotations, and the plan as a job summary appended to $GITHUB_STEP_SUMMARY (the default when GITHUB_ACTIONS=true).]:format:{__keyflow_complete "${___format[@]}"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -95,6 +97,7 @@ _keyflow_fmt() {
     local -ar arg_specs=(
         '*:files:'
         '--check[Only report files whose layout differs; exit 1 if any.]'
+        '--diff[Print a unified diff to the canonical layout instead of rewriting; exit 1 if there is one.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -105,10 +108,12 @@ _keyflow_fmt() {
 
 _keyflow_plan() {
     local -i ret=1
+    local -ar ___format=('text' 'json' 'github')
     local -ar arg_specs=(
         ':file:'
         '*:parameters:'
-        '--json[Print one JSON object per event (see docs/events.md).]'
+        '--json[Print one JSON object per event or diagnostic on standard output (docs/events.md); the same as --format json.]'
+        '--format[text, json, or github\: diagnostics as GitHub Actions workflow annotations, and the plan as a job summary appended to $GITHUB_STEP_SUMMARY (the default when GITHUB_ACTIONS=true).]:format:{__keyflow_complete "${___format[@]}"}'
         '--parallel[At most this many requests in flight for a bulk statement.]:parallel:'
         '--sandbox[Use the embedded local sandbox even without a terminal (when no endpoint is set).]'
         '--strict[Treat warnings that would mislead a run as errors (a create of a name an active key has).]'
@@ -124,6 +129,7 @@ _keyflow_plan() {
         '--context[A named context from config.toml (else KEYFLOW_CONTEXT, else the current one; see keyflow context).]:context:'
         '--detailed-exitcode[Exit 4 when the plan has changes to make (0\: none, 1\: error, 2\: invalid).]'
         '(-o --output)'{-o,--output}'[Save the plan to this file, for `keyflow run FILE`.]:output:'
+        '--markdown[Print the plan as Markdown on standard output (for a pull-request comment); diagnostics go to standard error.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -134,10 +140,12 @@ _keyflow_plan() {
 
 _keyflow_run() {
     local -i ret=1
+    local -ar ___format=('text' 'json' 'github')
     local -ar arg_specs=(
         ':file:'
         '*:parameters:'
-        '--json[Print one JSON object per event (see docs/events.md).]'
+        '--json[Print one JSON object per event or diagnostic on standard output (docs/events.md); the same as --format json.]'
+        '--format[text, json, or github\: diagnostics as GitHub Actions workflow annotations, and the plan as a job summary appended to $GITHUB_STEP_SUMMARY (the default when GITHUB_ACTIONS=true).]:format:{__keyflow_complete "${___format[@]}"}'
         '--parallel[At most this many requests in flight for a bulk statement.]:parallel:'
         '--sandbox[Use the embedded local sandbox even without a terminal (when no endpoint is set).]'
         '--strict[Treat warnings that would mislead a run as errors (a create of a name an active key has).]'
@@ -162,9 +170,11 @@ _keyflow_run() {
 
 _keyflow_show-plan() {
     local -i ret=1
+    local -ar ___format=('text' 'json' 'github')
     local -ar arg_specs=(
         ':file:'
-        '--json[Print one JSON object per event (see docs/events.md).]'
+        '--json[Print one JSON object per event or diagnostic on standard output (docs/events.md); the same as --format json.]'
+        '--format[text, json, or github\: diagnostics as GitHub Actions workflow annotations, and the plan as a job summary appended to $GITHUB_STEP_SUMMARY (the default when GITHUB_ACTIONS=true).]:format:{__keyflow_complete "${___format[@]}"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -234,6 +244,7 @@ _keyflow_logout() {
 
 _keyflow_doctor() {
     local -i ret=1
+    local -ar ___format=('text' 'json' 'github')
     local -ar arg_specs=(
         '--endpoint[The Appwrite API endpoint, /v1 included (else APPWRITE_ENDPOINT).]:endpoint:'
         '--project[The project id (else APPWRITE_PROJECT_ID).]:project:'
@@ -242,7 +253,9 @@ _keyflow_doctor() {
         '--organization[The organization id, for an organization key and `projects` (else APPWRITE_ORGANIZATION_ID).]:organization:'
         '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
         '--context[A named context from config.toml (else KEYFLOW_CONTEXT, else the current one; see keyflow context).]:context:'
-        '--json[Print one JSON object.]'
+        '--json[Print one JSON object per event or diagnostic on standard output (docs/events.md); the same as --format json.]'
+        '--format[text, json, or github\: diagnostics as GitHub Actions workflow annotations, and the plan as a job summary appended to $GITHUB_STEP_SUMMARY (the default when GITHUB_ACTIONS=true).]:format:{__keyflow_complete "${___format[@]}"}'
+        '--strict[Exit 1 on warnings too, not only on failures.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

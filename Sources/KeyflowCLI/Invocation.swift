@@ -12,7 +12,15 @@ public struct Invocation: Sendable {
     public var scriptPath: String
     /// `name=value` arguments after the script.
     public var arguments: [String]
-    public var json = false
+    /// `--json`, `--format`, or `github` under GitHub Actions (`OutputFormat.choose`).
+    public var format = OutputFormat.text
+    /// `--json`.
+    public var json: Bool {
+        get { format == .json }
+        set { format = newValue ? .json : .text }
+    }
+    /// `plan --markdown`: the Markdown summary on standard output instead of the text report.
+    public var markdown = false
     public var parallel = 8
     /// What the script may consume (`--max-steps`, `--max-iterations`).
     public var limits = Limits.standard
@@ -51,31 +59,33 @@ public struct Invocation: Sendable {
     /// Runs it; returns the process exit code.
     public func execute() async -> Int32 {
         AppwriteClient.prepare()  // while the script is read and checked (main may have begun it)
-        let printer = Printer(json: json, colour: colourWanted, progress: stderrIsTerminal && !json && mode == .run)
-
         // The script.
         let file = ScriptFile.name(scriptPath)
+        let printer = Printer(
+            format: format, colour: colourWanted, progress: stderrIsTerminal && mode == .run, markdown: markdown, script: file,
+            environment: environment)
         let bytes: [UInt8]
         switch ScriptFile.read(scriptPath) {
         case .success(let read): bytes = read
         case .failure(let unreadable):
             printer.emit(.diagnostic(unreadable.diagnostic))
+            printer.emit(.summary(Summary(mode: mode, status: .invalid)))
+            printer.finish()
             return 2
         }
         if showOnly || SavedPlan.looksSaved(bytes) { return await executeSaved(bytes, file: file, printer: printer) }
-        if showOnly { return printer.usage("\(file) is a script, not a saved plan", help: "make one with keyflow plan -o FILE", file: file) }
         let source = String(decoding: bytes, as: UTF8.self)
         printer.know(file: file, bytes: bytes)
         var params: [String: String] = [:]
         for arg in arguments {
             guard let eq = arg.firstIndex(of: "="), eq != arg.startIndex else {
-                return printer.usage("expected name=value after the script, got \(Format.quoted(arg))", file: file)
+                return invalid(printer.usage("expected name=value after the script, got \(Format.quoted(arg))", file: file), printer)
             }
             params[String(arg[..<eq])] = String(arg[arg.index(after: eq)...])
         }
         let (compiled, diagnostics) = compile(bytes: bytes, file: file, options: CheckOptions(parameters: Set(params.keys)))
         for d in diagnostics { printer.emit(.diagnostic(d)) }
-        guard let program = compiled else { return 2 }
+        guard let program = compiled else { return invalid(2, printer) }
         if KeyReach.reachesOtherProjects(program) { printer.nameProjects() }
 
         // The target: flags, environment, the context, the script's `use`; else the embedded sandbox.
@@ -87,10 +97,10 @@ public struct Invocation: Sendable {
                 startSandbox: startSandbox)
         } catch {
             switch error {
-            case .usage(let message, let help): return printer.usage(message, help: help, file: file)
+            case .usage(let message, let help): return invalid(printer.usage(message, help: help, file: file), printer)
             case .sandbox(let message):
                 printer.fail(message)
-                return 1
+                return invalid(1, printer, status: .failed)
             }
         }
         for warning in connection.warnings { printer.warn(warning) }
@@ -162,26 +172,30 @@ public struct Invocation: Sendable {
             plan = try SavedPlan.decode(bytes)
         } catch {
             printer.fail("\(file): \(error)")
-            if case .unknownVersion = error { return 1 }
-            return 2
+            if case .unknownVersion = error { return invalid(1, printer, status: .failed) }
+            return invalid(2, printer)
         }
-        guard savePath == nil else { return printer.usage("\(file) is a saved plan already: -o saves the plan of a script", file: file) }
+        guard savePath == nil else {
+            return invalid(printer.usage("\(file) is a saved plan already: -o saves the plan of a script", file: file), printer)
+        }
         guard arguments.isEmpty else {
-            return printer.usage(
-                "a saved plan takes no name=value parameters: they were fixed when it was made", help: "plan the script again with the new values",
-                file: file)
+            return invalid(
+                printer.usage(
+                    "a saved plan takes no name=value parameters: they were fixed when it was made",
+                    help: "plan the script again with the new values", file: file), printer)
         }
         // The script, when it is still at hand and unchanged, gives diagnostics their excerpts.
         if let script = FileManager.default.contents(atPath: plan.script.file).map({ [UInt8]($0) }) {
             if SavedPlan.sha256(script) == plan.script.sha256 {
                 printer.know(file: plan.script.file, bytes: script)
             } else if !showOnly && mode == .run {
-                printer.warn("note: \(plan.script.file) changed since the plan was saved; the saved steps run as they were planned")
+                printer.note("\(plan.script.file) changed since the plan was saved; the saved steps run as they were planned")
             }
         }
         if plan.projects.count > 1 { printer.nameProjects() }
         if showOnly || mode == .plan {
             for event in plan.events { printer.emit(event) }
+            printer.finish()
             return 0
         }
 
@@ -194,10 +208,10 @@ public struct Invocation: Sendable {
                 environment: environment, stdinIsTerminal: false, startSandbox: startSandbox)
         } catch {
             switch error {
-            case .usage(let message, let help): return printer.usage(message, help: help, file: file)
+            case .usage(let message, let help): return invalid(printer.usage(message, help: help, file: file), printer)
             case .sandbox(let message):
                 printer.fail(message)
-                return 1
+                return invalid(1, printer, status: .failed)
             }
         }
         for warning in connection.warnings { printer.warn(warning) }
@@ -209,27 +223,25 @@ public struct Invocation: Sendable {
         return exitCode(summary)
     }
 
-    var colourWanted: Bool {
-        stdoutIsTerminal && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
+    /// Ends a plan or run that stopped before it began: the closing `summary` event
+    /// docs/events.md promises, then the code.
+    func invalid(_ code: Int32, _ printer: Printer, status: Summary.Status = .invalid) -> Int32 {
+        printer.emit(.summary(Summary(mode: mode, status: status)))
+        printer.finish()
+        return code
     }
 
-    /// The script's `use endpoint "…" project "…"` (plain strings only).
+    var colourWanted: Bool {
+        stdoutIsTerminal && format == .text && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
+    }
+
+    /// The script's `use endpoint "…" project "…"` (the checker allows plain strings only).
     static func useStatement(_ program: Program) -> ScriptTarget? {
         for s in program.statements {
             if case .use(let endpoint, let project) = s.kind {
-                return ScriptTarget(endpoint: endpoint.flatMap(literal), project: project.flatMap(literal))
+                return ScriptTarget(endpoint: endpoint?.plainString, project: project?.plainString)
             }
         }
         return nil
-    }
-
-    static func literal(_ e: Expr) -> String? {
-        guard case .string(let parts) = e.kind else { return nil }
-        var out = ""
-        for p in parts {
-            guard case .text(let t) = p.kind else { return nil }
-            out += t
-        }
-        return out
     }
 }

@@ -178,8 +178,8 @@ public struct Checker {
             }
         case .use(let endpoint, let project):
             if !topLevel { report(.misplacedStatement("use", statement.range)) }
-            if let e = endpoint { expect(e, .string, "an endpoint URL (a string)") }
-            if let p = project { expect(p, .string, "a project id (a string)") }
+            if let e = endpoint { expectPlainString(e, "an endpoint URL") }
+            if let p = project { expectPlainString(p, "a project id") }
         case .assert(let condition, let message):
             expect(condition, .bool, "a condition (a bool)")
             if let m = message { expect(m, .string, "a message (a string)") }
@@ -311,6 +311,11 @@ public struct Checker {
     }
 
     // MARK: - Expressions
+
+    /// `use` names the target before anything runs, so only a string literal will do.
+    mutating func expectPlainString(_ e: Expr, _ what: String) {
+        if e.plainString == nil { report(.computedTarget(what, e.range)) }
+    }
 
     mutating func expect(_ e: Expr, _ type: ValueType, _ what: String, help: String? = nil) {
         let t = typeOf(e)

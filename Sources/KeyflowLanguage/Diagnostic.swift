@@ -231,6 +231,10 @@ extension Diagnostic {
     static func misplacedStatement(_ keyword: String, _ range: SourceRange) -> Diagnostic {
         Diagnostic(id: "misplaced-statement", summary: "`\(keyword)` must be at the top level of the script", help: "move it out of the block", range: range)
     }
+    static func computedTarget(_ what: String, _ range: SourceRange) -> Diagnostic {
+        Diagnostic(id: "computed-target", summary: "`use` takes \(what) as a plain string literal",
+                   help: "the target is chosen before the script runs; to choose it per run, use --project/--endpoint, a context (--context) or APPWRITE_PROJECT_ID/APPWRITE_ENDPOINT", range: range)
+    }
     static func bulkBinding(_ range: SourceRange) -> Diagnostic {
         Diagnostic(id: "bulk-binding", summary: "`as` names one key, but this statement may act on many",
                    help: "use `key` inside the clauses, or loop with `for k in keys where ...`", range: range)

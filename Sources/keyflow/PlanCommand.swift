@@ -19,6 +19,8 @@ struct PlanCommand: AsyncParsableCommand {
             Examples:
               keyflow plan examples/onboard.kf service=search
               keyflow plan --detailed-exitcode rotate.kf      # exit 4 when there is work to do
+              keyflow plan --markdown rotate.kf > plan.md      # for a pull-request comment
+              keyflow plan --format github rotate.kf           # annotations, and a job summary
               APPWRITE_ENDPOINT=https://cloud.appwrite.io/v1 APPWRITE_PROJECT_ID=p1 \\
                 APPWRITE_API_KEY=… keyflow plan --json sweep.kf
               cat script.kf | keyflow plan --sandbox -
@@ -36,12 +38,20 @@ struct PlanCommand: AsyncParsableCommand {
     var detailedExitcode = false
 
     @Option(name: [.customShort("o"), .customLong("output")], help: "Save the plan to this file, for `keyflow run FILE`.")
-    var output: String?
+    var saveTo: String?
+
+    @Flag(help: "Print the plan as Markdown on standard output (for a pull-request comment); diagnostics go to standard error.")
+    var markdown = false
+
+    func validate() throws {
+        if markdown && script.output.chosen == .json { throw ValidationError("--markdown and --json contradict each other") }
+    }
 
     func run() async throws {
         var invocation = script.invocation(mode: .plan, target: target)
         invocation.detailedExitCode = detailedExitcode
-        invocation.savePath = output
+        invocation.savePath = saveTo
+        invocation.markdown = markdown
         let code = await invocation.execute()
         if code != 0 { throw ExitCode(code) }
     }
@@ -55,8 +65,7 @@ struct ScriptArguments: ParsableArguments {
     @Argument(help: "Parameters for the script's `param` statements, as name=value.")
     var parameters: [String] = []
 
-    @Flag(help: "Print one JSON object per event (see docs/events.md).")
-    var json = false
+    @OptionGroup var output: OutputFlags
 
     @Option(help: "At most this many requests in flight for a bulk statement.")
     var parallel = 8
@@ -83,7 +92,7 @@ struct ScriptArguments: ParsableArguments {
 
     func invocation(mode: Mode, target: TargetFlags) -> Invocation {
         var i = Invocation(mode: mode, scriptPath: file, arguments: parameters, startSandbox: SandboxProcess.start)
-        i.json = json
+        i.format = output.chosen
         i.parallel = parallel
         i.sandbox = sandbox
         i.target = target.options
@@ -112,12 +121,11 @@ struct ShowPlanCommand: AsyncParsableCommand {
     @Argument(help: "The saved plan.")
     var file: String
 
-    @Flag(help: "Print one JSON object per event (see docs/events.md).")
-    var json = false
+    @OptionGroup var output: OutputFlags
 
     func run() async throws {
         var invocation = Invocation(mode: .plan, scriptPath: file, arguments: [], startSandbox: SandboxProcess.start)
-        invocation.json = json
+        invocation.format = output.chosen
         invocation.showOnly = true
         let code = await invocation.execute()
         if code != 0 { throw ExitCode(code) }

@@ -87,6 +87,8 @@ import Testing
             text.replacingOccurrences(of: #"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]+Z"#, with: "<TIME>", options: .regularExpression)
         }
         #expect(timeless(shown.stdout) == timeless(plan.stdout), "show-plan:\n\(shown.stdout)\nplan:\n\(plan.stdout)")
+        let planStatus = plan.stderr.split(separator: "\n").filter { !$0.hasPrefix("Saved the plan") }
+        #expect(shown.stderr.split(separator: "\n") == planStatus, "show-plan:\n\(shown.stderr)\nplan:\n\(plan.stderr)")
         let json = try Self.keyflow(["show-plan", "--json", "change.plan"], cwd: cwd, env: [:])
         #expect(json.stdout.split(separator: "\n").filter { $0.contains(#""event":"step_planned""#) }.count == 7, "\(json.stdout)")
 
@@ -95,7 +97,7 @@ import Testing
             .components(separatedBy: #""id":""#).last!.dropLast()
         let run = try Self.keyflow(["run", "change.plan"], cwd: cwd, env: env)
         #expect(run.status == 0, "\(run.all)")
-        #expect(run.stdout.contains("Done: "), "\(run.stdout)")
+        #expect(run.all.contains("Done: "), "\(run.all)")
         try Self.assertNoSecret(run.all, server, "the run of a saved plan")
         let after = try Self.keys(server)
         let svc = try #require(after.first { $0["name"] as? String == "svc-billing" })
