@@ -173,13 +173,13 @@ _keyflow() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    check|fmt|plan|run|show-plan|repl|serve|login|logout|doctor|context|help)
+    check|fmt|plan|run|show-plan|repl|serve|login|logout|doctor|context|help|help)
         # Offer subcommand argument completions
         "_keyflow_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'check fmt plan run show-plan repl serve login logout doctor context help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'check fmt plan run show-plan repl serve login logout doctor context help help' -- "${cur}"))
         ;;
     esac
 }
@@ -510,6 +510,22 @@ _keyflow_context_remove() {
     repeating_options=()
     non_repeating_options=()
     __keyflow_offer_flags_options 1
+}
+
+_keyflow_help() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __keyflow_offer_flags_options -1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __keyflow_add_completions -W 'create'$'\n''ensure'$'\n''update'$'\n''grant'$'\n''revoke'$'\n''delete'$'\n''rotate'$'\n''rollback'$'\n''secret'$'\n''ephemeral'$'\n''show'$'\n''list'$'\n''print'$'\n''let'$'\n''param'$'\n''use'$'\n''assert'$'\n''for'$'\n''if'$'\n''scopes'$'\n''expire'$'\n''description'$'\n''name'$'\n''id'$'\n''grace'$'\n''as'$'\n''where'$'\n''parallel'$'\n''project'$'\n''builtins'$'\n''count'$'\n''len'$'\n''lines'$'\n''exists'$'\n''env'$'\n''selectors'$'\n''sinks'$'\n''expressions'$'\n''types'$'\n''keys'$'\n''projects'$'\n''scope-catalogue'$'\n''syntax'$'\n''modes'$'\n''parameters'$'\n''credentials'$'\n''exit-codes'$'\n''in'
+        return
+        ;;
+    esac
 }
 
 _keyflow_help() {

@@ -57,6 +57,8 @@ function __keyflow_parse_tokens -S
                 __keyflow_parse_subcommand 1 'version' 'h/help'
             end
         case 'help'
+            __keyflow_parse_subcommand -r 1 'version' 'h/help'
+        case 'help'
             __keyflow_parse_subcommand -r 1 'version'
         end
     end
@@ -124,6 +126,7 @@ complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_positional "key
 complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_positional "keyflow" -eq 1' -fa 'logout' -d 'End the stored console session for an endpoint and remove it.'
 complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_positional "keyflow" -eq 1' -fa 'doctor' -d 'Check the endpoint, the project and the credentials in use.'
 complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_positional "keyflow" -eq 1' -fa 'context' -d 'Manage named contexts: an endpoint, a project and where their credentials come from.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_positional "keyflow" -eq 1' -fa 'help' -d 'Explain a statement, clause, builtin or topic of the language, or a command\'s options.'
 complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_positional "keyflow" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow check" json' -l 'json' -d 'Print one JSON object per event or diagnostic on standard output (docs/events.md); the same as --format json.'
 complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow check" format' -l 'format' -d 'text, json, or github: diagnostics as GitHub Actions workflow annotations, and the plan as a job summary appended to $GITHUB_STEP_SUMMARY (the default when GITHUB_ACTIONS=true).' -rfka 'text json github'
@@ -233,4 +236,7 @@ complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_option
 complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow context add" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow context remove" version' -l 'version' -d 'Show the version.'
 complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow context remove" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_positional "keyflow help" -ge 1' -fka 'create ensure update grant revoke delete rotate rollback secret ephemeral show list print let param use assert for if scopes expire description name id grace as where parallel project builtins count len lines exists env selectors sinks expressions types keys projects scope-catalogue syntax modes parameters credentials exit-codes in'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow help" version' -l 'version' -d 'Show the version.'
+complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow help" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'keyflow' -n '__keyflow_should_offer_completions_for_flags_or_options "keyflow help" version' -l 'version' -d 'Show the version.'

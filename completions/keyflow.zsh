@@ -61,13 +61,14 @@ _keyflow() {
             'logout:End the stored console session for an endpoint and remove it.'
             'doctor:Check the endpoint, the project and the credentials in use.'
             'context:Manage named contexts: an endpoint, a project and where their credentials come from.'
+            'help:Explain a statement, clause, builtin or topic of the language, or a command'\''s options.'
             'help:Show subcommand help information.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        check|fmt|plan|run|show-plan|repl|serve|login|logout|doctor|context|help)
+        check|fmt|plan|run|show-plan|repl|serve|login|logout|doctor|context|help|help)
             "_keyflow_${words[1]}" && ret=0
             ;;
         esac
@@ -354,6 +355,19 @@ _keyflow_context_remove() {
     local -i ret=1
     local -ar arg_specs=(
         ':name:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_keyflow_help() {
+    local -i ret=1
+    local -ar _topic=('create' 'ensure' 'update' 'grant' 'revoke' 'delete' 'rotate' 'rollback' 'secret' 'ephemeral' 'show' 'list' 'print' 'let' 'param' 'use' 'assert' 'for' 'if' 'scopes' 'expire' 'description' 'name' 'id' 'grace' 'as' 'where' 'parallel' 'project' 'builtins' 'count' 'len' 'lines' 'exists' 'env' 'selectors' 'sinks' 'expressions' 'types' 'keys' 'projects' 'scope-catalogue' 'syntax' 'modes' 'parameters' 'credentials' 'exit-codes' 'in')
+    local -ar arg_specs=(
+        '*:topic:{__keyflow_complete "${_topic[@]}"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

@@ -68,7 +68,7 @@ public struct Invocation: Sendable {
         switch ScriptFile.read(scriptPath) {
         case .success(let read): bytes = read
         case .failure(let unreadable):
-            printer.emit(.diagnostic(unreadable.diagnostic))
+            printer.emit(.diagnostic(ScriptFile.parameterBeforeScript(scriptPath, rest: arguments, command: mode.rawValue) ?? unreadable.diagnostic))
             printer.emit(.summary(Summary(mode: mode, status: .invalid)))
             printer.finish()
             return 2

@@ -566,7 +566,7 @@ public final class Interpreter: Sendable {
             throw RuntimeError(
                 .usage,
                 .parameterType(
-                    name.name, expected: fallback.map { "a " + $0.typeName } ?? "a value", example: fallback.flatMap { Params.example(like: $0) },
+                    name.name, expected: fallback.map { "a " + $0.typeName } ?? "a value", example: fallback.flatMap { Params.example(like: $0, given: text) },
                     got: Format.quoted(text), name.range))
         }
         return value

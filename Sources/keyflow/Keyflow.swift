@@ -17,6 +17,7 @@ struct Keyflow: AsyncParsableCommand {
             ReplCommand.self,
             ServeCommand.self,
             LoginCommand.self, LogoutCommand.self, DoctorCommand.self, ContextCommand.self, BenchClientCommand.self,
+            HelpCommand.self,
         ]
     )
 
