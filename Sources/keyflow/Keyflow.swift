@@ -37,9 +37,6 @@ struct Keyflow: AsyncParsableCommand {
             Task.detached {}
             AppwriteClient.prepare()
         }
-        if let unknown = unknownHelpTopic(Array(arguments)) {
-            usageError("no help topic \(unknown)", hint: "keyflow --help lists the commands", code: 2)
-        }
         do {
             var command = try parseAsRoot()
             if var command = command as? AsyncParsableCommand {
@@ -70,23 +67,19 @@ struct Keyflow: AsyncParsableCommand {
 
     /// The subcommands named at the start of `arguments` (`["context", "add"]`).
     static func commandPath(_ arguments: [String]) -> [String] {
-        var path: [String] = []
+        commandChain(arguments).map { $0._commandName }
+    }
+
+    /// The subcommand types named at the start of `arguments`, outermost first.
+    static func commandChain(_ arguments: [String]) -> [any ParsableCommand.Type] {
+        var chain: [any ParsableCommand.Type] = []
         var command: any ParsableCommand.Type = Keyflow.self
         for argument in arguments {
             guard let next = command.configuration.subcommands.first(where: { $0._commandName == argument }) else { break }
-            path.append(argument)
+            chain.append(next)
             command = next
         }
-        return path
-    }
-
-    /// `keyflow help TOPIC…` of a topic that is not a command: its quoted name (ArgumentParser
-    /// would print the top-level help and exit 0).
-    static func unknownHelpTopic(_ arguments: [String]) -> String? {
-        guard arguments.first == "help" else { return nil }
-        let topic = arguments.dropFirst().filter { !$0.hasPrefix("-") }
-        guard !topic.isEmpty, commandPath(topic).count < topic.count else { return nil }
-        return "'\(topic.joined(separator: " "))'"
+        return chain
     }
 
     /// Ends the process once a command has said all it had to say, without the exit
