@@ -51,7 +51,9 @@ let package = Package(
             dependencies: ["KeyflowBasics", "CCurl", "CurlLoader", .product(name: "TOMLKit", package: "TOMLKit")]),
         // The interpreter, the two executors (simulate for plan, the Keys API for run), sinks,
         // rotation. Returns events and results; never writes to a terminal.
-        .target(name: "KeyflowRuntime", dependencies: ["KeyflowBasics", "KeyflowLanguage", "KeyflowClient"]),
+        .target(
+            name: "KeyflowRuntime",
+            dependencies: ["KeyflowBasics", "KeyflowLanguage", "KeyflowClient", .product(name: "Crypto", package: "swift-crypto")]),
         // The command line's shell around the runtime: reading scripts, resolving the target
         // (flags, environment, `use`, the embedded sandbox), printing events, exit codes.
         .target(name: "KeyflowCLI", dependencies: ["KeyflowBasics", "KeyflowLanguage", "KeyflowClient", "KeyflowRuntime"]),

@@ -173,13 +173,13 @@ _keyflow() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    check|fmt|plan|run|repl|lsp|serve|login|logout|doctor|context|help|help)
+    check|fmt|plan|run|show-plan|repl|lsp|serve|login|logout|doctor|context|help|help)
         # Offer subcommand argument completions
         "_keyflow_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'check fmt plan run repl lsp serve login logout doctor context help help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'check fmt plan run show-plan repl lsp serve login logout doctor context help help' -- "${cur}"))
         ;;
     esac
 }
@@ -216,6 +216,56 @@ _keyflow_plan() {
     repeating_flags=()
     non_repeating_flags=(--json --sandbox --strict --allow-self --insecure --detailed-exitcode --markdown --version -h --help)
     repeating_options=()
+    non_repeating_options=(--format --color --parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context -o --output)
+    __keyflow_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--format')
+        __keyflow_add_completions -W 'text'$'\n''json'$'\n''github'
+        return
+        ;;
+    '--color')
+        __keyflow_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    '--parallel')
+        return
+        ;;
+    '--max-steps')
+        return
+        ;;
+    '--max-iterations')
+        return
+        ;;
+    '--endpoint')
+        return
+        ;;
+    '--project')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    '--organization-key-file')
+        return
+        ;;
+    '--organization')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '-o'|'--output')
+        return
+        ;;
+    esac
+}
+
+_keyflow_run() {
+    repeating_flags=()
+    non_repeating_flags=(--json --sandbox --strict --allow-self --insecure -y --yes --version -h --help)
+    repeating_options=()
     non_repeating_options=(--format --color --parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options -1
 
@@ -259,48 +309,17 @@ _keyflow_plan() {
     esac
 }
 
-_keyflow_run() {
+_keyflow_show-plan() {
     repeating_flags=()
-    non_repeating_flags=(--json --sandbox --strict --allow-self --insecure --version -h --help)
+    non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--format --color --parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
-    __keyflow_offer_flags_options -1
+    non_repeating_options=(--format)
+    __keyflow_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--format')
         __keyflow_add_completions -W 'text'$'\n''json'$'\n''github'
-        return
-        ;;
-    '--color')
-        __keyflow_add_completions -W 'auto'$'\n''always'$'\n''never'
-        return
-        ;;
-    '--parallel')
-        return
-        ;;
-    '--max-steps')
-        return
-        ;;
-    '--max-iterations')
-        return
-        ;;
-    '--endpoint')
-        return
-        ;;
-    '--project')
-        return
-        ;;
-    '--key-file')
-        return
-        ;;
-    '--organization-key-file')
-        return
-        ;;
-    '--organization')
-        return
-        ;;
-    '--context')
         return
         ;;
     esac

@@ -54,6 +54,7 @@ _keyflow() {
             'fmt:Format scripts in the canonical layout (comments kept, meaning unchanged).'
             'plan:Show the steps a script would take, without changing anything.'
             'run:Run a script: execute its steps against the Keys API.'
+            'show-plan:Print a plan saved with `keyflow plan -o FILE`, without contacting the server.'
             'repl:Explore a project'\''s keys interactively: each statement runs as it is entered.'
             'lsp:Run the language server (LSP over standard input and output) for editors.'
             'serve:Run a local Appwrite-compatible Keys API server (the sandbox).'
@@ -68,7 +69,7 @@ _keyflow() {
         ;;
     arg)
         case "${words[1]}" in
-        check|fmt|plan|run|repl|lsp|serve|login|logout|doctor|context|help|help)
+        check|fmt|plan|run|show-plan|repl|lsp|serve|login|logout|doctor|context|help|help)
             "_keyflow_${words[1]}" && ret=0
             ;;
         esac
@@ -133,6 +134,7 @@ _keyflow_plan() {
         '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
         '--context[A named context from config.toml (else KEYFLOW_CONTEXT, else the current one; see keyflow context).]:context:'
         '--detailed-exitcode[Exit 4 when the plan has changes to make (0\: none, 1\: error, 2\: invalid).]'
+        '(-o --output)'{-o,--output}'[Save the plan to this file, for `keyflow run FILE`.]:output:'
         '--markdown[Print the plan as Markdown on standard output (for a pull-request comment); diagnostics go to standard error.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -165,6 +167,22 @@ _keyflow_run() {
         '--organization[The organization id, for an organization key and `projects` (else APPWRITE_ORGANIZATION_ID).]:organization:'
         '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
         '--context[A named context from config.toml (else KEYFLOW_CONTEXT, else the current one; see keyflow context).]:context:'
+        '(-y --yes)'{-y,--yes}'[Do not ask before a destructive run on a terminal.]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_keyflow_show-plan() {
+    local -i ret=1
+    local -ar ___format=('text' 'json' 'github')
+    local -ar arg_specs=(
+        ':file:'
+        '--json[Print one JSON object per event or diagnostic on standard output (docs/events.md); the same as --format json.]'
+        '--format[text, json, or github\: diagnostics as GitHub Actions workflow annotations, and the plan as a job summary appended to $GITHUB_STEP_SUMMARY (the default when GITHUB_ACTIONS=true).]:format:{__keyflow_complete "${___format[@]}"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

@@ -33,6 +33,12 @@ public struct Invocation: Sendable {
     public var allowSelf = false
     /// `plan --detailed-exitcode`: exit 4 when there are changes.
     public var detailedExitCode = false
+    /// `plan -o FILE`: save the plan there for `keyflow run FILE` (docs/saved-plans.md).
+    public var savePath: String?
+    /// `run --yes`: no confirmation on a terminal.
+    public var yes = false
+    /// `show-plan FILE`: print a saved plan as `plan` does; nothing is sent.
+    public var showOnly = false
     public var target = TargetOptions()
     /// `--sandbox`: the embedded sandbox even without a terminal.
     public var sandbox = false
@@ -71,6 +77,7 @@ public struct Invocation: Sendable {
             printer.finish()
             return 2
         }
+        if showOnly || SavedPlan.looksSaved(bytes) { return await executeSaved(bytes, file: file, printer: printer) }
         let source = String(decoding: bytes, as: UTF8.self)
         printer.know(file: file, bytes: bytes)
         var params: [String: String] = [:]
@@ -113,23 +120,112 @@ public struct Invocation: Sendable {
         options.limits = limits
         options.strict = strict
         options.allowSelf = allowSelf
+        configure(&options, printer)
+        let recording = savePath.map { _ in PlanRecording() }
+        let summary = await KeyTable.$palette.withValue(printer.report.style) {
+            mode == .plan
+                ? await session.plan(program, source: source, options: options, recording: recording, emit: printer.emit)
+                : await session.run(program, source: source, options: options, emit: printer.emit)
+        }
+        printer.finish()
+        if let savePath, let recording {
+            if summary.status == .ok {
+                let saved = await recording.saved(
+                    target: session.target, script: SavedPlan.Script(file: file, bytes: bytes, parameters: params))
+                do {
+                    try saved.write(to: savePath)
+                } catch {
+                    printer.fail("cannot save the plan to \(savePath): \(error.reason)")
+                    if let embedded { await embedded.stop() }
+                    return 1
+                }
+                printer.note("Saved the plan (\(saved.steps.count) step\(saved.steps.count == 1 ? "" : "s")) to \(savePath): run it with `keyflow run \(savePath)`")
+            } else {
+                printer.note("The plan was not saved: it did not finish")
+            }
+        }
+        if let embedded { await embedded.stop() }
+        return exitCode(summary)
+    }
+
+    /// Progress lines and the confirmation prompt, for a run at a terminal.
+    func configure(_ options: inout RunOptions, _ printer: Printer) {
         if printer.progress {
             options.onStepFinished = { @Sendable (_: Step) in printer.stepDone() }
             options.onPlanReady = { @Sendable (count: Int) in printer.expect(count) }
         }
-        let summary = await KeyTable.$palette.withValue(printer.report.style) {
-            mode == .plan
-                ? await session.plan(program, source: source, options: options, emit: printer.emit)
-                : await session.run(program, source: source, options: options, emit: printer.emit)
+        // Only a person at a terminal is asked (docs/language.md §12.6b): cron and CI never are.
+        if mode == .run, !yes, stdinIsTerminal, stderrIsTerminal {
+            options.confirm = { @Sendable steps, question in printer.confirm(steps, question) }
         }
-        printer.finish()
-        if let embedded { await embedded.stop() }
+    }
+
+    func exitCode(_ summary: Summary) -> Int32 {
         switch summary.status {
         case .ok: return detailedExitCode && mode == .plan && summary.changes > 0 ? 4 : 0
         case .failed: return 1
         case .assertFailed: return 3
         case .invalid: return 2
         }
+    }
+
+    /// `run FILE`, `plan FILE` and `show-plan FILE` for a saved plan (docs/saved-plans.md):
+    /// `show-plan` and `plan` print it as `plan` does; `run` executes exactly its steps.
+    func executeSaved(_ bytes: [UInt8], file: String, printer: Printer) async -> Int32 {
+        let plan: SavedPlan
+        do {
+            plan = try SavedPlan.decode(bytes)
+        } catch {
+            printer.fail("\(file): \(error)")
+            if case .unknownVersion = error { return invalid(1, printer, status: .failed) }
+            return invalid(2, printer)
+        }
+        guard savePath == nil else {
+            return invalid(printer.usage("\(file) is a saved plan already: -o saves the plan of a script", file: file), printer)
+        }
+        guard arguments.isEmpty else {
+            return invalid(
+                printer.usage(
+                    "a saved plan takes no name=value parameters: they were fixed when it was made",
+                    help: "plan the script again with the new values", file: file), printer)
+        }
+        // The script, when it is still at hand and unchanged, gives diagnostics their excerpts.
+        if let script = FileManager.default.contents(atPath: plan.script.file).map({ [UInt8]($0) }) {
+            if SavedPlan.sha256(script) == plan.script.sha256 {
+                printer.know(file: plan.script.file, bytes: script)
+            } else if !showOnly && mode == .run {
+                printer.note("\(plan.script.file) changed since the plan was saved; the saved steps run as they were planned")
+            }
+        }
+        if plan.projects.count > 1 { printer.nameProjects() }
+        if showOnly || mode == .plan {
+            for event in plan.events { printer.emit(event) }
+            printer.finish()
+            return 0
+        }
+
+        // The target the plan names stands where a script's `use` would: flags and the
+        // environment still win, and the session refuses a target that is not the plan's.
+        let connection: Connection
+        do {
+            connection = try await Connection.open(
+                target: target, script: ScriptTarget(endpoint: plan.target.endpoint, project: plan.target.project), sandbox: false,
+                environment: environment, stdinIsTerminal: false, startSandbox: startSandbox)
+        } catch {
+            switch error {
+            case .usage(let message, let help): return invalid(printer.usage(message, help: help, file: file), printer)
+            case .sandbox(let message):
+                printer.fail(message)
+                return invalid(1, printer, status: .failed)
+            }
+        }
+        for warning in connection.warnings { printer.warn(warning) }
+        var options = RunOptions(parallel: parallel, sinks: SinkWriter(standardOutput: { text in printer.raw(text) }))
+        options.allowSelf = allowSelf
+        configure(&options, printer)
+        let summary = await connection.session.run(saved: plan, file: file, options: options, emit: printer.emit)
+        printer.finish()
+        return exitCode(summary)
     }
 
     /// Ends a plan or run that stopped before it began: the closing `summary` event

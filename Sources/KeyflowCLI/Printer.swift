@@ -174,6 +174,32 @@ public final class Printer: @unchecked Sendable {
         }
     }
 
+    /// A line about the command itself (a saved plan's file): stderr, or a JSON `note` event.
+    func note(_ message: String) {
+        lock.withLock {
+            switch format {
+            case .json: write(JSONEvents.encode(["event": "note", "message": message]) + "\n", to: .stdout)
+            case .github: write("::notice title=keyflow::\(GitHubAnnotation.escapeData(message))\n", to: .stdout)
+            case .text: write(message + "\n", to: .stderr)
+            }
+        }
+    }
+
+    /// Shows the steps a run is about to take and asks `question` on the terminal (stderr,
+    /// then a line from stdin): true for y or yes.
+    func confirm(_ steps: [Step], _ question: String) -> Bool {
+        for step in steps { emit(.planned(step)) }
+        lock.withLock {
+            clearProgress()
+            write(question, to: .stderr)
+        }
+        guard let answer = readLine(strippingNewline: true) else {
+            lock.withLock { write("\n", to: .stderr) }
+            return false
+        }
+        return Confirmation.isYes(answer)
+    }
+
     /// A warning outside a script (`--insecure`, an override of the script's `use`).
     func warn(_ message: String) {
         lock.withLock {

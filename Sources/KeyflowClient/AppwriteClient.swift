@@ -9,6 +9,9 @@ import KeyflowBasics
 /// duplicates a key nor reports a spurious failure.
 public struct AppwriteClient: KeysAPI {
     public let configuration: ClientConfiguration
+    /// The API key after a run rotated it (`adopt`): shared by every copy of this client
+    /// for its project, so the rest of the run authenticates with the successor.
+    private let successor = SuccessorKey()
 
     /// keyflow's identity on the wire (docs/appwrite-api.md §3.1: the SDK headers, our own name).
     public static let sdkName = "keyflow"
@@ -117,6 +120,15 @@ public struct AppwriteClient: KeysAPI {
         }
     }
 
+    /// The API key requests authenticate with: the configured one, or its successor once
+    /// a rotation of it has delivered one.
+    public var apiKey: Secret? { successor.secret ?? configuration.credentials.apiKey }
+
+    public func adopt(successor secret: Secret, replacing old: Secret) {
+        guard let current = apiKey, current == old, !secret.isEmpty else { return }
+        successor.secret = secret
+    }
+
     // MARK: Beyond the protocol
 
     /// Update as a patch: reads the key, changes only the fields given, and re-sends every
@@ -216,7 +228,7 @@ public struct AppwriteClient: KeysAPI {
     /// Reads, updates, deletes and ephemeral keys: the project API key where there is one
     /// (it suffices), else the organization key, else the session (docs/language.md §13).
     private func preferredAuth() throws(APIError) -> Auth {
-        if let key = configuration.credentials.apiKey { return .apiKey(key) }
+        if let key = apiKey { return .apiKey(key) }
         if let organizationKey { return organizationKey }
         if let session = configuration.credentials.session { return .session(session) }
         throw .noCredential(
@@ -377,5 +389,15 @@ enum SessionCookie {
             return Secret(value)
         }
         return nil
+    }
+}
+
+/// The successor of the API key an `AppwriteClient` was configured with, once adopted.
+private final class SuccessorKey: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _secret: Secret?
+    var secret: Secret? {
+        get { lock.withLock { _secret } }
+        set { lock.withLock { _secret = newValue } }
     }
 }

@@ -138,6 +138,15 @@ public protocol KeysAPI: Sendable {
     func deleteKey(id: String) async throws(APIError)
     /// POST /project/keys/ephemeral; duration in seconds, 1...3600.
     func createEphemeralKey(scopes: [String], duration: Int) async throws(APIError) -> Key
+    /// A rotation of the API key these calls authenticate with (`old`) has delivered its
+    /// successor: every later call authenticates with `successor`. Nothing happens when
+    /// `old` is not the key in use.
+    func adopt(successor: Secret, replacing old: Secret)
+}
+
+extension KeysAPI {
+    /// An API that holds no API key of its own has nothing to switch.
+    public func adopt(successor: Secret, replacing old: Secret) {}
 }
 
 /// Every way a call can fail, typed. Messages never include secrets.

@@ -222,6 +222,21 @@ extension Diagnostic {
             detail: "a second key of this name makes every later selector of the name ambiguous",
             help: "use `ensure` to converge the existing key, or choose another name", range: range)
     }
+    /// A bulk selector of a mutating statement that matches every key of the project.
+    public static func everyKeySelected(statement: String, count: Int, project: String, _ range: SourceRange) -> Diagnostic {
+        Diagnostic(
+            .warning, id: "every-key-selected",
+            summary: "`\(statement)` selects every key of project \(quoted(project)) (\(count) key\(count == 1 ? "" : "s"))",
+            detail: "a condition that matches every key is often a typo or a pattern wider than meant",
+            help: "narrow the `where` condition, or check the plan's list of keys", range: range)
+    }
+    /// The keys behind a failed assertion's `count(keys where …)`: at most 10 by name and
+    /// id, then how many more.
+    public static func offendingKeys(_ keys: [(name: String, id: String)], condition: String) -> String {
+        let shown = keys.prefix(10).map { "\(quoted($0.name)) (\($0.id))" }.joined(separator: ", ")
+        let more = keys.count > 10 ? " and \(keys.count - 10) more" : ""
+        return "\(keys.count) key\(keys.count == 1 ? "" : "s") where \(condition): \(shown)\(more)"
+    }
     public static func missingEphemeralExpiry(_ range: SourceRange) -> Diagnostic {
         missingClause("expire", statement: "ephemeral", range, help: "ephemeral keys live 1s to 1h: expire in 15m")
     }

@@ -205,7 +205,19 @@ public final class REPL: @unchecked Sendable {
             guard let (stream, text) = report.render(event) else { return }
             stream == .stdout ? output.out(text) : output.err(text)
         }
-        let options = RunOptions(announceTarget: false)
+        var options = RunOptions(announceTarget: false)
+        if !planning && isatty(0) == 1 {
+            // A bulk delete or retirement asks first, as `keyflow run` does on a terminal.
+            let editor = self.editor
+            options.confirmRule = .bulk
+            options.confirm = { @Sendable steps, question in
+                for step in steps {
+                    if let (_, text) = report.render(.planned(step)) { output.out(text) }
+                }
+                guard case .line(let answer) = await editor.read(prompt: question) else { return false }
+                return Confirmation.isYes(answer)
+            }
+        }
         let session = self.session
         Interrupts.clear()
         let width = columns()

@@ -214,7 +214,30 @@ public final class Interpreter: Sendable {
     func execAssert(_ condition: Expr, _ message: Expr?, _ scope: Scope, _ s: Statement) async throws(RuntimeError) {
         guard try await truth(condition, scope) else {
             let text = try await message.asyncMap { m throws(RuntimeError) in try await self.eval(m, scope).displayText }
-            throw .assertion(text ?? sourceText(condition.range) ?? "condition is false", s.range)
+            // A count over `keys where …` that fails says which keys it counted.
+            var counted: [String] = []
+            for (where_, range) in Self.countedSelections(in: condition) {
+                let keys = try await keys(where: where_, scope, range)
+                guard !keys.isEmpty else { continue }
+                counted.append(
+                    Diagnostic.offendingKeys(Self.sorted(keys).map { ($0.name, $0.id) }, condition: sourceText(where_.range) ?? "…"))
+            }
+            throw .assertion(
+                text ?? sourceText(condition.range) ?? "condition is false", s.range,
+                detail: counted.isEmpty ? nil : counted.joined(separator: "; "))
+        }
+    }
+
+    /// The `keys where C` that `count(…)` or `len(…)` counts anywhere in an assertion's
+    /// condition: each C with the range of the selection.
+    static func countedSelections(in e: Expr) -> [(Expr, SourceRange)] {
+        switch e.kind {
+        case .call(let f, let args):
+            if ["count", "len"].contains(f.name), args.count == 1, case .keysWhere(let c) = args[0].kind { return [(c, args[0].range)] }
+            return args.flatMap { countedSelections(in: $0) }
+        case .binary(_, let a, let b): return countedSelections(in: a) + countedSelections(in: b)
+        case .unary(_, let a): return countedSelections(in: a)
+        default: return []
         }
     }
 
@@ -407,10 +430,20 @@ public final class Interpreter: Sendable {
         _ body: @escaping @Sendable (Key, Scope, @escaping EventHandler) async throws(RuntimeError) -> Void
     ) async throws(RuntimeError) {
         let keys = try await select(target, scope)
+        try await warnIfEveryKey(target, keys, s, emit)
         let limit = keys.count > 1 ? parallel : 1
         try await runOrdered(count: keys.count, limit: limit, emit: emit) { i, emit throws(RuntimeError) in
             try await body(keys[i], scope.with(key: keys[i]), emit)
         }
+    }
+
+    /// A `keys where` that matches every key of the project is worth a second look before
+    /// a statement changes them all (a plan-time warning; a run's plan pass shows it too).
+    func warnIfEveryKey(_ target: KeyflowLanguage.Selector, _ keys: [Key], _ s: Statement, _ emit: EventHandler) async throws(RuntimeError) {
+        guard case .keysWhere = target.kind, !keys.isEmpty, keys.count == cache.all.count else { return }
+        // A list narrowed to the names the script can reach (`KeyReach`) is not the whole project.
+        guard await cache.everyName().count == keys.count else { return }
+        emit(.diagnostic(.everyKeySelected(statement: s.keyword, count: keys.count, project: executor.project, target.range)))
     }
 
     func select(_ target: KeyflowLanguage.Selector, _ scope: Scope) async throws(RuntimeError) -> [Key] {

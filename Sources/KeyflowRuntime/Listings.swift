@@ -42,6 +42,19 @@ public final class Listings: @unchecked Sendable {
         return try await task.value.get()
     }
 
+    /// Every listing read so far that succeeded: the keys of each project, and the
+    /// organization's projects (nil: not listed). For a saved plan's fingerprints.
+    public func listed() async -> (keys: [String: [Key]], projects: [Project]?) {
+        let (keyTasks, projectTask) = lock.withLock { (keys, projects) }
+        var out: [String: [Key]] = [:]
+        for (project, task) in keyTasks {
+            if case .success(let list) = await task.value { out[project] = list }
+        }
+        var listedProjects: [Project]? = nil
+        if let projectTask, case .success(let list) = await projectTask.value { listedProjects = list }
+        return (out, listedProjects)
+    }
+
     /// The organization's projects, listed on first use.
     public func allProjects() async throws(APIError) -> [Project] {
         if let seededProjects { return seededProjects }

@@ -89,6 +89,10 @@ public enum Rotation {
         let (created, resumed) = try await createOrResume(request, api: api, now: now)
         CrashHook.reach("create")
         let successor = try await deliver(created, replacing: request.old, to: request.sinks, api: api, sinks: sinks)
+        // Rotating the credential itself: from here on the run authenticates with the
+        // successor (the client switches only when `old` is the key in use), so retiring
+        // the old key, and every later step, do not depend on it.
+        api.adopt(successor: successor.secret, replacing: request.old.secret)
         let retired = try await retire(request.old, successor: successor, grace: request.grace, api: api, now: now)
         CrashHook.reach("retire")
         return Outcome(successor: successor, retired: retired, resumed: resumed)

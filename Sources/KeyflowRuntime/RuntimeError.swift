@@ -173,8 +173,8 @@ extension RuntimeError {
     static func api(_ error: APIError, during: String, _ range: SourceRange) -> RuntimeError {
         RuntimeError(.failure, Diagnostic(id: "api-error", summary: "\(during): \(error)", help: error.remedy, range: range))
     }
-    static func assertion(_ message: String, _ range: SourceRange) -> RuntimeError {
-        RuntimeError(.assertion, Diagnostic(id: "assert-failed", summary: "assertion failed: \(message)", range: range))
+    static func assertion(_ message: String, _ range: SourceRange, detail: String? = nil) -> RuntimeError {
+        RuntimeError(.assertion, Diagnostic(id: "assert-failed", summary: "assertion failed: \(message)", detail: detail, range: range))
     }
     static func usage(_ summary: String, help: String? = nil, _ range: SourceRange) -> RuntimeError {
         RuntimeError(.usage, Diagnostic(id: "usage", summary: summary, help: help, range: range))

@@ -6,8 +6,8 @@ import KeyflowLanguage
 /// API key it authenticates with, retiring it with `grace 0`, taking `keys.read` or
 /// `keys.write` from it, or shortening its expiry. A plan marks each such step with a
 /// warning; a run refuses before its first write unless `--allow-self` says it is meant.
-/// Rotating the credential with a grace period is safe: the old key keeps working for the
-/// rest of the run.
+/// Rotating the credential with a grace period is safe: once the successor is delivered,
+/// the rest of the run authenticates with it (`Rotation.execute`, `KeysAPI.adopt`).
 public enum SelfLockout {
     /// Why `step` would lock out the credential whose secret is `own`; nil when it would not.
     public static func danger(of step: Step, own: Secret?) -> String? {

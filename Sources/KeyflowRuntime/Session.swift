@@ -24,6 +24,11 @@ public struct RunOptions: Sendable {
     /// `--allow-self`: a run may delete, retire at once, or cut the scopes or expiry of the
     /// API key it authenticates with (`SelfLockout`).
     public var allowSelf = false
+    /// Asked, with the planned steps and the question, before the first write of a run
+    /// that `Confirmation` says needs it; false aborts the run. nil: never asks (no terminal, `--yes`).
+    public var confirm: (@Sendable (_ steps: [Step], _ question: String) async -> Bool)?
+    /// Which runs `confirm` is asked about.
+    public var confirmRule: Confirmation.Rule = .run
 
     public init(
         parallel: Int = 8, params: [String: String] = [:], sinks: SinkWriter = SinkWriter(),
@@ -75,13 +80,17 @@ public final class Session: @unchecked Sendable {
 
     /// Reads only: evaluates over an in-memory copy of the key list (`Simulator`) and
     /// reports each step as `planned`. Nothing is written, no sink is touched.
-    public func plan(_ program: Program, source: String? = nil, options: RunOptions = RunOptions(), emit: @escaping EventHandler)
-        async -> Summary
-    {
+    /// With `recording`, also what a saved plan needs (`SavedPlan`): the steps and every
+    /// listing read.
+    public func plan(
+        _ program: Program, source: String? = nil, options: RunOptions = RunOptions(), recording: PlanRecording? = nil,
+        emit: @escaping EventHandler
+    ) async -> Summary {
         let tally = Tally(mode: .plan)
         let own = ownKey
         let out: EventHandler = { event in
             tally.consume(event)
+            recording?.consume(event)
             emit(event)
             // A step that would lock the run out is marked right below its line.
             if case .planned(let step) = event, let danger = SelfLockout.danger(of: step, own: own) {
@@ -90,9 +99,17 @@ public final class Session: @unchecked Sendable {
         }
         if options.announceTarget { out(.target(target, mode: .plan)) }
         let reach = KeyReach.namePrefix(of: program)
-        let keys = KeyCache(source: api, namePrefix: reach, everyName: everyName(narrowed: reach != nil))
+        let api = self.api
+        let keys = KeyCache(
+            loader: { () async throws(APIError) in
+                let listed = try await KeyCache.fetchAll(from: api, namePrefix: reach)
+                recording?.read(project: api.project, namePrefix: reach, listed)
+                return listed
+            }, everyName: everyName(narrowed: reach != nil))
+        let listings = Listings(api: api)
+        recording?.listings = listings
         do {
-            let simulator = Simulator(keys: keys, project: api.project, listings: Listings(api: api))
+            let simulator = Simulator(keys: keys, project: api.project, listings: listings)
             _ = try await interpreter(simulator, options, source).execute(program.statements, in: environment, emit: out)
         } catch {
             return finish(tally, error, out)
@@ -154,6 +171,9 @@ public final class Session: @unchecked Sendable {
             return finish(tally, error, out)
         }
 
+        // 4. A person at a terminal confirms a destructive or wide run.
+        if let refusal = await confirmation(planned.steps, options) { return finish(tally, refusal, out) }
+
         options.onPlanReady?(planned.steps.count)
 
         // Nothing to change: the run would read the same keys and take no step, so its
@@ -164,7 +184,7 @@ public final class Session: @unchecked Sendable {
             return finish(tally, nil, out)
         }
 
-        // 4. The run.
+        // 5. The run.
         let executor = APIExecutor(
             api: api, sinks: options.sinks, keys: KeyCache(seed: initial, everyName: everyName), listings: listings,
             onStepFinished: options.onStepFinished)
@@ -179,13 +199,13 @@ public final class Session: @unchecked Sendable {
         return finish(tally, nil, out)
     }
 
-    private func interpreter(_ executor: any StepExecutor, _ options: RunOptions, _ source: String?) -> Interpreter {
+    func interpreter(_ executor: any StepExecutor, _ options: RunOptions, _ source: String?) -> Interpreter {
         Interpreter(
             executor: executor, parallel: options.parallel, params: options.params, source: source,
             scriptDirectory: options.scriptDirectory, sinks: options.sinks, limits: options.limits, strict: options.strict)
     }
 
-    private func finish(_ tally: Tally, _ error: RuntimeError?, _ out: EventHandler, note: String? = nil) -> Summary {
+    func finish(_ tally: Tally, _ error: RuntimeError?, _ out: EventHandler, note: String? = nil) -> Summary {
         if let error {
             var d = error.diagnostic
             if let note, d.detail == nil {

@@ -13,7 +13,7 @@ struct Keyflow: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             CheckCommand.self, FmtCommand.self,
-            PlanCommand.self, RunCommand.self,
+            PlanCommand.self, RunCommand.self, ShowPlanCommand.self,
             ReplCommand.self, LspCommand.self,
             ServeCommand.self,
             LoginCommand.self, LogoutCommand.self, DoctorCommand.self, ContextCommand.self, BenchClientCommand.self,

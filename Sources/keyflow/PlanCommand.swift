@@ -24,6 +24,11 @@ struct PlanCommand: AsyncParsableCommand {
               APPWRITE_ENDPOINT=https://cloud.appwrite.io/v1 APPWRITE_PROJECT_ID=p1 \\
                 APPWRITE_API_KEY=… keyflow plan --json sweep.kf
               cat script.kf | keyflow plan --sandbox -
+              keyflow plan -o rotate.plan rotate.kf         # review it, then: keyflow run rotate.plan
+
+            With -o FILE the plan is also saved (mode 0600, no secrets; docs/saved-plans.md): \
+            `keyflow run FILE` executes exactly its steps, and refuses before its first write when \
+            the target or any key the plan read has changed since.
             """)
 
     @OptionGroup var script: ScriptArguments
@@ -31,6 +36,9 @@ struct PlanCommand: AsyncParsableCommand {
 
     @Flag(help: "Exit 4 when the plan has changes to make (0: none, 1: error, 2: invalid).")
     var detailedExitcode = false
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Save the plan to this file, for `keyflow run FILE`.")
+    var saveTo: String?
 
     @Flag(help: "Print the plan as Markdown on standard output (for a pull-request comment); diagnostics go to standard error.")
     var markdown = false
@@ -42,6 +50,7 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         var invocation = script.invocation(mode: .plan, target: target)
         invocation.detailedExitCode = detailedExitcode
+        invocation.savePath = saveTo
         invocation.markdown = markdown
         let code = await invocation.execute()
         if code != 0 { throw ExitCode(code) }
@@ -50,7 +59,7 @@ struct PlanCommand: AsyncParsableCommand {
 
 /// Arguments shared by `plan` and `run`.
 struct ScriptArguments: ParsableArguments {
-    @Argument(help: "The script, or - to read it from standard input.")
+    @Argument(help: "The script, or - to read it from standard input (for run, also a saved plan).")
     var file: String
 
     @Argument(help: "Parameters for the script's `param` statements, as name=value.")
@@ -95,5 +104,33 @@ struct ScriptArguments: ParsableArguments {
         i.limits.maxSteps = maxSteps
         i.limits.maxIterations = maxIterations
         return i
+    }
+}
+
+/// `keyflow show-plan FILE`: prints a saved plan as `plan` printed it; nothing is sent.
+struct ShowPlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show-plan",
+        abstract: "Print a plan saved with `keyflow plan -o FILE`, without contacting the server.",
+        discussion: """
+            Checks the file's format version and checksum, then prints its target, its steps and \
+            its summary as `plan` did. See docs/saved-plans.md for the format.
+
+            Examples:
+              keyflow show-plan rotate.plan
+              keyflow show-plan --json rotate.plan | jq -c 'select(.event == "step_planned")'
+            """)
+
+    @Argument(help: "The saved plan.")
+    var file: String
+
+    @OptionGroup var output: OutputFlags
+
+    func run() async throws {
+        var invocation = Invocation(mode: .plan, scriptPath: file, arguments: [], startSandbox: SandboxProcess.start)
+        invocation.format = output.chosen
+        invocation.showOnly = true
+        let code = await invocation.execute()
+        if code != 0 { throw ExitCode(code) }
     }
 }

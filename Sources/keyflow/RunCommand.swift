@@ -22,13 +22,26 @@ struct RunCommand: AsyncParsableCommand {
               keyflow run --parallel 16 examples/tenants.kf tenants_file=customers.txt
               keyflow run --json examples/sweep.kf > sweep-events.jsonl
               echo 'list' | keyflow run --sandbox -
+              keyflow run rotate.plan                       # a plan saved with keyflow plan -o
+
+            On a terminal, a run that deletes or retires keys, or changes more than 20, shows its \
+            plan and asks first; --yes skips the question. Without a terminal it never asks.
+
+            FILE may be a plan saved with `keyflow plan -o` (docs/saved-plans.md): the run executes \
+            exactly its steps, and refuses before its first write (exit 1) when the target differs \
+            or a key the plan read has changed since.
             """)
 
     @OptionGroup var script: ScriptArguments
     @OptionGroup var target: TargetFlags
 
+    @Flag(name: [.customShort("y"), .long], help: "Do not ask before a destructive run on a terminal.")
+    var yes = false
+
     func run() async throws {
-        let code = await script.invocation(mode: .run, target: target).execute()
+        var invocation = script.invocation(mode: .run, target: target)
+        invocation.yes = yes
+        let code = await invocation.execute()
         if code != 0 { throw ExitCode(code) }
     }
 }
