@@ -173,13 +173,13 @@ _keyflow() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    check|fmt|plan|run|repl|serve|login|logout|doctor|context|help|help)
+    check|fmt|plan|run|repl|lsp|serve|login|logout|doctor|context|help|help)
         # Offer subcommand argument completions
         "_keyflow_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'check fmt plan run repl serve login logout doctor context help help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'check fmt plan run repl lsp serve login logout doctor context help help' -- "${cur}"))
         ;;
     esac
 }
@@ -297,6 +297,36 @@ _keyflow_run() {
 _keyflow_repl() {
     repeating_flags=()
     non_repeating_flags=(--insecure --sandbox --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization --context)
+    __keyflow_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--endpoint')
+        return
+        ;;
+    '--project')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    '--organization-key-file')
+        return
+        ;;
+    '--organization')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    esac
+}
+
+_keyflow_lsp() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure --version -h --help)
     repeating_options=()
     non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options 0

@@ -55,6 +55,7 @@ _keyflow() {
             'plan:Show the steps a script would take, without changing anything.'
             'run:Run a script: execute its steps against the Keys API.'
             'repl:Explore a project'\''s keys interactively: each statement runs as it is entered.'
+            'lsp:Run the language server (LSP over standard input and output) for editors.'
             'serve:Run a local Appwrite-compatible Keys API server (the sandbox).'
             'login:Sign in to the Appwrite console and store the session for an endpoint.'
             'logout:End the stored console session for an endpoint and remove it.'
@@ -67,7 +68,7 @@ _keyflow() {
         ;;
     arg)
         case "${words[1]}" in
-        check|fmt|plan|run|repl|serve|login|logout|doctor|context|help|help)
+        check|fmt|plan|run|repl|lsp|serve|login|logout|doctor|context|help|help)
             "_keyflow_${words[1]}" && ret=0
             ;;
         esac
@@ -177,6 +178,24 @@ _keyflow_repl() {
         '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
         '--context[A named context from config.toml (else KEYFLOW_CONTEXT, else the current one; see keyflow context).]:context:'
         '--sandbox[Use the embedded local sandbox even without a terminal (when no endpoint is set).]'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_keyflow_lsp() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--endpoint[The Appwrite API endpoint, /v1 included (else APPWRITE_ENDPOINT).]:endpoint:'
+        '--project[The project id (else APPWRITE_PROJECT_ID).]:project:'
+        '--key-file[A file holding the API key (else APPWRITE_API_KEY).]:key-file:'
+        '--organization-key-file[A file holding an organization API key (else APPWRITE_ORGANIZATION_KEY).]:organization-key-file:'
+        '--organization[The organization id, for an organization key and `projects` (else APPWRITE_ORGANIZATION_ID).]:organization:'
+        '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
+        '--context[A named context from config.toml (else KEYFLOW_CONTEXT, else the current one; see keyflow context).]:context:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

@@ -140,7 +140,7 @@ public struct Invocation: Sendable {
     }
 
     /// The script's `use endpoint "…" project "…"` (the checker allows plain strings only).
-    static func useStatement(_ program: Program) -> ScriptTarget? {
+    public static func useStatement(_ program: Program) -> ScriptTarget? {
         for s in program.statements {
             if case .use(let endpoint, let project) = s.kind {
                 return ScriptTarget(endpoint: endpoint?.plainString, project: project?.plainString)

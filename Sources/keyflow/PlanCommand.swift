@@ -9,9 +9,9 @@ struct PlanCommand: AsyncParsableCommand {
         abstract: "Show the steps a script would take, without changing anything.",
         discussion: """
             Evaluates the script with reads against the target; writes are applied to an in-memory copy \
-            of the key list so later statements see earlier ones. Prints the target, one line per step \
-            (+ create, ~ update with field differences, - delete, ↻ rotate, → secret), then a summary. \
-            Secrets are never shown and sinks are not touched.
+            of the key list so later statements see earlier ones. Prints one line per step on standard \
+            output (+ create, ~ update with field differences, - delete, ↻ rotate, → secret); the target \
+            line and the summary go to standard error. Secrets are never shown and sinks are not touched.
 
             With no endpoint configured, plans against the embedded local sandbox when a terminal is \
             attached (or with --sandbox); otherwise exits 2.

@@ -185,14 +185,15 @@ import Testing
         #expect(rec.outputs == ["a", "b", "c", "d", "e", "f"].map { "start \($0)" })
         // A failing iteration stops the loop: no new iterations start, the running ones
         // finish. x2's sink fails at once and leaves a marker; the other sinks of the first
-        // four wait for that marker and then 0.3 s more, so no slot frees before the
-        // failure is known, however loaded the machine (no race on a bare sleep).
+        // four wait for that marker and then 2 s more, so no slot frees before the failure
+        // (x2's sink, then the delete of its key) is known: under a load average of 20,
+        // 0.3 s was not always enough.
         let marker = FileManager.default.temporaryDirectory
             .appendingPathComponent("keyflow-parallel-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: marker) }
         let items = (0..<40).map { "\"x\($0)\"" }.joined(separator: ", ")
         let sink = "sh -c 'if [ ${t} = x2 ]; then touch \(marker); exit 1; fi; i=0; "
-            + "while [ ! -e \(marker) ] && [ $i -lt 2000 ]; do sleep 0.01; i=$((i+1)); done; sleep 0.3'"
+            + "while [ ! -e \(marker) ] && [ $i -lt 2000 ]; do sleep 0.01; i=$((i+1)); done; sleep 2'"
         let (s2, rec2) = try await go(
             """
             for t in [\(items)] parallel 4 {
