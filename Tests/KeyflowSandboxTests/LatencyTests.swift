@@ -43,14 +43,15 @@ import Testing
         let clock = ContinuousClock()
         let one = try await clock.measure { _ = try await send("GET", endpoint + "/health/version") }
         #expect(one >= .milliseconds(200))
-        // Eight at once wait side by side: far less than 8 × 200 ms.
+        // Eight at once wait side by side: well under the 8 × 200 ms one after another would
+        // take (the bound leaves room for a loaded machine and the client's connection limit).
         let eight = try await clock.measure {
             try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<8 { group.addTask { try await send("GET", endpoint + "/health/version").status } }
                 for try await status in group { #expect(status == 200) }
             }
         }
-        #expect(eight >= .milliseconds(200) && eight < .milliseconds(800), "\(eight)")
+        #expect(eight >= .milliseconds(200) && eight < .milliseconds(1400), "\(eight)")
         // The counter itself answers at once.
         let count = try await clock.measure { _ = try await Self.served(endpoint) }
         #expect(count < .milliseconds(150))
