@@ -27,10 +27,11 @@ def _quote(value):
     return f'"{escaped}"'
 
 
-def write_config(path, sandbox, requests):
-    """Writes the config file; returns its path."""
+def write_config(path, sandbox, requests, headers=None):
+    """Writes the config file (every request with `headers`, by default the project's);
+    returns its path."""
     lines = []
-    headers = sandbox.headers()
+    headers = headers or sandbox.headers()
     for index, request in enumerate(requests):
         if index:
             lines.append("next")
@@ -66,9 +67,9 @@ def check_statuses(stdout, expected_count, what):
             + (f" including {len(bad)} failures ({', '.join(sorted(set(bad)))})" if bad else ""))
 
 
-def send(config_path, sandbox, requests, parallel=8, what="curl batch"):
+def send(config_path, sandbox, requests, parallel=8, what="curl batch", headers=None):
     """Writes and runs a batch outside any timing (the seeder)."""
-    write_config(config_path, sandbox, requests)
+    write_config(config_path, sandbox, requests, headers)
     result = subprocess.run(command(config_path, parallel), capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"{what}: curl exited {result.returncode}: {result.stderr.strip()[:500]}")

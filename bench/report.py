@@ -181,6 +181,7 @@ def helper_section(name, result):
         "bench-client": "Client over libcurl (scripts/bench-client, issue 4)",
         "bench-runtime": "Interpreter (scripts/bench-runtime, issue 5)",
         "bench-fleet": "Fleet: rotation across 50 projects with an organization key (scripts/bench-fleet, issue 14)",
+        "bench-latency": "Over a slow network: 25 ms on every request, round trips counted (scripts/bench-latency, issue 19)",
     }
     lines = [f"### {titles.get(name, name)}", ""]
     if result.get("missing"):
@@ -195,8 +196,14 @@ def helper_section(name, result):
     body = (result.get("stdout") or "").strip()
     if result.get("exit", 0) != 0 and result.get("stderr"):
         body += "\n" + "\n".join(result["stderr"].strip().splitlines()[-15:])
-    lines += ["", "```", body or "(nothing)", "```", ""]
+    if name in MARKDOWN_OUTPUT and result.get("exit", 1) == 0:
+        lines += ["", body, ""]  # it prints Markdown tables of its own
+    else:
+        lines += ["", "```", body or "(nothing)", "```", ""]
     return lines
+
+
+MARKDOWN_OUTPUT = {"bench-latency"}
 
 
 def render(info, results, scripts, elapsed, args, deadline_hit):

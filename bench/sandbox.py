@@ -24,8 +24,9 @@ class SandboxError(RuntimeError):
 class Sandbox:
     """One running sandbox. Use as a context manager; `stop()` is idempotent."""
 
-    def __init__(self, keyflow, data_dir, legacy_key_create=True, log_path=None):
+    def __init__(self, keyflow, data_dir, legacy_key_create=True, log_path=None, extra_args=()):
         self.keyflow = keyflow
+        self.extra_args = list(extra_args)
         self.data_dir = data_dir
         self.legacy_key_create = legacy_key_create
         self.log_path = log_path or os.path.join(os.path.dirname(data_dir), os.path.basename(data_dir) + ".log")
@@ -46,6 +47,7 @@ class Sandbox:
         args = [self.keyflow, "serve", "--port", "0", "--data", self.data_dir]
         if self.legacy_key_create:
             args.append("--legacy-key-create")
+        args += self.extra_args
         log = open(self.log_path, "w")
         self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         log.close()
@@ -69,6 +71,8 @@ class Sandbox:
         self.project = credentials["project"]
         self.api_key = credentials["apiKey"]
         self.session = credentials["session"]
+        self.organization = credentials.get("organization")
+        self.organization_key = credentials.get("organizationKey")
         self._wait_ready(deadline)
 
     def _wait_ready(self, deadline):
@@ -118,6 +122,13 @@ class Sandbox:
             "X-Appwrite-Key": self.api_key,
             "content-type": "application/json",
         }
+
+    def requests_served(self):
+        """The sandbox's count of the requests it served (GET /_sandbox/requests, itself
+        not counted): {"served": N, "GET": n, "POST": n, ...}."""
+        root = self.endpoint[:-len("/v1")] if self.endpoint.endswith("/v1") else self.endpoint
+        with urllib.request.urlopen(root + "/_sandbox/requests", timeout=10) as response:
+            return json.loads(response.read())
 
     def keys(self):
         return self.request("GET", "/project/keys")["keys"]

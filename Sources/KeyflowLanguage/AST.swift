@@ -275,19 +275,29 @@ public struct Expr: Sendable, Hashable {
 
     /// The expressions directly inside this one, in source order.
     public var children: [Expr] {
+        var found: [Expr] = []
+        forEachChild { found.append($0) }
+        return found
+    }
+
+    /// Calls `body` with each expression directly inside this one, in source order
+    /// (`children` without building an array: the parser measures every expression).
+    public func forEachChild(_ body: (Expr) -> Void) {
         switch kind {
         case .string(let parts):
-            return parts.compactMap { if case .interpolation(let e) = $0.kind { e } else { nil } }
-        case .expiryIn(let e), .member(let e, _), .unary(_, let e), .keysWhere(let e), .projectsWhere(let e): return [e]
-        case .list(let items), .call(_, let items): return items
-        case .binary(_, let l, let r): return [l, r]
+            for part in parts { if case .interpolation(let e) = part.kind { body(e) } }
+        case .expiryIn(let e), .member(let e, _), .unary(_, let e), .keysWhere(let e), .projectsWhere(let e): body(e)
+        case .list(let items), .call(_, let items): for item in items { body(item) }
+        case .binary(_, let l, let r):
+            body(l)
+            body(r)
         case .selector(let s):
             switch s.kind {
-            case .name(let e), .all(let e), .id(let e), .keysWhere(let e): return [e]
-            case .variable: return []
+            case .name(let e), .all(let e), .id(let e), .keysWhere(let e): body(e)
+            case .variable: break
             }
         case .int, .bool, .duration, .timestamp, .now, .never, .scopeList, .scopePattern, .identifier, .keys, .projects:
-            return []
+            break
         }
     }
 
@@ -310,7 +320,7 @@ public struct Expr: Sendable, Hashable {
         var pending: [(Expr, Int)] = [(self, 1)]
         while let (e, h) = pending.popLast() {
             deepest = max(deepest, h)
-            for child in e.children { pending.append((child, h + 1)) }
+            e.forEachChild { pending.append(($0, h + 1)) }
         }
         return deepest
     }

@@ -12,11 +12,13 @@ public enum MetaCommand: Sendable, Equatable {
     case vars
     /// `:history [N]`: the last N lines (default 20).
     case history(count: Int?)
+    /// `:refresh`: list the project's keys again now (the session's key cache, completion).
+    case refresh
     /// `:quit` (also `:exit`).
     case quit
 
     /// Every meta-command as typed, for completion and `:help`.
-    public static let names = [":help", ":plan", ":target", ":vars", ":history", ":quit"]
+    public static let names = [":help", ":plan", ":target", ":vars", ":history", ":refresh", ":quit"]
 
     /// One line of usage for each, in `names` order.
     public static let usage: [(command: String, meaning: String)] = [
@@ -25,6 +27,7 @@ public enum MetaCommand: Sendable, Equatable {
         (":target", "show the endpoint and project statements go to"),
         (":vars", "list the variables bound so far"),
         (":history [N]", "show the last N lines entered (default 20)"),
+        (":refresh", "list the project's keys again now (statements that only read use a list up to 10 s old)"),
         (":quit", "leave (Ctrl-D does too)"),
     ]
 
@@ -48,11 +51,12 @@ public enum MetaCommand: Sendable, Equatable {
             case ["off"]: return .success(.plan(on: false))
             default: return .failure(.badArguments(":plan", usage: ":plan on|off"))
             }
-        case ":target", ":vars", ":quit", ":exit", ":q":
+        case ":target", ":vars", ":refresh", ":quit", ":exit", ":q":
             guard args.isEmpty else { return .failure(.badArguments(name, usage: name)) }
             switch name {
             case ":target": return .success(.target)
             case ":vars": return .success(.vars)
+            case ":refresh": return .success(.refresh)
             default: return .success(.quit)
             }
         case ":history":

@@ -29,11 +29,14 @@ public final class REPL: @unchecked Sendable {
     /// Each chunk is named `<repl>` in diagnostics; this counts them for `:history`.
     let file = "<repl>"
 
+    /// `keyCacheAge`: how long a listing of the project's keys serves statements that only
+    /// read (docs/repl.md, "The key cache"); zero lists for every such statement.
     public init(
         session: Session, history: HistoryFile?, colour: Bool,
-        columns: @escaping @Sendable () -> Int = Terminal.columns
+        columns: @escaping @Sendable () -> Int = Terminal.columns, keyCacheAge: Duration = SessionKeys.defaultMaxAge
     ) {
         self.session = session
+        session.keptKeys = SessionKeys(maxAge: keyCacheAge)
         self.history = history
         let recorded = (try? history?.load()) ?? []
         self.entered = recorded
@@ -269,11 +272,12 @@ public final class REPL: @unchecked Sendable {
 
     // MARK: - Completion
 
-    /// Fetches the project's key names for completion (once, before the first prompt).
-    /// Says why when the keys cannot be listed (a wrong endpoint or credential shows at once).
+    /// Lists the project's keys into the session's key cache, and their names for completion
+    /// (before the first prompt, and on `:refresh`). Says why when the keys cannot be listed
+    /// (a wrong endpoint or credential shows at once).
     func refreshKeyNames() async {
         do {
-            let names = try await KeyCache.fetchAll(from: session.api).map(\.name)
+            let names = try await keyList().refresh(from: session.api).map(\.name)
             editor.updateCompletionContext { $0.keyNames = Array(Set(names)).sorted() }
         } catch {
             if !Task.isCancelled && !startupWaitSkipped.isOpen { output.err("warning: cannot list the project's keys (\(error)); Tab will not complete key names") }
@@ -303,11 +307,19 @@ public final class REPL: @unchecked Sendable {
     /// After a write: the next prompt does not wait for the list.
     func refreshKeyNamesInBackground() {
         refresh?.cancel()
-        let api = session.api, editor = self.editor
+        let api = session.api, editor = self.editor, list = keyList()
         refresh = Task {
-            guard let keys = try? await KeyCache.fetchAll(from: api), !Task.isCancelled else { return }
+            guard let keys = try? await list.refresh(from: api), !Task.isCancelled else { return }
             editor.updateCompletionContext { $0.keyNames = Array(Set(keys.map(\.name))).sorted() }
         }
+    }
+
+    /// The session's key cache (set up by `init`).
+    func keyList() -> SessionKeys {
+        if let kept = session.keptKeys { return kept }
+        let made = SessionKeys()
+        session.keptKeys = made
+        return made
     }
 
     /// Variables (and whether each holds a key) for completion.
@@ -346,6 +358,15 @@ public final class REPL: @unchecked Sendable {
                 for name in values.keys.sorted() {
                     let value = values[name]!
                     output.out(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value.typeName + "  " + value.displayText)
+                }
+            case .refresh:
+                refresh?.cancel()
+                do {
+                    let keys = try await keyList().refresh(from: session.api)
+                    editor.updateCompletionContext { $0.keyNames = Array(Set(keys.map(\.name))).sorted() }
+                    output.out("listed \(keys.count) key\(keys.count == 1 ? "" : "s")")
+                } catch {
+                    output.err("error: cannot list the project's keys (\(error))")
                 }
             case .history(let count):
                 let shown = entered.suffix(count ?? 20)

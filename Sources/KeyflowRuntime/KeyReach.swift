@@ -35,6 +35,15 @@ public enum KeyReach {
         return common.isEmpty ? nil : String(decoding: common, as: UTF8.self)
     }
 
+    /// Whether the program may read or change any key at all: `print "x"`, `let`, `ephemeral`
+    /// do not, and a run of them lists nothing (the REPL's line that touches no key sends no
+    /// request). A key variable bound by an earlier chunk counts as reaching keys.
+    public static func reachesKeys(_ program: Program) -> Bool {
+        var walker = Walker()
+        walker.statements(program.statements)
+        return walker.everything || !walker.prefixes.isEmpty || walker.variables
+    }
+
     /// Whether the program may act on a project other than the target (`in project`): its
     /// plan lines then name the project of every step.
     public static func reachesOtherProjects(_ program: Program) -> Bool {
@@ -50,6 +59,8 @@ public enum KeyReach {
         var everything = false
         /// The program has an `in project` block.
         var otherProjects = false
+        /// The program selects a key held by a variable.
+        var variables = false
 
         mutating func statements(_ list: [Statement]) {
             for s in list { statement(s) }
@@ -142,7 +153,7 @@ public enum KeyReach {
             case .id:
                 everything = true
             case .variable:
-                break  // a key some other selector reached
+                variables = true  // a key some other selector reached
             case .keysWhere(let condition):
                 need(Self.conditionPrefixes(condition))
                 expr(condition)
@@ -165,7 +176,11 @@ public enum KeyReach {
                 expr(inner)
             case .list(let items):
                 for i in items { expr(i) }
-            case .call(_, let arguments):
+            case .call(let function, let arguments):
+                // `exists("name")` looks a name up among the keys, as a name selector does.
+                if function.name == "exists", let name = arguments.first {
+                    if case .selector = name.kind {} else { need(Self.literalPrefix(name, glob: false)) }
+                }
                 for a in arguments { expr(a) }
             case .binary(_, let l, let r):
                 expr(l)

@@ -88,7 +88,7 @@ public enum Rotation {
         CrashHook.reach("create-start")
         let (created, resumed) = try await createOrResume(request, api: api, now: now)
         CrashHook.reach("create")
-        let successor = try await deliver(created, replacing: request.old, to: request.sinks, api: api, sinks: sinks)
+        let successor = try await deliver(created, resumed: resumed, replacing: request.old, to: request.sinks, api: api, sinks: sinks)
         // Rotating the credential itself: from here on the run authenticates with the
         // successor (the client switches only when `old` is the key in use), so retiring
         // the old key, and every later step, do not depend on it.
@@ -118,16 +118,22 @@ public enum Rotation {
     /// 2. Delivery of the successor's secret, read from the server, so a re-run delivers
     ///    exactly what a crashed run may or may not have delivered. Returns the successor as
     ///    the server has it after the last sink.
-    static func deliver(_ successor: Key, replacing old: Key, to targets: [SecretSink], api: any KeysAPI, sinks: SinkWriter)
-        async throws(StepError) -> Key
-    {
+    ///
+    ///    Only the run that created the successor deletes it when a sink fails; a run that
+    ///    found it (`resumed`) leaves it for its creator or a re-run. So a successor this run
+    ///    created cannot vanish under it, and its create answer stands for it — no read-back
+    ///    (one round trip per key fewer). A resumed successor is read back before the old key
+    ///    is retired: its creator's sink may have failed meanwhile and deleted it.
+    static func deliver(
+        _ successor: Key, resumed: Bool, replacing old: Key, to targets: [SecretSink], api: any KeysAPI, sinks: SinkWriter
+    ) async throws(StepError) -> Key {
         var done: [SecretSink] = []
         for sink in targets {
             do {
                 try await sinks.deliver(successor.secret, to: sink, keyID: successor.id, keyName: successor.name)
             } catch {
                 // No orphan: sinks already written get the old (still working) secret back,
-                // the successor goes, the old key stays untouched.
+                // the successor this run created goes, the old key stays untouched.
                 var notes: [String] = []
                 for written in done where written != .stdout {
                     do {
@@ -137,11 +143,17 @@ public enum Rotation {
                     }
                 }
                 var note = "the new key \(successor.id) was deleted; \(Format.quoted(old.name)) (\(old.id)) is unchanged"
-                do {
-                    try await api.deleteKey(id: successor.id)
-                } catch {
-                    note = "deleting the new key \(successor.id) failed (\(error)); a re-run retries the rotation; "
+                if resumed {
+                    // Another run's (or a crashed run's) successor: theirs to delete; a re-run resumes it.
+                    note = "the new key \(successor.id), made by an earlier or concurrent run, was left for a re-run; "
                         + "\(Format.quoted(old.name)) (\(old.id)) is unchanged"
+                } else {
+                    do {
+                        try await api.deleteKey(id: successor.id)
+                    } catch {
+                        note = "deleting the new key \(successor.id) failed (\(error)); a re-run retries the rotation; "
+                            + "\(Format.quoted(old.name)) (\(old.id)) is unchanged"
+                    }
                 }
                 if !done.isEmpty && notes.isEmpty { note += "; \(done.count) sink\(done.count == 1 ? "" : "s") got the old secret back" }
                 throw .sink(error, note: ([note] + notes).joined(separator: "; "))
@@ -149,6 +161,7 @@ public enum Rotation {
             done.append(sink)
             CrashHook.reach("deliver")
         }
+        if !resumed { return successor }
         // A concurrent run whose sink failed may have deleted the successor meanwhile:
         // never retire the old key in favour of a key that is gone.
         do {

@@ -58,6 +58,7 @@ public final class Session: @unchecked Sendable {
     public let canCreateKeys: Bool
     private let lock = NSLock()
     private var _environment = Environment()
+    private var _keptKeys: SessionKeys?
 
     /// The API key this session authenticates with, to recognise it among the listed keys
     /// (`SelfLockout`); nil without one.
@@ -68,6 +69,12 @@ public final class Session: @unchecked Sendable {
         self.target = target
         self.canCreateKeys = canCreateKeys
         self.ownKey = ownKey
+    }
+
+    /// The key list kept between chunks (the REPL sets one; `keyflow run` lists afresh).
+    public var keptKeys: SessionKeys? {
+        get { lock.withLock { _keptKeys } }
+        set { lock.withLock { _keptKeys = newValue } }
     }
 
     /// Top-level bindings left by the chunks run so far.
@@ -100,12 +107,18 @@ public final class Session: @unchecked Sendable {
         if options.announceTarget { out(.target(target, mode: .plan)) }
         let reach = KeyReach.namePrefix(of: program)
         let api = self.api
-        let keys = KeyCache(
-            loader: { () async throws(APIError) in
-                let listed = try await KeyCache.fetchAll(from: api, namePrefix: reach)
-                recording?.read(project: api.project, namePrefix: reach, listed)
-                return listed
-            }, everyName: everyName(narrowed: reach != nil))
+        let keys: KeyCache
+        if recording == nil, let fresh = keptKeys?.fresh() {
+            keys = KeyCache(seed: fresh)
+        } else {
+            // A saved plan fingerprints what it read, so it always lists afresh.
+            keys = KeyCache(
+                loader: { () async throws(APIError) in
+                    let listed = try await KeyCache.fetchAll(from: api, namePrefix: reach)
+                    recording?.read(project: api.project, namePrefix: reach, listed)
+                    return listed
+                }, everyName: everyName(narrowed: reach != nil))
+        }
         let listings = Listings(api: api)
         recording?.listings = listings
         do {
@@ -126,27 +139,46 @@ public final class Session: @unchecked Sendable {
         let out: EventHandler = { tally.consume($0); emit($0) }
         if options.announceTarget { out(.target(target, mode: .run)) }
 
+        // 0. The keys it starts from: none listed for a chunk that reaches no key (listed on
+        //    first use should it reach one after all); the session's kept list for a chunk
+        //    that only reads; else one list request.
         let reach = KeyReach.namePrefix(of: program)
-        let initial: [Key]
-        do {
-            initial = try await KeyCache.fetchAll(from: api, namePrefix: reach)
-        } catch {
-            return finish(tally, .api(error, during: "listing the project's keys", program.range), out)
+        let kept = keptKeys
+        var start: StartingKeys
+        var narrowed = false  // the list holds only the keys whose names start with `reach`
+        if !KeyReach.reachesKeys(program) {
+            start = .onFirstUse(FirstListing { [api] () async throws(APIError) in try await KeyCache.fetchAll(from: api) })
+        } else if let fresh = kept?.fresh() {
+            start = .kept(fresh)
+        } else {
+            do {
+                // With a kept list to refill, the whole list (later reads are served from it).
+                start = .listed(try await listKeys(kept == nil ? reach : nil, keeping: kept, program.range))
+                narrowed = kept == nil && reach != nil
+            } catch {
+                return finish(tally, error, out)
+            }
         }
-        let everyName = everyName(narrowed: reach != nil)
         let listings = Listings(api: api)
 
         // 1. The plan pass: the same evaluation over a copy of the list; its steps are not reported.
-        let planned = StepCollector()
-        let plannedEnvironment: Environment
+        var planned = StepCollector()
+        var plannedEnvironment: Environment
         do {
-            let simulator = Simulator(keys: KeyCache(seed: initial, everyName: everyName), project: api.project, listings: listings)
-            plannedEnvironment = try await interpreter(simulator, options, source)
-                .execute(program.statements, in: environment, emit: planned.consume)
+            (planned, plannedEnvironment) = try await planPass(program, start.cache(everyName(narrowed: narrowed)), listings, options, source)
+            if case .kept = start, !planned.steps.isEmpty {
+                // A write never starts from a kept list: list afresh and plan again.
+                kept?.invalidate()
+                start = .listed(try await listKeys(reach, keeping: nil, program.range))
+                narrowed = reach != nil
+                (planned, plannedEnvironment) = try await planPass(
+                    program, start.cache(everyName(narrowed: narrowed)), listings, options, source)
+            }
         } catch {
             // Found before any write: the run does not start.
             return finish(tally, error, out, note: "nothing was changed")
         }
+        let initial = start.known
 
         // 2. The run must not lock itself out halfway (unless it says so).
         if !options.allowSelf, let own = ownKey {
@@ -185,8 +217,9 @@ public final class Session: @unchecked Sendable {
         }
 
         // 5. The run.
+        kept?.invalidate()
         let executor = APIExecutor(
-            api: api, sinks: options.sinks, keys: KeyCache(seed: initial, everyName: everyName), listings: listings,
+            api: api, sinks: options.sinks, keys: start.cache(everyName(narrowed: narrowed)), listings: listings,
             onStepFinished: options.onStepFinished)
         do {
             let env = try await interpreter(executor, options, source).execute(program.statements, in: environment, emit: out)
@@ -197,6 +230,27 @@ public final class Session: @unchecked Sendable {
             return finish(tally, error, out)
         }
         return finish(tally, nil, out)
+    }
+
+    /// The list request a run starts from (narrowed to `reach`); a full list is kept for later chunks.
+    private func listKeys(_ reach: String?, keeping kept: SessionKeys?, _ range: SourceRange) async throws(RuntimeError) -> [Key] {
+        let generation = kept?.currentGeneration ?? 0
+        do {
+            let listed = try await KeyCache.fetchAll(from: api, namePrefix: reach)
+            if reach == nil { kept?.store(listed, ifStill: generation) }
+            return listed
+        } catch {
+            throw .api(error, during: "listing the project's keys", range)
+        }
+    }
+
+    private func planPass(
+        _ program: Program, _ keys: KeyCache, _ listings: Listings, _ options: RunOptions, _ source: String?
+    ) async throws(RuntimeError) -> (StepCollector, Environment) {
+        let planned = StepCollector()
+        let simulator = Simulator(keys: keys, project: api.project, listings: listings)
+        let env = try await interpreter(simulator, options, source).execute(program.statements, in: environment, emit: planned.consume)
+        return (planned, env)
     }
 
     func interpreter(_ executor: any StepExecutor, _ options: RunOptions, _ source: String?) -> Interpreter {
@@ -299,4 +353,52 @@ final class StepCollector: @unchecked Sendable {
     }
     var steps: [Step] { lock.withLock { _steps } }
     var events: [Event] { lock.withLock { _events } }
+}
+
+/// Where a run's keys come from (`Session.run`, step 0).
+enum StartingKeys {
+    /// One list request, made before the plan pass.
+    case listed([Key])
+    /// The session's kept list (a chunk that only reads).
+    case kept([Key])
+    /// Nothing listed: the chunk reaches no key; both passes share a list made on first use.
+    case onFirstUse(FirstListing)
+
+    /// The keys known before the run pass (none when nothing was listed).
+    var known: [Key] {
+        switch self {
+        case .listed(let keys), .kept(let keys): keys
+        case .onFirstUse: []
+        }
+    }
+
+    /// A fresh cache over these keys, for one pass.
+    func cache(_ everyName: (@Sendable () async -> [String])?) -> KeyCache {
+        switch self {
+        case .listed(let keys), .kept(let keys): KeyCache(seed: keys, everyName: everyName)
+        case .onFirstUse(let listing): KeyCache(loader: { () async throws(APIError) in try await listing.keys() })
+        }
+    }
+}
+
+/// A list made at most once, on first use, shared by a run's plan pass and run pass.
+final class FirstListing: @unchecked Sendable {
+    private let lock = NSLock()
+    private let load: @Sendable () async throws(APIError) -> [Key]
+    private var task: Task<Result<[Key], APIError>, Never>?
+
+    init(_ load: @escaping @Sendable () async throws(APIError) -> [Key]) { self.load = load }
+
+    func keys() async throws(APIError) -> [Key] {
+        let task = lock.withLock { () -> Task<Result<[Key], APIError>, Never> in
+            if let existing = self.task { return existing }
+            let load = self.load
+            let made = Task { () -> Result<[Key], APIError> in
+                do throws(APIError) { return .success(try await load()) } catch { return .failure(error) }
+            }
+            self.task = made
+            return made
+        }
+        return try await task.value.get()
+    }
 }

@@ -89,6 +89,9 @@ public struct ChaosPlan: Sendable, Equatable, CustomStringConvertible {
         return ChaosPlan(faults: faults)
     }
 
+    /// A duration such as `25ms` or `2s` in milliseconds (`--chaos` delays, `--latency`).
+    public static func milliseconds(_ text: String) -> Int? { parseDuration(text) }
+
     private static func parseDuration(_ text: String) -> Int? {
         if text.hasSuffix("ms"), let v = Double(text.dropLast(2)), v >= 0 { return Int(v) }
         if text.hasSuffix("s"), let v = Double(text.dropLast()), v >= 0 { return Int(v * 1000) }

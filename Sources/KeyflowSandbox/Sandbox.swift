@@ -22,6 +22,8 @@ public struct SandboxConfiguration: Sendable {
     public var chaos: ChaosPlan
     /// Seed for the fault draws; nil draws a random seed.
     public var seed: UInt64?
+    /// How long every request waits before it is served (`--latency`), as over a network.
+    public var latency: Duration = .zero
 
     public init(
         directory: URL, host: String = "127.0.0.1", port: Int = 0, projectID: String? = nil,
@@ -90,7 +92,9 @@ public enum Sandbox {
         let loaded = try await Bootstrap.load(configuration)
         let seed = configuration.seed ?? UInt64.random(in: 0...UInt64.max)
         let chaos = configuration.chaos.faults.isEmpty ? nil : ChaosDice(plan: configuration.chaos, seed: seed)
-        let responder = SandboxResponder(dispatcher: Dispatcher(state: loaded.state, chaos: chaos))
+        let responder = MiddlewareStack(
+            middleware: LatencyMiddleware<SandboxRequestContext>(delay: configuration.latency, counter: RequestCounter()),
+            next: SandboxResponder(dispatcher: Dispatcher(state: loaded.state, chaos: chaos)))
         let started = StartSignal()
         let app = Application(
             responder: responder,

@@ -46,6 +46,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Seed for --chaos draws (same seed, same faults).")
     var seed: UInt64?
 
+    @Option(help: "Delay every request by this long, as over a network (e.g. 25ms, 0.1s); GET /_sandbox/requests counts them.")
+    var latency: String?
+
     @Flag(help: .hidden)
     var exitWithParent = false
 
@@ -56,12 +59,20 @@ struct SandboxCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
+        var delay = Duration.zero
+        if let latency {
+            guard let ms = ChaosPlan.milliseconds(latency) else {
+                throw ValidationError("--latency: '\(latency)' is not a duration (use for example 25ms or 0.1s)")
+            }
+            delay = .milliseconds(ms)
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         let directory = data ?? ProcessInfo.processInfo.environment["KEYFLOW_SANDBOX"] ?? ".keyflow/sandbox"
-        let configuration = SandboxConfiguration(
+        var configuration = SandboxConfiguration(
             directory: URL(fileURLWithPath: directory), host: host, port: port, projectID: project,
             projectIDs: projects.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) },
             legacyKeyCreate: legacyKeyCreate, chaos: plan, seed: seed)
+        configuration.latency = delay
         if exitWithParent { Self.exitWhenStdinCloses() }
         let running: RunningSandbox
         do {

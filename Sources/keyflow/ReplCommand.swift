@@ -55,7 +55,9 @@ struct ReplCommand: AsyncParsableCommand {
         for warning in connection.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         let colour = color.choice.palette(isTerminal: isatty(1) == 1 && isatty(2) == 1, environment: environment).enabled
         let history = HistoryFile.defaultPath(environment: environment).map { HistoryFile(path: $0) }
-        let repl = REPL(session: connection.session, history: history, colour: colour)
+        let repl = REPL(
+            session: connection.session, history: history, colour: colour,
+            keyCacheAge: SessionKeys.maxAge(environment: environment))
         let code = await repl.run()
         await connection.embedded?.stop()
         if code != 0 { throw ExitCode(code) }

@@ -16,7 +16,7 @@ struct ServeCommand: ParsableCommand {
         discussion: """
             Options: --host ADDR (default 127.0.0.1), --port N (0 picks a free one), --data DIR \
             (default $KEYFLOW_SANDBOX or ./.keyflow/sandbox), --project ID, --projects A,B,C, --legacy-key-create, \
-            --chaos SPEC, --seed N. `keyflow serve --help` lists them in full.
+            --chaos SPEC, --seed N, --latency DURATION. `keyflow serve --help` lists them in full.
 
             On first start over an empty data directory it creates a console user and session, an organization \
             the user owns with its projects (--projects, or the one --project) and an organization API key, and \

@@ -139,4 +139,22 @@ import Testing
         #expect(!last.contains { if case .startsWith = $0 { true } else { false } })
         await api.fixture.close()
     }
+
+    /// A chunk that reaches no key lists nothing (docs/repl.md, "The key cache").
+    @Test func whatReachesNoKeyAtAll() throws {
+        func reaches(_ source: String) throws -> Bool {
+            let (program, diagnostics) = compile(source: source, file: "reach.kf")
+            return KeyReach.reachesKeys(try #require(program, "does not compile: \(diagnostics.map(\.summary))"))
+        }
+        #expect(try !reaches(#"print "x""#))
+        #expect(try !reaches("let n = 3\nprint n + 1"))
+        #expect(try !reaches(#"ephemeral scopes [users.read] expire in 1h secret to stdout"#))
+        #expect(try reaches("print count(keys)"))
+        #expect(try reaches(#"show "a""#))
+        #expect(try reaches(#"print exists("a")"#))
+        #expect(try reaches(#"if exists("x") { print "y" }"#))
+        #expect(try reaches("list"))
+        #expect(try reaches(#"rotate "a" grace 1h"#))
+        #expect(try reaches("for p in projects { print p.name }"))
+    }
 }

@@ -90,4 +90,51 @@ import Testing
         #expect(second.status == .ok)
         #expect(second.changes == 0, "the rotation within its grace window and every ensure are up to date")
     }
+
+    /// The requests the sandbox has served (its own counter, docs/appwrite-api.md §12).
+    static func served(_ sandbox: RunningSandbox) async throws -> Int {
+        let root = String(sandbox.credentials.endpoint.dropLast("/v1".count))
+        return try #require(try await send("GET", root + "/_sandbox/requests").json["served"] as? Int)
+    }
+
+    /// docs/repl.md, "The key cache": counted at the real sandbox.
+    @Test func aChunkThatTouchesNoKeySendsNoRequestAndReadsUseTheKeptList() async throws {
+        let (sandbox, _, session) = try await Self.start()
+        defer { Task { await sandbox.stop() } }
+        let events = Events()
+        let options = RunOptions(announceTarget: false)
+        func run(_ source: String) async throws -> (Summary, requests: Int) {
+            let (program, diagnostics) = session.compile(source)
+            #expect(diagnostics.filter(\.isError).isEmpty, "\(diagnostics.map(\.summary))")
+            let before = try await Self.served(sandbox)
+            let summary = await session.run(try #require(program), options: options, emit: events.record)
+            return (summary, try await Self.served(sandbox) - before)
+        }
+
+        // No kept list (as `keyflow run`): a script that reaches no key lists nothing.
+        var (summary, requests) = try await run(#"print "x""#)
+        #expect(summary.status == .ok && requests == 0)
+        #expect(events.outputs.last == "x")
+        (summary, requests) = try await run(#"print count(keys)"#)
+        #expect(summary.status == .ok && requests == 1)
+
+        // The REPL's kept list: reads within its age need no request; a write lists afresh.
+        let kept = SessionKeys(maxAge: .seconds(60))
+        session.keptKeys = kept
+        (summary, requests) = try await run(#"let n = 3"#)
+        #expect(summary.status == .ok && requests == 0)
+        (summary, requests) = try await run(#"show "Sandbox bootstrap key""#)
+        #expect(summary.status == .ok && requests == 1, "the first read lists the keys")
+        (summary, requests) = try await run(#"print exists("Sandbox bootstrap key"), n"#)
+        #expect(summary.status == .ok && requests == 0, "a read from the kept list")
+        #expect(events.outputs.last == "true 3")
+        (summary, requests) = try await run(#"ensure "cached-1" scopes [users.read]"#)
+        #expect(summary.status == .ok && summary.created == 1)
+        #expect(requests == 2, "a write lists afresh (1) and creates (1)")
+        #expect(kept.fresh() == nil, "a write drops the kept list")
+        (summary, requests) = try await run(#"print exists("cached-1")"#)
+        #expect(requests == 1 && events.outputs.last == "true", "listed again after the write")
+        (summary, requests) = try await run(#"print "x""#)
+        #expect(summary.status == .ok && requests == 0)
+    }
 }

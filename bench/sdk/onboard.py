@@ -7,6 +7,7 @@ from appwrite.client import Client
 from appwrite.enums.project_key_scopes import ProjectKeyScopes
 from appwrite.id import ID
 from appwrite.services.project import Project
+from pool import each
 
 client = Client()
 client.set_endpoint(os.environ["APPWRITE_ENDPOINT"])
@@ -18,11 +19,15 @@ expire = (datetime.now(timezone.utc) + timedelta(days=90)).isoformat(timespec="m
 with open(os.environ["BENCH_TENANTS"]) as f:
     tenants = [line.strip() for line in f if line.strip() and not line.startswith("#")]
 
-for tenant in tenants:
+
+def create(tenant):
     project.create_key(
         key_id=ID.unique(),
         name=f"tenant-{tenant}",
         scopes=[ProjectKeyScopes.DATABASES_READ, ProjectKeyScopes.USERS_READ],
         expire=expire,
     )
+
+
+each(create, tenants)
 print(f"created {len(tenants)} keys")

@@ -7,6 +7,7 @@ import os
 from appwrite.client import Client
 from appwrite.enums.project_key_scopes import ProjectKeyScopes
 from appwrite.services.project import Project
+from pool import each
 
 client = Client()
 client.set_endpoint(os.environ["APPWRITE_ENDPOINT"])
@@ -14,10 +15,8 @@ client.set_project(os.environ["APPWRITE_PROJECT_ID"])
 client.set_key(os.environ["APPWRITE_API_KEY"])
 project = Project(client)
 
-granted = 0
-for key in project.list_keys().keys:
-    if not key.name.startswith("tenant-") or ProjectKeyScopes.USERS_WRITE.value in key.scopes:
-        continue
+
+def grant(key):
     project.update_key(
         key_id=key.id,
         name=key.name,
@@ -25,5 +24,9 @@ for key in project.list_keys().keys:
         expire=key.expire or None,
         description=key.description or None,
     )
-    granted += 1
-print(f"granted users.write to {granted} keys")
+
+
+chosen = [key for key in project.list_keys().keys
+          if key.name.startswith("tenant-") and ProjectKeyScopes.USERS_WRITE.value not in key.scopes]
+each(grant, chosen)
+print(f"granted users.write to {len(chosen)} keys")

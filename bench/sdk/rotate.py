@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from appwrite.client import Client
 from appwrite.id import ID
 from appwrite.services.project import Project
+from pool import each
 
 client = Client()
 client.set_endpoint(os.environ["APPWRITE_ENDPOINT"])
@@ -20,10 +21,8 @@ grace_until = now + timedelta(hours=1)
 successor_expire = (now + timedelta(days=90)).isoformat(timespec="milliseconds")
 stamp = now.strftime("%Y-%m-%dT%H:%MZ")
 
-rotated = 0
-for key in project.list_keys().keys:
-    if not key.name.startswith("svc-"):
-        continue
+
+def rotate(key):
     successor = project.create_key(key_id=ID.unique(), name=key.name, scopes=key.scopes, expire=successor_expire)
     fd = os.open(os.path.join(out, f"{key.name}.key"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
@@ -37,5 +36,8 @@ for key in project.list_keys().keys:
         scopes=key.scopes,
         expire=retire.isoformat(timespec="milliseconds"),
     )
-    rotated += 1
-print(f"rotated {rotated} keys")
+
+
+chosen = [key for key in project.list_keys().keys if key.name.startswith("svc-")]
+each(rotate, chosen)
+print(f"rotated {len(chosen)} keys")

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from appwrite.client import Client
 from appwrite.query import Query
 from appwrite.services.project import Project
+from pool import each
 
 client = Client()
 client.set_endpoint(os.environ["APPWRITE_ENDPOINT"])
@@ -15,6 +16,5 @@ project = Project(client)
 
 now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 expired = project.list_keys(queries=[Query.less_than("expire", now)]).keys
-for key in expired:
-    project.delete_key(key_id=key.id)
+each(lambda key: project.delete_key(key_id=key.id), expired)
 print(f"deleted {len(expired)} keys")
