@@ -22,3 +22,18 @@ import Testing
         }
     }
 }
+
+/// The reader takes numbers only as RFC 8259 spells them (the fuzzer's first JSON finding:
+/// `.0e1` was read as 0.0).
+@Suite struct JSONNumberGrammarTests {
+    @Test(arguments: [".0e1", "01", "1.", "+1", "-", "1e", "1e+", "--1", "1.e5", "-.5", "0x10"])
+    func notNumbers(text: String) {
+        #expect(JSONValue.parse("[\(text)]") == nil, "\(text)")
+    }
+
+    @Test func numbers() {
+        #expect(JSONValue.parse("[0, -0, 12, -3.25, 1e3, 1E-2, 6.02e+23, 0.5]") == .array([
+            .integer(0), .integer(0), .integer(12), .number(-3.25), .number(1000), .number(0.01), .number(6.02e23), .number(0.5),
+        ]))
+    }
+}
