@@ -173,13 +173,13 @@ _keyflow() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    check|fmt|plan|run|repl|serve|login|logout|doctor|context|help)
+    check|fmt|plan|run|repl|lsp|serve|login|logout|doctor|context|help|help)
         # Offer subcommand argument completions
         "_keyflow_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'check fmt plan run repl serve login logout doctor context help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'check fmt plan run repl lsp serve login logout doctor context help help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,13 +188,25 @@ _keyflow_check() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
     repeating_options=()
-    non_repeating_options=()
+    non_repeating_options=(--format --color)
     __keyflow_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--format')
+        __keyflow_add_completions -W 'text'$'\n''json'$'\n''github'
+        return
+        ;;
+    '--color')
+        __keyflow_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    esac
 }
 
 _keyflow_fmt() {
     repeating_flags=()
-    non_repeating_flags=(--check --version -h --help)
+    non_repeating_flags=(--check --diff --version -h --help)
     repeating_options=()
     non_repeating_options=()
     __keyflow_offer_flags_options -1
@@ -202,13 +214,21 @@ _keyflow_fmt() {
 
 _keyflow_plan() {
     repeating_flags=()
-    non_repeating_flags=(--json --sandbox --strict --allow-self --insecure --detailed-exitcode --version -h --help)
+    non_repeating_flags=(--json --sandbox --strict --allow-self --insecure --detailed-exitcode --markdown --version -h --help)
     repeating_options=()
-    non_repeating_options=(--parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
+    non_repeating_options=(--format --color --parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--format')
+        __keyflow_add_completions -W 'text'$'\n''json'$'\n''github'
+        return
+        ;;
+    '--color')
+        __keyflow_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     '--parallel')
         return
         ;;
@@ -243,11 +263,19 @@ _keyflow_run() {
     repeating_flags=()
     non_repeating_flags=(--json --sandbox --strict --allow-self --insecure --version -h --help)
     repeating_options=()
-    non_repeating_options=(--parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
+    non_repeating_options=(--format --color --parallel --max-steps --max-iterations --endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--format')
+        __keyflow_add_completions -W 'text'$'\n''json'$'\n''github'
+        return
+        ;;
+    '--color')
+        __keyflow_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     '--parallel')
         return
         ;;
@@ -281,6 +309,40 @@ _keyflow_run() {
 _keyflow_repl() {
     repeating_flags=()
     non_repeating_flags=(--insecure --sandbox --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization --context --color)
+    __keyflow_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--endpoint')
+        return
+        ;;
+    '--project')
+        return
+        ;;
+    '--key-file')
+        return
+        ;;
+    '--organization-key-file')
+        return
+        ;;
+    '--organization')
+        return
+        ;;
+    '--context')
+        return
+        ;;
+    '--color')
+        __keyflow_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
+    esac
+}
+
+_keyflow_lsp() {
+    repeating_flags=()
+    non_repeating_flags=(--insecure --version -h --help)
     repeating_options=()
     non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization --context)
     __keyflow_offer_flags_options 0
@@ -357,9 +419,9 @@ _keyflow_logout() {
 
 _keyflow_doctor() {
     repeating_flags=()
-    non_repeating_flags=(--insecure --json --version -h --help)
+    non_repeating_flags=(--insecure --json --strict --version -h --help)
     repeating_options=()
-    non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization --context)
+    non_repeating_options=(--endpoint --project --key-file --organization-key-file --organization --context --format)
     __keyflow_offer_flags_options 0
 
     # Offer option value completions
@@ -380,6 +442,10 @@ _keyflow_doctor() {
         return
         ;;
     '--context')
+        return
+        ;;
+    '--format')
+        __keyflow_add_completions -W 'text'$'\n''json'$'\n''github'
         return
         ;;
     esac
@@ -471,6 +537,22 @@ _keyflow_context_remove() {
     repeating_options=()
     non_repeating_options=()
     __keyflow_offer_flags_options 1
+}
+
+_keyflow_help() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __keyflow_offer_flags_options -1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __keyflow_add_completions -W 'create'$'\n''ensure'$'\n''update'$'\n''grant'$'\n''revoke'$'\n''delete'$'\n''rotate'$'\n''rollback'$'\n''secret'$'\n''ephemeral'$'\n''show'$'\n''list'$'\n''print'$'\n''let'$'\n''param'$'\n''use'$'\n''assert'$'\n''for'$'\n''if'$'\n''scopes'$'\n''expire'$'\n''description'$'\n''name'$'\n''id'$'\n''grace'$'\n''as'$'\n''where'$'\n''parallel'$'\n''project'$'\n''builtins'$'\n''count'$'\n''len'$'\n''lines'$'\n''exists'$'\n''env'$'\n''selectors'$'\n''sinks'$'\n''expressions'$'\n''types'$'\n''keys'$'\n''projects'$'\n''scope-catalogue'$'\n''syntax'$'\n''modes'$'\n''parameters'$'\n''credentials'$'\n''exit-codes'$'\n''in'
+        return
+        ;;
+    esac
 }
 
 _keyflow_help() {

@@ -55,18 +55,20 @@ _keyflow() {
             'plan:Show the steps a script would take, without changing anything.'
             'run:Run a script: execute its steps against the Keys API.'
             'repl:Explore a project'\''s keys interactively: each statement runs as it is entered.'
+            'lsp:Run the language server (LSP over standard input and output) for editors.'
             'serve:Run a local Appwrite-compatible Keys API server (the sandbox).'
             'login:Sign in to the Appwrite console and store the session for an endpoint.'
             'logout:End the stored console session for an endpoint and remove it.'
             'doctor:Check the endpoint, the project and the credentials in use.'
             'context:Manage named contexts: an endpoint, a project and where their credentials come from.'
+            'help:Explain a statement, clause, builtin or topic of the language, or a command'\''s options.'
             'help:Show subcommand help information.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        check|fmt|plan|run|repl|serve|login|logout|doctor|context|help)
+        check|fmt|plan|run|repl|lsp|serve|login|logout|doctor|context|help|help)
             "_keyflow_${words[1]}" && ret=0
             ;;
         esac
@@ -78,9 +80,13 @@ _keyflow() {
 
 _keyflow_check() {
     local -i ret=1
+    local -ar ___format=('text' 'json' 'github')
+    local -ar ___color=('auto' 'always' 'never')
     local -ar arg_specs=(
         '*:files:'
-        '--json[Print diagnostics as JSON objects, one per line, on standard output.]'
+        '--json[Print one JSON object per event or diagnostic on standard output (docs/events.md); the same as --format json.]'
+        '--format[text, json, or github\: diagnostics as GitHub Actions workflow annotations, and the plan as a job summary appended to $GITHUB_STEP_SUMMARY (the default when GITHUB_ACTIONS=true).]:format:{__keyflow_complete "${___format[@]}"}'
+        '--color[Colour the output\: auto (on a terminal without NO_COLOR), always or never.]:color:{__keyflow_complete "${___color[@]}"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -94,6 +100,7 @@ _keyflow_fmt() {
     local -ar arg_specs=(
         '*:files:'
         '--check[Only report files whose layout differs; exit 1 if any.]'
+        '--diff[Print a unified diff to the canonical layout instead of rewriting; exit 1 if there is one.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -104,10 +111,14 @@ _keyflow_fmt() {
 
 _keyflow_plan() {
     local -i ret=1
+    local -ar ___format=('text' 'json' 'github')
+    local -ar ___color=('auto' 'always' 'never')
     local -ar arg_specs=(
         ':file:'
         '*:parameters:'
-        '--json[Print one JSON object per event (see docs/events.md).]'
+        '--json[Print one JSON object per event or diagnostic on standard output (docs/events.md); the same as --format json.]'
+        '--format[text, json, or github\: diagnostics as GitHub Actions workflow annotations, and the plan as a job summary appended to $GITHUB_STEP_SUMMARY (the default when GITHUB_ACTIONS=true).]:format:{__keyflow_complete "${___format[@]}"}'
+        '--color[Colour the output\: auto (on a terminal without NO_COLOR), always or never.]:color:{__keyflow_complete "${___color[@]}"}'
         '--parallel[At most this many requests in flight for a bulk statement.]:parallel:'
         '--sandbox[Use the embedded local sandbox even without a terminal (when no endpoint is set).]'
         '--strict[Treat warnings that would mislead a run as errors (a create of a name an active key has).]'
@@ -122,6 +133,7 @@ _keyflow_plan() {
         '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
         '--context[A named context from config.toml (else KEYFLOW_CONTEXT, else the current one; see keyflow context).]:context:'
         '--detailed-exitcode[Exit 4 when the plan has changes to make (0\: none, 1\: error, 2\: invalid).]'
+        '--markdown[Print the plan as Markdown on standard output (for a pull-request comment); diagnostics go to standard error.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -132,10 +144,14 @@ _keyflow_plan() {
 
 _keyflow_run() {
     local -i ret=1
+    local -ar ___format=('text' 'json' 'github')
+    local -ar ___color=('auto' 'always' 'never')
     local -ar arg_specs=(
         ':file:'
         '*:parameters:'
-        '--json[Print one JSON object per event (see docs/events.md).]'
+        '--json[Print one JSON object per event or diagnostic on standard output (docs/events.md); the same as --format json.]'
+        '--format[text, json, or github\: diagnostics as GitHub Actions workflow annotations, and the plan as a job summary appended to $GITHUB_STEP_SUMMARY (the default when GITHUB_ACTIONS=true).]:format:{__keyflow_complete "${___format[@]}"}'
+        '--color[Colour the output\: auto (on a terminal without NO_COLOR), always or never.]:color:{__keyflow_complete "${___color[@]}"}'
         '--parallel[At most this many requests in flight for a bulk statement.]:parallel:'
         '--sandbox[Use the embedded local sandbox even without a terminal (when no endpoint is set).]'
         '--strict[Treat warnings that would mislead a run as errors (a create of a name an active key has).]'
@@ -159,6 +175,7 @@ _keyflow_run() {
 
 _keyflow_repl() {
     local -i ret=1
+    local -ar ___color=('auto' 'always' 'never')
     local -ar arg_specs=(
         '--endpoint[The Appwrite API endpoint, /v1 included (else APPWRITE_ENDPOINT).]:endpoint:'
         '--project[The project id (else APPWRITE_PROJECT_ID).]:project:'
@@ -168,6 +185,25 @@ _keyflow_repl() {
         '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
         '--context[A named context from config.toml (else KEYFLOW_CONTEXT, else the current one; see keyflow context).]:context:'
         '--sandbox[Use the embedded local sandbox even without a terminal (when no endpoint is set).]'
+        '--color[Colour the output\: auto (on a terminal without NO_COLOR), always or never.]:color:{__keyflow_complete "${___color[@]}"}'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_keyflow_lsp() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--endpoint[The Appwrite API endpoint, /v1 included (else APPWRITE_ENDPOINT).]:endpoint:'
+        '--project[The project id (else APPWRITE_PROJECT_ID).]:project:'
+        '--key-file[A file holding the API key (else APPWRITE_API_KEY).]:key-file:'
+        '--organization-key-file[A file holding an organization API key (else APPWRITE_ORGANIZATION_KEY).]:organization-key-file:'
+        '--organization[The organization id, for an organization key and `projects` (else APPWRITE_ORGANIZATION_ID).]:organization:'
+        '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
+        '--context[A named context from config.toml (else KEYFLOW_CONTEXT, else the current one; see keyflow context).]:context:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -218,6 +254,7 @@ _keyflow_logout() {
 
 _keyflow_doctor() {
     local -i ret=1
+    local -ar ___format=('text' 'json' 'github')
     local -ar arg_specs=(
         '--endpoint[The Appwrite API endpoint, /v1 included (else APPWRITE_ENDPOINT).]:endpoint:'
         '--project[The project id (else APPWRITE_PROJECT_ID).]:project:'
@@ -226,7 +263,9 @@ _keyflow_doctor() {
         '--organization[The organization id, for an organization key and `projects` (else APPWRITE_ORGANIZATION_ID).]:organization:'
         '--insecure[Do not verify TLS certificates (a warning is printed on every run).]'
         '--context[A named context from config.toml (else KEYFLOW_CONTEXT, else the current one; see keyflow context).]:context:'
-        '--json[Print one JSON object.]'
+        '--json[Print one JSON object per event or diagnostic on standard output (docs/events.md); the same as --format json.]'
+        '--format[text, json, or github\: diagnostics as GitHub Actions workflow annotations, and the plan as a job summary appended to $GITHUB_STEP_SUMMARY (the default when GITHUB_ACTIONS=true).]:format:{__keyflow_complete "${___format[@]}"}'
+        '--strict[Exit 1 on warnings too, not only on failures.]'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -325,6 +364,19 @@ _keyflow_context_remove() {
     local -i ret=1
     local -ar arg_specs=(
         ':name:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_keyflow_help() {
+    local -i ret=1
+    local -ar _topic=('create' 'ensure' 'update' 'grant' 'revoke' 'delete' 'rotate' 'rollback' 'secret' 'ephemeral' 'show' 'list' 'print' 'let' 'param' 'use' 'assert' 'for' 'if' 'scopes' 'expire' 'description' 'name' 'id' 'grace' 'as' 'where' 'parallel' 'project' 'builtins' 'count' 'len' 'lines' 'exists' 'env' 'selectors' 'sinks' 'expressions' 'types' 'keys' 'projects' 'scope-catalogue' 'syntax' 'modes' 'parameters' 'credentials' 'exit-codes' 'in')
+    local -ar arg_specs=(
+        '*:topic:{__keyflow_complete "${_topic[@]}"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

@@ -1,12 +1,15 @@
 import KeyflowBasics
 
 /// Prints diagnostics: as text for people (`file:line:col: error: summary`, the source
-/// line, a caret under the whole range, a help line), or as one JSON object per line.
+/// line, a caret under the whole range, a help line). The JSON event and the workflow
+/// annotation are in DiagnosticFormats.swift.
 public struct DiagnosticRenderer: Sendable {
     /// The source bytes of each file, by the name used in ranges.
     public var sources: [String: [UInt8]]
     /// Longest excerpt of a source line shown (long lines are cut around the range).
     public var maxExcerpt = 120
+    /// The colours on a terminal (severity, carets, `help:`); plain by default.
+    public var palette = Palette.plain
 
     public init(sources: [String: [UInt8]] = [:]) {
         self.sources = sources
@@ -14,16 +17,18 @@ public struct DiagnosticRenderer: Sendable {
 
     /// The text form, lines ending with "\n".
     public func render(_ d: Diagnostic) -> String {
-        var out = "\(d.range.file):\(d.range.start.line):\(d.range.start.column): \(d.severity.rawValue): \(d.summary)\n"
-        out += excerpt(d.range)
+        let severity = paint(d.severity)
+        var out = palette.bold("\(d.range.file):\(d.range.start.line):\(d.range.start.column):") + " "
+            + severity("\(d.severity.rawValue):") + " " + palette.bold(d.summary) + "\n"
+        out += excerpt(d.range, carets: severity)
         if let detail = d.detail { out += "  \(detail)\n" }
-        if let help = d.help { out += "  help: \(help)\n" }
+        if let help = d.help { out += "  " + palette.help("help:") + " \(help)\n" }
         for note in d.notes {
             if let r = note.range {
-                out += "\(r.file):\(r.start.line):\(r.start.column): note: \(note.message)\n"
-                out += excerpt(r)
+                out += palette.bold("\(r.file):\(r.start.line):\(r.start.column):") + " " + palette.note("note:") + " \(note.message)\n"
+                out += excerpt(r, carets: palette.note)
             } else {
-                out += "  note: \(note.message)\n"
+                out += "  " + palette.note("note:") + " \(note.message)\n"
             }
         }
         return out
@@ -31,13 +36,27 @@ public struct DiagnosticRenderer: Sendable {
 
     public func render(_ ds: [Diagnostic]) -> String { ds.map { render($0) }.joined() }
 
+    /// The colour of a severity.
+    func paint(_ severity: Diagnostic.Severity) -> (String) -> String {
+        switch severity {
+        case .error: palette.error
+        case .warning: palette.warning
+        case .note: palette.note
+        }
+    }
+
     /// The source line of the range's start with carets under the range (to the end of
+<<<<<<< HEAD
     /// that line when the range spans lines). Empty when the source is unknown. A line
     /// longer than `maxExcerpt` is cut to a window around the range's start, marked with
     /// `…`; the scan for the line's ends stops beyond the window, so each diagnostic costs
     /// O(maxExcerpt) however long the line (thousands of diagnostics on one long line
     /// would otherwise be quadratic).
     func excerpt(_ range: SourceRange) -> String {
+=======
+    /// that line when the range spans lines). Empty when the source is unknown.
+    func excerpt(_ range: SourceRange, carets: (String) -> String = { $0 }) -> String {
+>>>>>>> main
         guard let bytes = sources[range.file], range.start.offset <= bytes.count else { return "" }
         let start = range.start.offset
         var lineStart = start
@@ -68,8 +87,13 @@ public struct DiagnosticRenderer: Sendable {
         let number = String(range.start.line)
         let gutter = String(repeating: " ", count: number.count)
         var out = " \(number) | \(prefix)\(lineText)\(suffix)\n"
+<<<<<<< HEAD
         let pad = String(repeating: " ", count: prefix.isEmpty ? 0 : 1) + String(before.map { $0 == "\t" ? "\t" : " " as Character })
         out += " \(gutter) | \(pad)\(String(repeating: "^", count: max(1, under.count)))\n"
+=======
+        let pad = String(repeating: " ", count: prefix.isEmpty ? 0 : 1) + before.map { $0 == "\t" ? "\t" : " " }.joined()
+        out += " \(gutter) | \(pad)\(carets(String(repeating: "^", count: max(1, under.count))))\n"
+>>>>>>> main
         return out
     }
 
@@ -82,36 +106,4 @@ public struct DiagnosticRenderer: Sendable {
             return c
         }
     }
-
-    // MARK: - JSON
-
-    /// One JSON object (no newline).
-    public func json(_ d: Diagnostic) -> String {
-        var fields = [
-            "\"type\":\"diagnostic\"",
-            "\"severity\":\(jsonString(d.severity.rawValue))",
-            "\"id\":\(jsonString(d.id))",
-            "\"summary\":\(jsonString(d.summary))",
-        ]
-        if let detail = d.detail { fields.append("\"detail\":\(jsonString(detail))") }
-        if let help = d.help { fields.append("\"help\":\(jsonString(help))") }
-        fields.append("\"range\":\(json(d.range))")
-        let notes = d.notes.map { n in
-            "{\"message\":\(jsonString(n.message))" + (n.range.map { ",\"range\":\(json($0))" } ?? "") + "}"
-        }
-        fields.append("\"notes\":[\(notes.joined(separator: ","))]")
-        return "{" + fields.joined(separator: ",") + "}"
-    }
-
-    func json(_ r: SourceRange) -> String {
-        func loc(_ l: SourceLocation) -> String { "{\"line\":\(l.line),\"column\":\(l.column),\"offset\":\(l.offset)}" }
-        return "{\"file\":\(jsonString(r.file)),\"start\":\(loc(r.start)),\"end\":\(loc(r.end))}"
-    }
-}
-
-/// A JSON string literal.
-func jsonString(_ s: String) -> String {
-    var w = JSONWriter(capacity: s.utf8.count + 2)
-    w.string(s)
-    return w.text
 }

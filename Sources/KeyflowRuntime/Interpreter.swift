@@ -185,7 +185,7 @@ public final class Interpreter: Sendable {
         async throws(RuntimeError)
     {
         for key in try await select(target, scope) {
-            emit(.output(Render.show(key), range: s.range))
+            emit(.key(key, range: s.range))
         }
     }
 
@@ -196,16 +196,19 @@ public final class Interpreter: Sendable {
             for k in keys where try await truth(cond, scope.with(fields: k)) { kept.append(k) }
             keys = kept
         }
-        emit(.output(Render.table(Self.sorted(keys)), range: s.range))
+        emit(.keys(Self.sorted(keys), range: s.range))
     }
 
     func execPrint(_ exprs: [Expr], _ scope: Scope, _ s: Statement, _ emit: @escaping EventHandler) async throws(RuntimeError) {
         var out = ""
+        var values: [Value] = []
         for (i, e) in exprs.enumerated() {
             let room = budget.limits.maxStringBytes - out.utf8.count - (i > 0 ? 1 : 0)
-            out += (i > 0 ? " " : "") + (try boundedText(try await eval(e, scope), room: room, e.range))
+            let value = try await eval(e, scope)
+            out += (i > 0 ? " " : "") + (try boundedText(value, room: room, e.range))
+            values.append(value)
         }
-        emit(.output(out, range: s.range))
+        emit(.output(out, values: values, range: s.range))
     }
 
     func execAssert(_ condition: Expr, _ message: Expr?, _ scope: Scope, _ s: Statement) async throws(RuntimeError) {
@@ -533,7 +536,7 @@ public final class Interpreter: Sendable {
             throw RuntimeError(
                 .usage,
                 .parameterType(
-                    name.name, expected: fallback.map { "a " + $0.typeName } ?? "a value", example: fallback.flatMap { Params.example(like: $0) },
+                    name.name, expected: fallback.map { "a " + $0.typeName } ?? "a value", example: fallback.flatMap { Params.example(like: $0, given: text) },
                     got: Format.quoted(text), name.range))
         }
         return value

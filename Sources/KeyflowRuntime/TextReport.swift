@@ -1,9 +1,12 @@
 import Foundation
+import KeyflowBasics
 import KeyflowClient
 import KeyflowLanguage
 
-/// Turns events into what a person reads: the plan or the run's outcomes on stdout,
-/// diagnostics on stderr. `--json` uses `JSONEvents` instead.
+/// Turns events into what a person reads, and says which stream each line belongs on:
+/// results (the plan's steps, the run's outcomes, `print`, `show`, `list`) on stdout; the
+/// target line, the summary and diagnostics on stderr, so a pipe carries only results.
+/// `--json` uses `JSONEvents` instead (all of it on stdout).
 public struct TextReport: Sendable {
     public var style: PlanText.Style
     /// Also list every statement that found nothing to change.
@@ -30,7 +33,7 @@ public struct TextReport: Sendable {
     public func render(_ event: Event) -> (Stream, String)? {
         switch event {
         case .target(let t, _):
-            return (.stdout, style.bold(t.line))
+            return (.stderr, style.bold(t.line))
         case .planned(let step):
             return (.stdout, named(step, PlanText.lines(step, style: style)))
         case .started:
@@ -44,14 +47,18 @@ public struct TextReport: Sendable {
             // summary and listed one by one only when asked (bulk work would drown in them).
             if statement == "rotate" { return (.stdout, style.dim("= rotate \(Format.quoted(name)): rotated already")) }
             return verbose ? (.stdout, style.dim("= \(statement) \(Format.quoted(name)): up to date")) : nil
-        case .output(let text, _):
+        case .output(let text, _, _):
             return (.stdout, text)
+        case .keys(let keys, _):
+            return (.stdout, Render.table(keys))
+        case .key(let key, _):
+            return (.stdout, Render.show(key))
         case .diagnostic(let d):
             var text = diagnostics.render(d)
             if text.hasSuffix("\n") { text.removeLast() }
             return (.stderr, text)
         case .summary(let s):
-            return (s.status == .ok ? .stdout : .stderr, PlanText.summary(s))
+            return (.stderr, PlanText.summary(s))
         }
     }
 }

@@ -9,9 +9,9 @@ struct PlanCommand: AsyncParsableCommand {
         abstract: "Show the steps a script would take, without changing anything.",
         discussion: """
             Evaluates the script with reads against the target; writes are applied to an in-memory copy \
-            of the key list so later statements see earlier ones. Prints the target, one line per step \
-            (+ create, ~ update with field differences, - delete, ↻ rotate, → secret), then a summary. \
-            Secrets are never shown and sinks are not touched.
+            of the key list so later statements see earlier ones. Prints one line per step on standard \
+            output (+ create, ~ update with field differences, - delete, ↻ rotate, → secret); the target \
+            line and the summary go to standard error. Secrets are never shown and sinks are not touched.
 
             With no endpoint configured, plans against the embedded local sandbox when a terminal is \
             attached (or with --sandbox); otherwise exits 2.
@@ -19,6 +19,8 @@ struct PlanCommand: AsyncParsableCommand {
             Examples:
               keyflow plan examples/onboard.kf service=search
               keyflow plan --detailed-exitcode rotate.kf      # exit 4 when there is work to do
+              keyflow plan --markdown rotate.kf > plan.md      # for a pull-request comment
+              keyflow plan --format github rotate.kf           # annotations, and a job summary
               APPWRITE_ENDPOINT=https://cloud.appwrite.io/v1 APPWRITE_PROJECT_ID=p1 \\
                 APPWRITE_API_KEY=… keyflow plan --json sweep.kf
               cat script.kf | keyflow plan --sandbox -
@@ -30,9 +32,17 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "Exit 4 when the plan has changes to make (0: none, 1: error, 2: invalid).")
     var detailedExitcode = false
 
+    @Flag(help: "Print the plan as Markdown on standard output (for a pull-request comment); diagnostics go to standard error.")
+    var markdown = false
+
+    func validate() throws {
+        if markdown && script.output.chosen == .json { throw ValidationError("--markdown and --json contradict each other") }
+    }
+
     func run() async throws {
         var invocation = script.invocation(mode: .plan, target: target)
         invocation.detailedExitCode = detailedExitcode
+        invocation.markdown = markdown
         let code = await invocation.execute()
         if code != 0 { throw ExitCode(code) }
     }
@@ -46,8 +56,9 @@ struct ScriptArguments: ParsableArguments {
     @Argument(help: "Parameters for the script's `param` statements, as name=value.")
     var parameters: [String] = []
 
-    @Flag(help: "Print one JSON object per event (see docs/events.md).")
-    var json = false
+    @OptionGroup var output: OutputFlags
+
+    @OptionGroup var color: ColorFlag
 
     @Option(help: "At most this many requests in flight for a bulk statement.")
     var parallel = 8
@@ -74,7 +85,8 @@ struct ScriptArguments: ParsableArguments {
 
     func invocation(mode: Mode, target: TargetFlags) -> Invocation {
         var i = Invocation(mode: mode, scriptPath: file, arguments: parameters, startSandbox: SandboxProcess.start)
-        i.json = json
+        i.format = output.chosen
+        i.colour = color.choice
         i.parallel = parallel
         i.sandbox = sandbox
         i.target = target.options
