@@ -46,17 +46,12 @@ public struct DiagnosticRenderer: Sendable {
     }
 
     /// The source line of the range's start with carets under the range (to the end of
-<<<<<<< HEAD
     /// that line when the range spans lines). Empty when the source is unknown. A line
     /// longer than `maxExcerpt` is cut to a window around the range's start, marked with
     /// `…`; the scan for the line's ends stops beyond the window, so each diagnostic costs
     /// O(maxExcerpt) however long the line (thousands of diagnostics on one long line
     /// would otherwise be quadratic).
-    func excerpt(_ range: SourceRange) -> String {
-=======
-    /// that line when the range spans lines). Empty when the source is unknown.
     func excerpt(_ range: SourceRange, carets: (String) -> String = { $0 }) -> String {
->>>>>>> main
         guard let bytes = sources[range.file], range.start.offset <= bytes.count else { return "" }
         let start = range.start.offset
         var lineStart = start
@@ -87,13 +82,8 @@ public struct DiagnosticRenderer: Sendable {
         let number = String(range.start.line)
         let gutter = String(repeating: " ", count: number.count)
         var out = " \(number) | \(prefix)\(lineText)\(suffix)\n"
-<<<<<<< HEAD
         let pad = String(repeating: " ", count: prefix.isEmpty ? 0 : 1) + String(before.map { $0 == "\t" ? "\t" : " " as Character })
-        out += " \(gutter) | \(pad)\(String(repeating: "^", count: max(1, under.count)))\n"
-=======
-        let pad = String(repeating: " ", count: prefix.isEmpty ? 0 : 1) + before.map { $0 == "\t" ? "\t" : " " }.joined()
         out += " \(gutter) | \(pad)\(carets(String(repeating: "^", count: max(1, under.count))))\n"
->>>>>>> main
         return out
     }
 

@@ -11,7 +11,7 @@ public enum FrontEndInvariants {
         let file = "fuzz.kf"
         let (_, diagnostics) = compile(bytes: bytes, file: file)
         let renderer = DiagnosticRenderer(sources: [file: bytes])
-        return renderer.render(diagnostics).utf8.count + diagnostics.map { renderer.json($0).utf8.count }.reduce(0, +)
+        return renderer.render(diagnostics).utf8.count + diagnostics.map { $0.jsonEvent.encoded().utf8.count }.reduce(0, +)
     }
 
     /// The formatter's contract on `bytes`, nil when it holds: formatting is idempotent
