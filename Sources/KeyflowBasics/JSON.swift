@@ -284,22 +284,30 @@ private struct JSONParser {
         return nil
     }
 
+    /// A number as RFC 8259 §6 spells it: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+    /// (so `.5`, `01`, `1.` and `+1` are not numbers, as in every other JSON reader).
     mutating func parseNumber() -> JSONValue? {
         let start = i
+        func digits() -> Int {
+            let from = i
+            while i < bytes.count, bytes[i] >= 0x30 && bytes[i] <= 0x39 { i += 1 }
+            return i - from
+        }
         if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
+        let leadingZero = i < bytes.count && bytes[i] == UInt8(ascii: "0")
+        let whole = digits()
+        guard whole > 0, !(leadingZero && whole > 1) else { return nil }
         var integral = true
-        while i < bytes.count {
-            let c = bytes[i]
-            if c >= 0x30 && c <= 0x39 {
-                i += 1
-            } else if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") || c == UInt8(ascii: "+")
-                || (c == UInt8(ascii: "-") && i > start)
-            {
-                integral = false
-                i += 1
-            } else {
-                break
-            }
+        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            integral = false
+            guard digits() > 0 else { return nil }
+        }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+            i += 1
+            integral = false
+            if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
+            guard digits() > 0 else { return nil }
         }
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
         guard !text.isEmpty, text != "-" else { return nil }

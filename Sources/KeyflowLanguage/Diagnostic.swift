@@ -45,6 +45,22 @@ public struct Diagnostic: Sendable, Hashable {
     }
 
     public var isError: Bool { severity == .error }
+
+    /// The most diagnostics one script gets: past it, one `too-many-diagnostics` stands for
+    /// the rest (a garbled file would otherwise print one per byte).
+    public static let limit = 100
+
+    /// `diagnostics` cut to `limit`, the last kept one saying how many were left out.
+    public static func limited(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        guard diagnostics.count > limit else { return diagnostics }
+        let rest = diagnostics[limit...]
+        let errors = rest.filter(\.isError).count
+        let stop = Diagnostic(
+            errors > 0 ? .error : .warning, id: "too-many-diagnostics",
+            summary: "\(rest.count) more diagnostics (\(errors) errors) not shown",
+            help: "fix the ones above first", range: rest.first!.range)
+        return Array(diagnostics.prefix(limit)) + [stop]
+    }
 }
 
 // MARK: - Lexical errors

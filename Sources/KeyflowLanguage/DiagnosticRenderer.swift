@@ -46,48 +46,54 @@ public struct DiagnosticRenderer: Sendable {
     }
 
     /// The source line of the range's start with carets under the range (to the end of
-    /// that line when the range spans lines). Empty when the source is unknown.
+    /// that line when the range spans lines). Empty when the source is unknown. A line
+    /// longer than `maxExcerpt` is cut to a window around the range's start, marked with
+    /// `…`; the scan for the line's ends stops beyond the window, so each diagnostic costs
+    /// O(maxExcerpt) however long the line (thousands of diagnostics on one long line
+    /// would otherwise be quadratic).
     func excerpt(_ range: SourceRange, carets: (String) -> String = { $0 }) -> String {
         guard let bytes = sources[range.file], range.start.offset <= bytes.count else { return "" }
-        var lineStart = range.start.offset
-        while lineStart > 0 && bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
-        var lineEnd = range.start.offset
-        while lineEnd < bytes.count && bytes[lineEnd] != 0x0A { lineEnd += 1 }
-        if lineEnd > lineStart && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-        let caretStart = min(range.start.offset, lineEnd)
+        let start = range.start.offset
+        var lineStart = start
+        let backLimit = max(0, start - maxExcerpt)
+        while lineStart > backLimit && bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
+        let cutBefore = lineStart > 0 && bytes[lineStart - 1] != 0x0A
+        var lineEnd = start
+        let forwardLimit = min(bytes.count, start + maxExcerpt)
+        while lineEnd < forwardLimit && bytes[lineEnd] != 0x0A { lineEnd += 1 }
+        let cutAfter = lineEnd < bytes.count && bytes[lineEnd] != 0x0A
+        if !cutAfter && lineEnd > lineStart && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+        let caretStart = min(start, lineEnd)
         let caretEnd = max(caretStart + 1, min(range.end.offset, lineEnd))
-        // Cut long lines to a window around the range.
+        // Cut long lines to a window around the range's start.
         var windowStart = lineStart
         var windowEnd = lineEnd
-        var prefix = ""
-        var suffix = ""
-        if lineEnd - lineStart > maxExcerpt {
+        if cutBefore || cutAfter || lineEnd - lineStart > maxExcerpt {
             windowStart = max(lineStart, caretStart - maxExcerpt / 3)
             while windowStart > lineStart && windowStart < bytes.count && bytes[windowStart] & 0xC0 == 0x80 { windowStart -= 1 }
-            windowEnd = min(lineEnd, max(caretEnd, windowStart + maxExcerpt))
+            windowEnd = min(lineEnd, windowStart + maxExcerpt)
             while windowEnd < lineEnd && bytes[windowEnd] & 0xC0 == 0x80 { windowEnd += 1 }
-            if windowStart > lineStart { prefix = "…" }
-            if windowEnd < lineEnd { suffix = "…" }
         }
-        let clippedCaretEnd = min(caretEnd, windowEnd == lineEnd ? max(windowEnd, caretStart + 1) : windowEnd)
+        let prefix = cutBefore || windowStart > lineStart ? "…" : ""
+        let suffix = cutAfter || windowEnd < lineEnd ? "…" : ""
         let before = printable(bytes[windowStart..<caretStart])
-        let under = printable(bytes[caretStart..<min(clippedCaretEnd, lineEnd)])
-        let lineText = printable(bytes[windowStart..<windowEnd]).joined()
+        let under = printable(bytes[caretStart..<max(caretStart, min(caretEnd, windowEnd))])
+        let lineText = String(printable(bytes[windowStart..<windowEnd]))
         let number = String(range.start.line)
         let gutter = String(repeating: " ", count: number.count)
         var out = " \(number) | \(prefix)\(lineText)\(suffix)\n"
-        let pad = String(repeating: " ", count: prefix.isEmpty ? 0 : 1) + before.map { $0 == "\t" ? "\t" : " " }.joined()
+        let pad = String(repeating: " ", count: prefix.isEmpty ? 0 : 1) + String(before.map { $0 == "\t" ? "\t" : " " as Character })
         out += " \(gutter) | \(pad)\(carets(String(repeating: "^", count: max(1, under.count))))\n"
         return out
     }
 
     /// Source text made safe to print: control characters shown as U+FFFD.
-    func printable(_ bytes: ArraySlice<UInt8>) -> [String] {
+    func printable(_ bytes: ArraySlice<UInt8>) -> [Character] {
         let s = String(decoding: bytes, as: UTF8.self)
         return s.map { c in
             if c == "\t" { return "\t" }
             if c.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "\u{FFFD}" }
-            return String(c)
+            return c
         }
     }
 }

@@ -238,7 +238,11 @@ public struct Formatter {
         case .list(let items): return ("[" + items.map { expr($0) }.joined(separator: ", ") + "]", 8)
         case .identifier(let n): return (n, 8)
         case .keys: return ("keys", 8)
-        case .member(let b, let m): return (expr(b, 7) + "." + m.name, 7)
+        case .member(let b, let m):
+            // A member of a scope pattern keeps parentheses: `databases.read. user` is a member
+            // of `databases.read`, but `databases.read.user` would be one longer scope.
+            if case .scopePattern = b.kind { return ("(" + expr(b) + ")." + m.name, 7) }
+            return (expr(b, 7) + "." + m.name, 7)
         case .call(let f, let args): return (f.name + "(" + args.map { expr($0) }.joined(separator: ", ") + ")", 8)
         case .unary(.not, let x):
             // `not (a == b)` keeps its parentheses: `not a == b` reads as `(not a) == b`.

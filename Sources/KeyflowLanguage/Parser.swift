@@ -76,7 +76,7 @@ public struct Parser {
         } else if parser.lexer.diagnostics.isEmpty && !parser.sawNonEndError {
             incomplete = parser.firstErrorAtEnd
         }
-        return ParseResult(program: program, diagnostics: all, incomplete: incomplete)
+        return ParseResult(program: program, diagnostics: Diagnostic.limited(all), incomplete: incomplete)
     }
 
     /// Parses one expression (for tests and the REPL's `print`-less evaluation).
@@ -264,6 +264,8 @@ public struct Parser {
             } catch {
                 record(error)
                 synchronize()
+                // A `}` that closes no block: skip it, or the loop would stop on it forever.
+                if !inBlock && current.kind == .rBrace { advance() }
             }
         }
         return statements

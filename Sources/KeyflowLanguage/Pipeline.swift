@@ -11,6 +11,6 @@ public func compile(bytes: [UInt8], file: String, options: CheckOptions = CheckO
     let parsed = Parser.parse(bytes: bytes, file: file)
     if parsed.hasErrors { return (nil, parsed.diagnostics) }
     let checked = Checker.check(parsed.program, options: options)
-    let diagnostics = parsed.diagnostics + checked.diagnostics
+    let diagnostics = Diagnostic.limited(parsed.diagnostics + checked.diagnostics)
     return (checked.hasErrors ? nil : parsed.program, diagnostics)
 }

@@ -40,6 +40,10 @@ struct APIFailure: Error, Sendable, Equatable {
         APIFailure(status: 400, type: "general_argument_invalid", message: "Invalid `\(name)` param: \(rule)")
     }
 
+    /// Appwrite's rule for an array parameter of texts: its count and each text's length.
+    static let queriesRule =
+        "Value must a valid array no longer than \(APIRequest.maxQueries) items and Value must be a valid string and no longer than \(APIRequest.maxQueryLength) chars"
+
     static func invalidQuery(_ detail: String) -> APIFailure {
         invalidParam("queries", "Invalid query: \(detail)")
     }

@@ -52,6 +52,21 @@ struct APIRequest: Sendable {
         return nil
     }
 
+    /// The most queries a list takes, and the longest query (docs/appwrite-api.md §9).
+    static let maxQueries = 100
+    static let maxQueryLength = 4096
+
+    /// The `queries` parameter of a list: at most `maxQueries` strings of at most
+    /// `maxQueryLength` characters, as the parameter's description says, else 400
+    /// ``Invalid `queries` param: …`` before any of them is parsed.
+    func queries() throws(APIFailure) -> [String] {
+        let queries = query.array("queries") ?? []
+        guard queries.count <= Self.maxQueries, queries.allSatisfy({ $0.count <= Self.maxQueryLength }) else {
+            throw .invalidParam("queries", APIFailure.queriesRule)
+        }
+        return queries
+    }
+
     /// The request body as a JSON object; an empty body is `{}`.
     func jsonBody() throws(APIFailure) -> JSONValue {
         if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return .object([]) }

@@ -21,7 +21,7 @@ struct KeysService: Sendable {
 
     /// GET /project/keys
     func list(_ request: APIRequest, project: String) throws(APIFailure) -> APIResponse {
-        let query = try ListQuery.parse(request.query.array("queries") ?? [])
+        let query = try ListQuery.parse(request.queries())
         let includeTotal = try Validation.total(request.query["total"])
         var cursorKey: KeyRecord?
         if let cursor = query.cursor {

@@ -20,7 +20,7 @@ struct OrganizationService: Sendable {
     /// GET /organization/projects: the team's projects; `queries` limit, offset,
     /// cursorAfter/cursorBefore and equal on `$id`/`name`; `search` on id and name; `total`.
     func listProjects(_ request: APIRequest, team: TeamRecord) throws(APIFailure) -> APIResponse {
-        let query = try ProjectQuery.parse(request.query.array("queries") ?? [])
+        let query = try ProjectQuery.parse(request.queries())
         let includeTotal = try Validation.total(request.query["total"])
         let search = request.query["search"] ?? ""
         guard search.count <= 256 else { throw .invalidParam("search", "Value must be a valid string and no longer than 256 chars") }
@@ -96,7 +96,7 @@ struct OrganizationService: Sendable {
 
     /// GET /organization/projects/{projectId}/keys
     func listKeys(_ request: APIRequest, _ call: Authentication.OrganizationCall, projectID: String) throws(APIFailure) -> APIResponse {
-        _ = try ListQuery.parse(request.query.array("queries") ?? [])
+        _ = try ListQuery.parse(request.queries())
         _ = try Validation.total(request.query["total"])
         return try keys.list(request, project: try project(projectID, call))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 
@@ -88,6 +89,14 @@ public enum SandboxError: Error, Sendable, Equatable, CustomStringConvertible {
 public enum Sandbox {
     /// Opens (or bootstraps) the data directory, starts the HTTP server and returns once it
     /// accepts connections. Prints and logs nothing.
+    /// The HTTP/1 parser's bounds (docs/appwrite-api.md §10): the request line and the headers
+    /// together at most 1 MiB, as the Go proxy in front of Appwrite allows (enough for 100
+    /// percent-encoded queries of 4096 characters), each header at most that, at most 100
+    /// headers. Past them Hummingbird answers 400 and closes the connection before any of it
+    /// reaches the sandbox. Bodies are bounded by `SandboxResponder.maxBodyBytes` (413).
+    static let http = HTTP1Channel.Configuration(
+        httpDecoderConfiguration: .init(maxHeaderFieldSize: 1 << 20, maxHeaderListSize: 1 << 20, maxHeaderFieldCount: 100))
+
     public static func start(_ configuration: SandboxConfiguration) async throws(SandboxError) -> RunningSandbox {
         let loaded = try await Bootstrap.load(configuration)
         let seed = configuration.seed ?? UInt64.random(in: 0...UInt64.max)
@@ -98,6 +107,7 @@ public enum Sandbox {
         let started = StartSignal()
         let app = Application(
             responder: responder,
+            server: .http1(configuration: Self.http),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in started.resolve(.success(channel.localAddress?.port ?? configuration.port)) },

@@ -125,6 +125,33 @@ import Testing
         await sandbox.stop()
     }
 
+    /// Hostile lists and headers are refused before they are parsed: more than 100 queries or
+    /// one longer than 4096 characters is a 400 in Appwrite's error JSON; a header past the
+    /// HTTP parser's 1 MiB is a 400 from Hummingbird, and the server goes on answering.
+    @Test func queryCountsLengthsAndHeadersAreBounded() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let sandbox = try await Sandbox.start(SandboxConfiguration(directory: dir.url))
+        let c = sandbox.credentials
+        let limit = "queries%5B%5D=%7B%22method%22%3A%22limit%22%2C%22values%22%3A%5B1%5D%7D"
+        let many = try await send("GET", c.endpoint + "/project/keys?" + Array(repeating: limit, count: 101).joined(separator: "&"), headers: keyHeaders(c))
+        #expect(many.status == 400)
+        #expect(many.type == "general_argument_invalid")
+        #expect(many.json["message"] as? String == "Invalid `queries` param: " + APIFailure.queriesRule)
+        let hundred = try await send("GET", c.endpoint + "/project/keys?" + Array(repeating: limit, count: 100).joined(separator: "&"), headers: keyHeaders(c))
+        #expect(hundred.status == 200)
+        let long = "queries%5B%5D=%7B%22method%22%3A%22equal%22%2C%22attribute%22%3A%22name%22%2C%22values%22%3A%5B%22" + String(repeating: "a", count: 4096) + "%22%5D%7D"
+        let tooLong = try await send("GET", c.endpoint + "/project/keys?" + long, headers: keyHeaders(c))
+        #expect(tooLong.status == 400)
+        #expect(tooLong.json["message"] as? String == "Invalid `queries` param: " + APIFailure.queriesRule)
+        // Hummingbird answers 400 and closes; URLSession may report the close instead.
+        let huge = try? await send("GET", c.endpoint + "/project/keys", headers: keyHeaders(c).merging(["X-Padding": String(repeating: "p", count: 1 << 20)]) { $1 })
+        #expect(huge == nil || huge?.status == 400)
+        let after = try await send("GET", c.endpoint + "/project/keys", headers: keyHeaders(c))
+        #expect(after.status == 200)
+        await sandbox.stop()
+    }
+
     @Test func projectMismatchIsRefused() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }

@@ -109,3 +109,69 @@ extension FileHandle {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
+
+/// How a bounded child process ended (`runBounded`).
+public struct BoundedOutcome: Sendable {
+    /// The exit status, nil when the process died by a signal (or was killed at the deadline).
+    public var status: Int32?
+    /// The signal that ended it, nil when it exited.
+    public var signal: Int32?
+    /// Whether it was killed for outliving its time limit.
+    public var timedOut: Bool
+    /// Its peak resident memory in bytes (wait4's ru_maxrss).
+    public var peakMemory: Int
+    public var seconds: Double
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs a program with a time limit, measuring its peak memory: spawned directly and
+/// reaped with wait4, whose rusage is the child's own; killed with SIGKILL at the deadline.
+/// Standard input is /dev/null; the outputs go to temporary files (as `runProcess`).
+public func runBounded(
+    _ executable: String, _ arguments: [String], environment: [String: String], directory: String, seconds limit: Double
+) throws -> BoundedOutcome {
+    let folder = try TestPaths.temporaryFolder("keyflow-bounded")
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let outPath = folder + "/out", errPath = folder + "/err"
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    // The child is a shell that changes folder and execs the program: the same process,
+    // so wait4's rusage is the program's.
+    let argv = (["/bin/sh", "-c", #"cd "$0" && exec "$@""#, directory, executable] + arguments).map { strdup($0) } + [nil]
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+        argv.forEach { free($0) }
+        envp.forEach { free($0) }
+    }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, envp)
+    guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EINVAL) }
+    let start = ContinuousClock.now
+    let deadline = start + .milliseconds(Int(limit * 1000))
+    var status: Int32 = 0
+    var usage = rusage()
+    var timedOut = false
+    while true {
+        let reaped = wait4(pid, &status, WNOHANG, &usage)
+        if reaped == pid { break }
+        if reaped < 0 && errno != EINTR { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECHILD) }
+        if !timedOut && ContinuousClock.now > deadline {
+            timedOut = true
+            kill(pid, SIGKILL)
+        }
+        usleep(2000)
+    }
+    let elapsed = ContinuousClock.now - start
+    func read(_ path: String) -> String { String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self) }
+    let signalled = status & 0x7F != 0 && status & 0x7F != 0x7F
+    return BoundedOutcome(
+        status: signalled ? nil : (status >> 8) & 0xFF, signal: signalled ? status & 0x7F : nil, timedOut: timedOut,
+        peakMemory: Int(usage.ru_maxrss) * 1024,
+        seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+        stdout: read(outPath), stderr: read(errPath))
+}
