@@ -63,19 +63,21 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // The sandbox server's flags, shared by `keyflow serve` and `keyflow-sandbox`.
+        .target(name: "KeyflowServeFlags", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The REPL: line editing over libedit, completion, history, multi-line input, meta-commands.
         .target(name: "KeyflowREPL", dependencies: ["KeyflowBasics", "KeyflowLanguage", "KeyflowClient", "KeyflowRuntime", "CEditLine"]),
         // The command line: a thin shell over the libraries (and the REPL over libedit).
         .executableTarget(
             name: "keyflow",
             dependencies: [
-                "KeyflowLanguage", "KeyflowClient", "KeyflowRuntime", "KeyflowREPL", "KeyflowCLI",
+                "KeyflowLanguage", "KeyflowClient", "KeyflowRuntime", "KeyflowREPL", "KeyflowCLI", "KeyflowServeFlags",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // The sandbox server's executable: `keyflow serve` and the embedded sandbox run it.
         .executableTarget(
             name: "keyflow-sandbox",
-            dependencies: ["KeyflowSandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["KeyflowSandbox", "KeyflowServeFlags", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // What the test targets share: running the keyflow binary, starting sandboxes (a
         // `keyflow serve` process or one in process), temporary folders, a scripted HTTP

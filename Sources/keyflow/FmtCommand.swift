@@ -14,7 +14,7 @@ struct FmtCommand: AsyncParsableCommand {
             syntax errors is left untouched and makes the command exit 2.
             """)
 
-    @Argument(help: "Script files to format (- formats standard input to standard output).")
+    @Argument(help: "Script files to format (- formats standard input to standard output).", completion: .file(extensions: FileKinds.script))
     var files: [String]
 
     @Flag(help: "Only report files whose layout differs; exit 1 if any.")

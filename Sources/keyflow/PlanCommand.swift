@@ -40,7 +40,7 @@ struct PlanCommand: AsyncParsableCommand {
 
 /// Arguments shared by `plan` and `run`.
 struct ScriptArguments: ParsableArguments {
-    @Argument(help: "The script, or - to read it from standard input.")
+    @Argument(help: "The script, or - to read it from standard input.", completion: .file(extensions: FileKinds.scriptOrPlan))
     var file: String
 
     @Argument(help: "Parameters for the script's `param` statements, as name=value.")
