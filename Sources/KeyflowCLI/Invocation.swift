@@ -12,7 +12,15 @@ public struct Invocation: Sendable {
     public var scriptPath: String
     /// `name=value` arguments after the script.
     public var arguments: [String]
-    public var json = false
+    /// `--json`, `--format`, or `github` under GitHub Actions (`OutputFormat.choose`).
+    public var format = OutputFormat.text
+    /// `--json`.
+    public var json: Bool {
+        get { format == .json }
+        set { format = newValue ? .json : .text }
+    }
+    /// `plan --markdown`: the Markdown summary on standard output instead of the text report.
+    public var markdown = false
     public var parallel = 8
     /// What the script may consume (`--max-steps`, `--max-iterations`).
     public var limits = Limits.standard
@@ -45,15 +53,18 @@ public struct Invocation: Sendable {
     /// Runs it; returns the process exit code.
     public func execute() async -> Int32 {
         AppwriteClient.prepare()  // while the script is read and checked (main may have begun it)
-        let printer = Printer(json: json, colour: colourWanted, progress: stderrIsTerminal && !json && mode == .run)
-
         // The script.
         let file = ScriptFile.name(scriptPath)
+        let printer = Printer(
+            format: format, colour: colourWanted, progress: stderrIsTerminal && mode == .run, markdown: markdown, script: file,
+            environment: environment)
         let bytes: [UInt8]
         switch ScriptFile.read(scriptPath) {
         case .success(let read): bytes = read
         case .failure(let unreadable):
-            printer.emit(.diagnostic(unreadable.diagnostic))
+            printer.emit(.diagnostic(ScriptFile.parameterBeforeScript(scriptPath, rest: arguments, command: mode.rawValue) ?? unreadable.diagnostic))
+            printer.emit(.summary(Summary(mode: mode, status: .invalid)))
+            printer.finish()
             return 2
         }
         let source = String(decoding: bytes, as: UTF8.self)
@@ -61,13 +72,13 @@ public struct Invocation: Sendable {
         var params: [String: String] = [:]
         for arg in arguments {
             guard let eq = arg.firstIndex(of: "="), eq != arg.startIndex else {
-                return printer.usage("expected name=value after the script, got \(Format.quoted(arg))", file: file)
+                return invalid(printer.usage("expected name=value after the script, got \(Format.quoted(arg))", file: file), printer)
             }
             params[String(arg[..<eq])] = String(arg[arg.index(after: eq)...])
         }
         let (compiled, diagnostics) = compile(bytes: bytes, file: file, options: CheckOptions(parameters: Set(params.keys)))
         for d in diagnostics { printer.emit(.diagnostic(d)) }
-        guard let program = compiled else { return 2 }
+        guard let program = compiled else { return invalid(2, printer) }
         if KeyReach.reachesOtherProjects(program) { printer.nameProjects() }
 
         // The target: flags, environment, the context, the script's `use`; else the embedded sandbox.
@@ -79,10 +90,10 @@ public struct Invocation: Sendable {
                 startSandbox: startSandbox)
         } catch {
             switch error {
-            case .usage(let message, let help): return printer.usage(message, help: help, file: file)
+            case .usage(let message, let help): return invalid(printer.usage(message, help: help, file: file), printer)
             case .sandbox(let message):
                 printer.fail(message)
-                return 1
+                return invalid(1, printer, status: .failed)
             }
         }
         for warning in connection.warnings { printer.warn(warning) }
@@ -116,27 +127,25 @@ public struct Invocation: Sendable {
         }
     }
 
-    var colourWanted: Bool {
-        stdoutIsTerminal && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
+    /// Ends a plan or run that stopped before it began: the closing `summary` event
+    /// docs/events.md promises, then the code.
+    func invalid(_ code: Int32, _ printer: Printer, status: Summary.Status = .invalid) -> Int32 {
+        printer.emit(.summary(Summary(mode: mode, status: status)))
+        printer.finish()
+        return code
     }
 
-    /// The script's `use endpoint "…" project "…"` (plain strings only).
+    var colourWanted: Bool {
+        stdoutIsTerminal && format == .text && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
+    }
+
+    /// The script's `use endpoint "…" project "…"` (the checker allows plain strings only).
     static func useStatement(_ program: Program) -> ScriptTarget? {
         for s in program.statements {
             if case .use(let endpoint, let project) = s.kind {
-                return ScriptTarget(endpoint: endpoint.flatMap(literal), project: project.flatMap(literal))
+                return ScriptTarget(endpoint: endpoint?.plainString, project: project?.plainString)
             }
         }
         return nil
-    }
-
-    static func literal(_ e: Expr) -> String? {
-        guard case .string(let parts) = e.kind else { return nil }
-        var out = ""
-        for p in parts {
-            guard case .text(let t) = p.kind else { return nil }
-            out += t
-        }
-        return out
     }
 }

@@ -26,6 +26,18 @@ public enum ScriptFile {
                     id: "unreadable-file", summary: "cannot read \(path): \(reason)", range: SourceRange(file: name(path), start: here, end: here))))
     }
 
+    /// `keyflow plan lifetime=30d s.kf`: the path that could not be read is a `name=value`
+    /// and no file of that name exists. The diagnostic says so and shows the right order.
+    public static func parameterBeforeScript(_ path: String, rest: [String], command: String) -> Diagnostic? {
+        guard let eq = path.firstIndex(of: "="), eq != path.startIndex, !FileManager.default.fileExists(atPath: path) else { return nil }
+        let script = rest.first { !$0.contains("=") || FileManager.default.fileExists(atPath: $0) }
+        let here = SourceLocation(offset: 0, line: 1, column: 1)
+        let others = rest.filter { $0 != script }
+        return .parameterBeforeScript(
+            path, command: command, script: script, parameters: [path] + others,
+            SourceRange(file: "<command line>", start: here, end: here))
+    }
+
     /// Writes a temporary file beside `path` with the same permissions and renames it over
     /// `path`, so a reader never sees a half-written script (`fmt`).
     public static func replace(_ path: String, with data: Data) throws {

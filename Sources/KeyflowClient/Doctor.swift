@@ -38,6 +38,12 @@ public struct DoctorReport: Sendable {
 
     /// All well: no warning and no failure.
     public var healthy: Bool { !checks.contains { $0.status == .warning || $0.status == .failure } }
+    /// A check failed: the target cannot be used as it is (exit 1).
+    public var failed: Bool { checks.contains { $0.status == .failure } }
+    public var warnings: Int { checks.filter { $0.status == .warning }.count }
+
+    /// The exit status: 1 when a check failed, or under `strict` when one warned; else 0.
+    public func exitCode(strict: Bool) -> Int32 { failed || (strict && warnings > 0) ? 1 : 0 }
 
     mutating func add(_ name: String, _ status: Status, _ detail: String) {
         checks.append(Check(name: name, status: status, detail: detail))
@@ -55,35 +61,8 @@ public struct DoctorReport: Sendable {
             }
             return "\(mark)  \(check.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(check.detail)"
         }
-        lines.append(healthy ? "all well" : "problems found")
+        lines.append(failed ? "problems found" : warnings > 0 ? "usable, with \(warnings) warning\(warnings == 1 ? "" : "s")" : "all well")
         return lines.joined(separator: "\n")
-    }
-
-    /// One JSON object, for programs.
-    public var json: String {
-        func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-        let key: JSONValue = self.key.map { key in
-            let expire: JSONValue = switch key.expire {
-            case .never: .null
-            case .at(let date): .string(WireDate.format(date))
-            }
-            return .object([
-                ("id", .string(key.id)), ("name", .string(key.name)),
-                ("scopes", .array(key.scopes.map(JSONValue.string))), ("expire", expire),
-            ])
-        } ?? .null
-        return JSONValue.object([
-            ("ok", .bool(healthy)),
-            ("endpoint", .string(endpoint)),
-            ("project", .string(project)),
-            ("serverVersion", optional(serverVersion)),
-            ("credential", .string(credential)),
-            ("key", key),
-            ("keysCanCreateKeys", keysCanCreateKeys.map(JSONValue.bool) ?? .null),
-            ("organization", optional(organization)),
-            ("organizationProjects", organizationProjects.map { .array($0.map(JSONValue.string)) } ?? .null),
-            ("checks", .array(checks.map { .object([("name", .string($0.name)), ("status", .string($0.status.rawValue)), ("detail", .string($0.detail))]) })),
-        ]).encoded(.python)
     }
 }
 

@@ -291,6 +291,18 @@ public struct Expr: Sendable, Hashable {
         }
     }
 
+    /// The text of a string literal with no interpolation, else nil: what `use` accepts,
+    /// since the target is chosen before the script runs.
+    public var plainString: String? {
+        guard case .string(let parts) = kind else { return nil }
+        var out = ""
+        for p in parts {
+            guard case .text(let t) = p.kind else { return nil }
+            out += t
+        }
+        return out
+    }
+
     /// How deep the tree below this expression goes (1 for a leaf), found without
     /// recursion, so that any tree can be measured — even one too deep to walk recursively.
     public var height: Int {

@@ -114,6 +114,39 @@ public struct Checker {
         return .unknown
     }
 
+    /// `svc-e`: words joined by `-` with no space, at least one of them undefined, reads as a
+    /// key name without its quotes. Its text, else nil (`lifetime-1h` stays a subtraction).
+    func unquotedName(_ e: Expr) -> String? {
+        var words: [String] = []
+        var undefined = false
+        func collect(_ e: Expr) -> Bool {
+            switch e.kind {
+            case .binary(.minus, let l, let r):
+                return r.range.start.offset == l.range.end.offset + 1 && collect(l) && collect(r)
+            case .identifier(let name):
+                words.append(name)
+                if !isDefined(name) { undefined = true }
+                return true
+            case .int(let v):
+                words.append(String(v))
+                return true
+            default: return false
+            }
+        }
+        guard collect(e), undefined, words.count >= 2 else { return nil }
+        return words.joined(separator: "-")
+    }
+
+    /// Whether a name resolves here, without reporting anything.
+    func isDefined(_ name: String) -> Bool {
+        switch whereSubjects.last {
+        case .key?: if ValueType.keyField(name) != nil { return true }
+        case .project?: if ValueType.projectField(name) != nil { return true }
+        default: break
+        }
+        return scopes.contains { $0[name] != nil } || (name == "key" && keyDepth > 0)
+    }
+
     mutating func withScope(_ body: (inout Checker) -> Void) {
         scopes.append([:])
         body(&self)
@@ -178,8 +211,8 @@ public struct Checker {
             }
         case .use(let endpoint, let project):
             if !topLevel { report(.misplacedStatement("use", statement.range)) }
-            if let e = endpoint { expect(e, .string, "an endpoint URL (a string)") }
-            if let p = project { expect(p, .string, "a project id (a string)") }
+            if let e = endpoint { expectPlainString(e, "an endpoint URL") }
+            if let p = project { expectPlainString(p, "a project id") }
         case .assert(let condition, let message):
             expect(condition, .bool, "a condition (a bool)")
             if let m = message { expect(m, .string, "a message (a string)") }
@@ -242,7 +275,9 @@ public struct Checker {
         for clause in clauses {
             let keyword = clause.keyword
             if !allowed.contains(keyword) {
-                report(.misplacedClause(keyword, statement: statement, clause.keywordRange, allowed: allowed))
+                report(statement == "secret"
+                    ? .clauseOnSecret(keyword, clause.keywordRange)
+                    : .misplacedClause(keyword, statement: statement, clause.keywordRange, allowed: allowed))
             } else if keyword != "secret to" {
                 if let previous = seen[keyword] {
                     report(.duplicateClause(keyword, clause.keywordRange, previous: previous))
@@ -311,6 +346,11 @@ public struct Checker {
     }
 
     // MARK: - Expressions
+
+    /// `use` names the target before anything runs, so only a string literal will do.
+    mutating func expectPlainString(_ e: Expr, _ what: String) {
+        if e.plainString == nil { report(.computedTarget(what, e.range)) }
+    }
 
     mutating func expect(_ e: Expr, _ type: ValueType, _ what: String, help: String? = nil) {
         let t = typeOf(e)
@@ -397,6 +437,9 @@ public struct Checker {
             let t = typeOf(operand)
             if t == .int || t == .duration || t == .unknown { return t }
             report(.typeMismatch(expected: "a number or a duration after `-`", found: t, operand.range))
+            return .unknown
+        case .binary(.minus, _, _) where unquotedName(e) != nil:
+            report(.unquotedName(unquotedName(e)!, e.range))
             return .unknown
         case .binary(let op, let l, let r): return typeOfBinary(op, l, r, e.range)
         case .keysWhere(let cond):

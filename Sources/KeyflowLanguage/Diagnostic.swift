@@ -104,6 +104,51 @@ extension Diagnostic {
     }
 }
 
+// MARK: - The common mistakes (docs/language.md §3, §6): each says what was meant
+
+extension Diagnostic {
+    /// A word after a statement that is a near miss of a clause keyword (`scope`, `expires`).
+    static func unknownClause(_ word: String, meant clause: String, _ range: SourceRange) -> Diagnostic {
+        Diagnostic(id: "unknown-clause", summary: "unknown clause `\(word)` — did you mean `\(clause)`?",
+                   help: "write it `\(Vocabulary.clauseForms[clause] ?? clause)`", range: range)
+    }
+    /// A number followed by a unit spelt as a word (`90 days`), or a duration split by a space.
+    static func unitAsWord(written: String, meant: String, _ range: SourceRange) -> Diagnostic {
+        Diagnostic(id: "unit-as-word", summary: "write the duration `\(meant)`, not `\(written)`",
+                   help: "a duration is a number glued to its unit, s, m, h, d or w: 90d, 1h30m, 15m", range: range)
+    }
+    /// A keyword where a variable's name goes (`for env in …`).
+    static func reservedName(_ word: String, _ range: SourceRange) -> Diagnostic {
+        let alternative = ["env": "environment", "list": "items", "keys": "found", "name": "key_name", "id": "key_id",
+                           "file": "path", "project": "proj", "projects": "found", "all": "everything", "to": "target",
+                           "scopes": "wanted", "expire": "expiry", "in": "item", "key": "k"][word] ?? "my_\(word)"
+        return Diagnostic(id: "reserved-name", summary: "`\(word)` is a reserved word and cannot name a variable",
+                          help: "choose another name, for example `\(alternative)`", range: range)
+    }
+    /// A second sink written without its own `secret to` (`secret to file "a" stdout`).
+    static func sinkNeedsSecretTo(_ found: Token, _ range: SourceRange) -> Diagnostic {
+        Diagnostic(id: "sink-needs-secret-to", summary: "expected end of statement, found \(found.kind.describedForMessage) after a sink",
+                   help: "each sink has its own `secret to`: secret to file \"a.key\" secret to stdout", range: range)
+    }
+    /// A key name with a hyphen written without quotes (`ensure svc-e`), read as a subtraction.
+    static func unquotedName(_ text: String, _ range: SourceRange) -> Diagnostic {
+        Diagnostic(id: "unquoted-name", summary: "undefined name `\(text)`",
+                   help: "a key's name is a string in quotes: \(quoted(text))", range: range)
+    }
+    /// A clause on the `secret` statement, which only delivers.
+    static func clauseOnSecret(_ keyword: String, _ range: SourceRange) -> Diagnostic {
+        let target = keyword == "grace" ? "rotate" : "update"
+        return Diagnostic(id: "misplaced-clause", summary: "`\(keyword)` does not apply to `secret`",
+                          help: "`secret SEL to SINK` only delivers a secret; to change the key write it on its own line: "
+                              + "\(target) \"NAME\" \(Vocabulary.clauseForms[keyword] ?? keyword)", range: range)
+    }
+    /// `keyflow plan lifetime=30d s.kf`: a parameter where the script belongs.
+    public static func parameterBeforeScript(_ argument: String, command: String, script: String?, parameters: [String], _ range: SourceRange) -> Diagnostic {
+        Diagnostic(id: "parameter-before-script", summary: "`\(argument)` is a parameter, but the script comes first",
+                   help: "write parameters after the script: keyflow \(command) \(([script ?? "SCRIPT.kf"] + parameters).joined(separator: " "))", range: range)
+    }
+}
+
 extension TokenKind {
     var describedForMessage: String {
         switch self {
@@ -215,6 +260,10 @@ extension Diagnostic {
     }
     static func misplacedStatement(_ keyword: String, _ range: SourceRange) -> Diagnostic {
         Diagnostic(id: "misplaced-statement", summary: "`\(keyword)` must be at the top level of the script", help: "move it out of the block", range: range)
+    }
+    static func computedTarget(_ what: String, _ range: SourceRange) -> Diagnostic {
+        Diagnostic(id: "computed-target", summary: "`use` takes \(what) as a plain string literal",
+                   help: "the target is chosen before the script runs; to choose it per run, use --project/--endpoint, a context (--context) or APPWRITE_PROJECT_ID/APPWRITE_ENDPOINT", range: range)
     }
     static func bulkBinding(_ range: SourceRange) -> Diagnostic {
         Diagnostic(id: "bulk-binding", summary: "`as` names one key, but this statement may act on many",

@@ -1,7 +1,8 @@
 import KeyflowBasics
 
 /// Prints diagnostics: as text for people (`file:line:col: error: summary`, the source
-/// line, a caret under the whole range, a help line), or as one JSON object per line.
+/// line, a caret under the whole range, a help line). The JSON event and the workflow
+/// annotation are in DiagnosticFormats.swift.
 public struct DiagnosticRenderer: Sendable {
     /// The source bytes of each file, by the name used in ranges.
     public var sources: [String: [UInt8]]
@@ -76,36 +77,4 @@ public struct DiagnosticRenderer: Sendable {
             return String(c)
         }
     }
-
-    // MARK: - JSON
-
-    /// One JSON object (no newline).
-    public func json(_ d: Diagnostic) -> String {
-        var fields = [
-            "\"type\":\"diagnostic\"",
-            "\"severity\":\(jsonString(d.severity.rawValue))",
-            "\"id\":\(jsonString(d.id))",
-            "\"summary\":\(jsonString(d.summary))",
-        ]
-        if let detail = d.detail { fields.append("\"detail\":\(jsonString(detail))") }
-        if let help = d.help { fields.append("\"help\":\(jsonString(help))") }
-        fields.append("\"range\":\(json(d.range))")
-        let notes = d.notes.map { n in
-            "{\"message\":\(jsonString(n.message))" + (n.range.map { ",\"range\":\(json($0))" } ?? "") + "}"
-        }
-        fields.append("\"notes\":[\(notes.joined(separator: ","))]")
-        return "{" + fields.joined(separator: ",") + "}"
-    }
-
-    func json(_ r: SourceRange) -> String {
-        func loc(_ l: SourceLocation) -> String { "{\"line\":\(l.line),\"column\":\(l.column),\"offset\":\(l.offset)}" }
-        return "{\"file\":\(jsonString(r.file)),\"start\":\(loc(r.start)),\"end\":\(loc(r.end))}"
-    }
-}
-
-/// A JSON string literal.
-func jsonString(_ s: String) -> String {
-    var w = JSONWriter(capacity: s.utf8.count + 2)
-    w.string(s)
-    return w.text
 }

@@ -36,6 +36,8 @@ public struct Parser {
     var current: Token
     var lookahead: [Token] = []
     var previousEnd: SourceLocation
+    /// The token before `current` (for the diagnostics of the common mistakes: `90 days`).
+    var previousToken: Token?
     var diagnostics: [Diagnostic] = []
     var depth: Int
     var blockDepth = 0
@@ -94,6 +96,7 @@ public struct Parser {
 
     mutating func advance() {
         previousEnd = current.range.end
+        previousToken = current
         if lookahead.isEmpty {
             current = lexer.next()
         } else {
@@ -134,12 +137,64 @@ public struct Parser {
             let at = previousEnd < current.range.start ? SourceRange(file: lexer.file, start: previousEnd, end: previousEnd) : current.range
             return SyntaxError(diagnostic: .unexpectedEndOfInput(what, at: at))
         }
+        if let mistake = unitMistake() { return SyntaxError(diagnostic: mistake) }
         if current.kind == .newline {
             // Point just after the last token rather than at the line break.
             let at = SourceRange(file: lexer.file, start: previousEnd, end: previousEnd)
             return SyntaxError(diagnostic: .expected(what, found: Token(kind: .newline, range: at), help: help))
         }
         return SyntaxError(diagnostic: .expected(what, found: current, help: help))
+    }
+
+    /// `90 days`, `1 hour`, `30 d`: a number followed by a unit spelt as a word; `1h 30m`:
+    /// a duration split by a space. Nil when the current token is not such a mistake.
+    func unitMistake() -> Diagnostic? {
+        guard let previous = previousToken else { return nil }
+        let range = previous.range.union(current.range)
+        let written = text(of: range)
+        if current.kind == .duration, previous.kind == .duration {
+            return .unitAsWord(written: written, meant: written.filter { $0 != " " && $0 != "\t" }, range)
+        }
+        guard current.kind == .identifier, case .text(let word) = current.payload, case .int(let n) = previous.payload,
+            let seconds = Vocabulary.unitWords[word.lowercased()]
+        else { return nil }
+        let letter = Vocabulary.durationUnits.first { $0.seconds == seconds }?.unit
+        let meant = letter.map { "\(n)\($0)" } ?? "\(n * (seconds / 86400))d"
+        return .unitAsWord(written: written, meant: meant, range)
+    }
+
+    /// What is wrong where a statement should end: a misspelt clause keyword (`scope`,
+    /// `expires`), a second sink without its own `secret to`, else the generic error.
+    mutating func endOfStatementError(after statement: Statement) -> SyntaxError {
+        if unitMistake() == nil, current.kind == .identifier, case .text(let word) = current.payload,
+            statement.keyword != "print" && statement.keyword != "let" && statement.keyword != "assert"
+        {
+            let clauses = Vocabulary.clauseForms.keys
+            if let meant = Vocabulary.clauseMisspellings[word.lowercased()] ?? nearest(word.lowercased(), in: clauses) {
+                sawNonEndError = true
+                return SyntaxError(diagnostic: .unknownClause(word, meant: meant, current.range))
+            }
+        }
+        // `show svc-e`: a selector's variable glued to `-` and a word is a name without quotes.
+        if current.kind == .minus, let previous = previousToken, previous.kind == .identifier,
+            previous.range.end.offset == current.range.start.offset
+        {
+            let next = peek(1)
+            if next.range.start.offset == current.range.end.offset, next.kind == .identifier || next.kind == .int {
+                let range = previous.range.union(next.range)
+                sawNonEndError = true
+                return SyntaxError(diagnostic: .unquotedName(text(of: range), range))
+            }
+        }
+        if case .secretTo = statement.clauses.last?.kind {
+            switch current.kind {
+            case .keyword(.file), .keyword(.env), .keyword(.run), .keyword(.stdout), .keyword(.to), .keyword(.and), .comma:
+                sawNonEndError = true
+                return SyntaxError(diagnostic: .sinkNeedsSecretTo(current, current.range))
+            default: break
+            }
+        }
+        return unexpected("end of statement", help: "put each statement on its own line or separate them with `;`")
     }
 
     mutating func record(_ error: SyntaxError) {
@@ -198,12 +253,13 @@ public struct Parser {
             while current.kind == .newline || current.kind == .semicolon { advance() }
             if current.kind == .eof || (inBlock && current.kind == .rBrace) { break }
             do throws(SyntaxError) {
-                statements.append(try parseStatement())
+                let statement = try parseStatement()
+                statements.append(statement)
                 switch current.kind {
                 case .newline, .semicolon: advance()
                 case .eof: break
                 case .rBrace where inBlock: break
-                default: throw unexpected("end of statement", help: "put each statement on its own line or separate them with `;`")
+                default: throw endOfStatementError(after: statement)
                 }
             } catch {
                 record(error)
@@ -370,7 +426,7 @@ public struct Parser {
     // let         = "let" , IDENT , "=" , expr ;
     mutating func parseLet() throws(SyntaxError) -> Statement.Kind {
         advance()
-        let name = try parseIdentifier("a variable name")
+        let name = try parseIdentifier("a variable name", binding: true)
         try expect(.assign, "`=`")
         return .let(name: name, value: try parseExpr())
     }
@@ -378,7 +434,7 @@ public struct Parser {
     // param       = "param" , IDENT , [ "=" , expr ] ;
     mutating func parseParam() throws(SyntaxError) -> Statement.Kind {
         advance()
-        let name = try parseIdentifier("a parameter name")
+        let name = try parseIdentifier("a parameter name", binding: true)
         let value: Expr? = accept(.assign) ? try parseExpr() : nil
         return .param(name: name, defaultValue: value)
     }
@@ -415,7 +471,7 @@ public struct Parser {
     // for         = "for" , IDENT , "in" , expr , [ "parallel" , additive ] , block ;
     mutating func parseFor() throws(SyntaxError) -> Statement.Kind {
         advance()
-        let variable = try parseIdentifier("a loop variable name")
+        let variable = try parseIdentifier("a loop variable name", binding: true)
         try expect(.keyword(.in), "`in`")
         let sequence = try parseExpr()
         var parallel: Expr? = nil
@@ -512,7 +568,7 @@ public struct Parser {
             kind = .grace(try parseExpr())
         case .as:
             advance()
-            kind = .as(try parseIdentifier("a variable name"))
+            kind = .as(try parseIdentifier("a variable name", binding: true))
         case .where:
             advance()
             kind = .where(try parseExpr())
@@ -594,7 +650,13 @@ public struct Parser {
     }
 
     // IDENT
-    mutating func parseIdentifier(_ what: String) throws(SyntaxError) -> Identifier {
+    /// `binding`: the name being defined (`let`, `param`, `for`, `as`), where a keyword is
+    /// the common mistake of a reserved word used as a variable.
+    mutating func parseIdentifier(_ what: String, binding: Bool = false) throws(SyntaxError) -> Identifier {
+        if binding, case .keyword(let k) = current.kind {
+            sawNonEndError = true
+            throw SyntaxError(diagnostic: .reservedName(k.rawValue, current.range))
+        }
         guard current.kind == .identifier, case .text(let name) = current.payload else { throw unexpected(what) }
         let r = current.range
         advance()

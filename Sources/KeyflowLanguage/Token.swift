@@ -35,6 +35,28 @@ public enum Vocabulary {
     public static var statementOpenings: [String] { statementKeywords.filter { $0 != "else" } + ["in project"] }
     /// Every reserved word.
     public static var keywords: [String] { Keyword.allCases.map(\.rawValue) }
+    /// Each clause as written, for the help line of a misspelt one.
+    public static let clauseForms: [String: String] = [
+        "scopes": "scopes [databases.read, users.read]", "expire": "expire in 90d", "description": "description \"text\"",
+        "name": "name \"new-name\"", "id": "id \"key-id\"", "grace": "grace 1h", "as": "as k",
+        "where": "where name ~ \"svc-*\"", "secret": "secret to file \"PATH\"",
+    ]
+    /// Words people write for a clause keyword (the near misses `nearest` does not find).
+    public static let clauseMisspellings: [String: String] = [
+        "scope": "scopes", "permissions": "scopes", "expires": "expire", "expiry": "expire", "expiration": "expire",
+        "expires_in": "expire", "expire_in": "expire", "expiry_date": "expire", "grace_period": "grace",
+        "graceperiod": "grace", "desc": "description", "descr": "description", "rename": "name", "named": "name",
+        "secrets": "secret", "deliver": "secret",
+    ]
+    /// Units spelt as words, with the seconds each stands for.
+    public static let unitWords: [String: Int] = [
+        "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1,
+        "m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60,
+        "h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
+        "d": 86400, "day": 86400, "days": 86400,
+        "w": 604800, "wk": 604800, "week": 604800, "weeks": 604800,
+        "month": 2_592_000, "months": 2_592_000, "year": 31_536_000, "years": 31_536_000,
+    ]
     /// The builtin functions.
     public static let builtins: [String] = ["count", "env", "lines", "exists", "len"]
     /// What each builtin takes, as the argument-count diagnostic says it.

@@ -52,8 +52,6 @@ public struct Completion: Sendable, Equatable {
 /// Tab completion: statement and clause keywords, scopes from the catalogue, key names
 /// inside strings, variables and their fields, meta-commands.
 public enum Completer {
-    /// Help topics besides the statement names.
-    public static let helpTopics = ["expressions", "selectors", "sinks", "meta", "scopes", "keys"]
 
     public static func complete(line: String, cursor: Int, context: CompletionContext) -> Completion {
         let bytes = Array(line.utf8.prefix(cursor))
@@ -112,7 +110,7 @@ public enum Completer {
             options = MetaCommand.names
         } else {
             switch words.first {
-            case ":help": options = Vocabulary.statementKeywords.filter { $0 != "else" } + helpTopics
+            case ":help": options = REPLHelp.topicNames.filter { !$0.contains(" ") } + ["in"]
             case ":plan": options = ["on", "off"]
             default: options = []
             }

@@ -20,7 +20,7 @@ public enum MetaCommand: Sendable, Equatable {
 
     /// One line of usage for each, in `names` order.
     public static let usage: [(command: String, meaning: String)] = [
-        (":help [topic]", "show help; a topic is a statement name, `expressions`, `selectors`, `sinks` or `meta`"),
+        (":help [topic]", "show help; a topic is a statement, a clause, a builtin, `sinks`, `selectors`, `expressions`, … or `meta`"),
         (":plan on|off", "plan statements instead of running them (reads only, nothing is written)"),
         (":target", "show the endpoint and project statements go to"),
         (":vars", "list the variables bound so far"),
@@ -40,8 +40,7 @@ public enum MetaCommand: Sendable, Equatable {
         let args = Array(words.dropFirst())
         switch name {
         case ":help", ":h", ":?":
-            guard args.count <= 1 else { return .failure(.badArguments(":help", usage: ":help [topic]")) }
-            return .success(.help(topic: args.first))
+            return .success(.help(topic: args.isEmpty ? nil : args.joined(separator: " ")))
         case ":plan":
             switch args {
             case []: return .success(.plan(on: nil))

@@ -302,10 +302,10 @@ public final class REPL: @unchecked Sendable {
         case .success(let command):
             switch command {
             case .help(let topic):
-                if let text = Help.text(topic: topic) {
+                if let text = REPLHelp.text(topic: topic) {
                     output.out(text)
                 } else {
-                    output.err("error: no help on \(topic ?? "") — topics: " + Help.topicNames.joined(separator: ", "))
+                    output.err("error: " + REPLHelp.unknownTopic(topic ?? ""))
                 }
             case .plan(let on):
                 if let on { planMode = on }

@@ -119,16 +119,12 @@ package enum ChildProcess {
         }
         let pid = spawned.pid
 
-        // The timeout kills the whole process group, which also closes the output pipe.
-        let done = DispatchSemaphore(value: 0)
-        let child = pid
-        let timedOut = TimedOutFlag()
-        DispatchQueue.global().async {
-            if done.wait(timeout: .now() + timeout) == .timedOut {
-                timedOut.set()
-                kill(-child, SIGKILL)
-            }
-        }
+        // The timeout kills the whole process group, which also closes the output pipe. It is
+        // a timer, not a thread blocked on a semaphore: a blocked global-queue thread is one
+        // the cooperative pool may need (two sinks waiting on a 2-core machine stalled every
+        // other task of the run until they ended).
+        let watchdog = Watchdog(pid: pid)
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { watchdog.expire() }
 
         input.withUnsafeBytes { raw in
             var offset = 0
@@ -152,10 +148,14 @@ package enum ChildProcess {
         }
         close(spawned.output)
 
+        // Wait for the exit without reaping, so the pid cannot be reused while the
+        // watchdog may still signal its group; then disarm the watchdog and reap.
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
+        let timedOut = watchdog.disarm()
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        done.signal()
-        if timedOut.isSet { return Result(status: .timedOut, output: output) }
+        if timedOut { return Result(status: .timedOut, output: output) }
         let low = status & 0x7f
         if low == 0 { return Result(status: .exited((status >> 8) & 0xff), output: output) }
         return Result(status: .signalled(low), output: output)
@@ -166,9 +166,27 @@ package enum ChildProcess {
     private static func errnoText() -> String { String(cString: strerror(errno)) }
 }
 
-private final class TimedOutFlag: @unchecked Sendable {
+/// Kills a child's process group when its time is up, unless the child has ended first.
+private final class Watchdog: @unchecked Sendable {
     private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
+    private let pid: pid_t
+    private var ended = false
+    private var fired = false
+    init(pid: pid_t) { self.pid = pid }
+
+    func expire() {
+        lock.withLock {
+            guard !ended else { return }
+            fired = true
+            kill(-pid, SIGKILL)
+        }
+    }
+
+    /// Called once the child has exited (not yet reaped); tells whether the timeout killed it.
+    func disarm() -> Bool {
+        lock.withLock {
+            ended = true
+            return fired
+        }
+    }
 }

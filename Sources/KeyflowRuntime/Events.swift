@@ -26,8 +26,12 @@ public enum Event: Sendable {
     case failed(Step, message: String, seconds: Double)
     /// A statement found nothing to change (`ensure` of a key that already matches).
     case upToDate(statement: String, name: String, range: SourceRange)
-    /// Text from `print`, `show` or `list`.
+    /// Text from `print`.
     case output(String, range: SourceRange)
+    /// `list`: the keys it found, in the order its table shows them (without their secrets).
+    case keys([Key], range: SourceRange)
+    /// `show`: one key (without its secret).
+    case key(Key, range: SourceRange)
     /// A problem, with its source range: a runtime error, a failed assert, a warning.
     case diagnostic(Diagnostic)
     /// The last event.
@@ -124,11 +128,12 @@ public enum JSONEvents {
             o = ["event": "up_to_date", "statement": statement, "name": name, "source": sourceObject(range)]
         case .output(let text, let range):
             o = ["event": "output", "text": text, "source": sourceObject(range)]
+        case .keys(let keys, let range):
+            o = ["event": "keys", "keys": keys.map(Format.keyObject), "source": sourceObject(range)]
+        case .key(let key, let range):
+            o = ["event": "key", "key": Format.keyObject(key), "source": sourceObject(range)]
         case .diagnostic(let d):
-            o = ["event": "diagnostic", "severity": d.severity.rawValue, "id": d.id, "message": d.summary, "source": sourceObject(d.range)]
-            if let help = d.help { o["help"] = help }
-            if let detail = d.detail { o["detail"] = detail }
-            if !d.notes.isEmpty { o["notes"] = d.notes.map(\.message) }
+            return d.jsonEvent.encoded()  // the one shape of every command's diagnostics (KeyflowLanguage)
         case .summary(let s):
             o = [
                 "event": "summary", "mode": s.mode.rawValue, "status": s.status.rawValue, "changes": s.changes,
@@ -193,9 +198,7 @@ public enum JSONEvents {
         }
     }
 
-    static func sourceObject(_ r: SourceRange) -> [String: Any] {
-        ["file": r.file, "line": r.start.line, "column": r.start.column, "end_line": r.end.line, "end_column": r.end.column]
-    }
+    static func sourceObject(_ r: SourceRange) -> JSONValue { r.jsonSource }
 
     static func expiryText(_ e: Expiry) -> String {
         switch e {
@@ -226,6 +229,7 @@ public enum JSONEvents {
     private static func write(_ value: Any, into w: inout JSONWriter) {
         switch value {
         case let s as String: w.string(s)
+        case let v as JSONValue: w.value(v)
         case let b as Bool: w.raw(b ? "true" : "false")
         case let n as Int: w.raw(String(n))
         case let d as Double: w.number(d)

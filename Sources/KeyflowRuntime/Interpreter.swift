@@ -185,7 +185,7 @@ public final class Interpreter: Sendable {
         async throws(RuntimeError)
     {
         for key in try await select(target, scope) {
-            emit(.output(Render.show(key), range: s.range))
+            emit(.key(key, range: s.range))
         }
     }
 
@@ -196,7 +196,7 @@ public final class Interpreter: Sendable {
             for k in keys where try await truth(cond, scope.with(fields: k)) { kept.append(k) }
             keys = kept
         }
-        emit(.output(Render.table(Self.sorted(keys)), range: s.range))
+        emit(.keys(Self.sorted(keys), range: s.range))
     }
 
     func execPrint(_ exprs: [Expr], _ scope: Scope, _ s: Statement, _ emit: @escaping EventHandler) async throws(RuntimeError) {
@@ -533,7 +533,7 @@ public final class Interpreter: Sendable {
             throw RuntimeError(
                 .usage,
                 .parameterType(
-                    name.name, expected: fallback.map { "a " + $0.typeName } ?? "a value", example: fallback.flatMap { Params.example(like: $0) },
+                    name.name, expected: fallback.map { "a " + $0.typeName } ?? "a value", example: fallback.flatMap { Params.example(like: $0, given: text) },
                     got: Format.quoted(text), name.range))
         }
         return value

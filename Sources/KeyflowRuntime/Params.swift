@@ -37,6 +37,17 @@ public enum Params {
     }
 
     /// A value of the same type as `value`, as it is written after the script.
+    /// An example for a text that was not of the value's type: the same number with its unit
+    /// when a unit was left out (`30` → `30d`), else `example(like:)`.
+    public static func example(like value: Value, given text: String) -> String? {
+        let digits = !text.isEmpty && text.allSatisfy { $0.isASCII && $0.isNumber }
+        switch value {
+        case .duration, .expiry: if digits { return text + "d" }
+        default: break
+        }
+        return example(like: value)
+    }
+
     public static func example(like value: Value) -> String? {
         switch value {
         case .string: "text"

@@ -2,8 +2,10 @@ import Foundation
 import KeyflowClient
 import KeyflowLanguage
 
-/// Turns events into what a person reads: the plan or the run's outcomes on stdout,
-/// diagnostics on stderr. `--json` uses `JSONEvents` instead.
+/// Turns events into what a person reads, and says which stream each line belongs on:
+/// results (the plan's steps, the run's outcomes, `print`, `show`, `list`) on stdout; the
+/// target line, the summary and diagnostics on stderr, so a pipe carries only results.
+/// `--json` uses `JSONEvents` instead (all of it on stdout).
 public struct TextReport: Sendable {
     public var style: PlanText.Style
     /// Also list every statement that found nothing to change.
@@ -30,7 +32,7 @@ public struct TextReport: Sendable {
     public func render(_ event: Event) -> (Stream, String)? {
         switch event {
         case .target(let t, _):
-            return (.stdout, style.bold(t.line))
+            return (.stderr, style.bold(t.line))
         case .planned(let step):
             return (.stdout, named(step, PlanText.lines(step, style: style)))
         case .started:
@@ -46,12 +48,16 @@ public struct TextReport: Sendable {
             return verbose ? (.stdout, style.dim("= \(statement) \(Format.quoted(name)): up to date")) : nil
         case .output(let text, _):
             return (.stdout, text)
+        case .keys(let keys, _):
+            return (.stdout, Render.table(keys))
+        case .key(let key, _):
+            return (.stdout, Render.show(key))
         case .diagnostic(let d):
             var text = diagnostics.render(d)
             if text.hasSuffix("\n") { text.removeLast() }
             return (.stderr, text)
         case .summary(let s):
-            return (s.status == .ok ? .stdout : .stderr, PlanText.summary(s))
+            return (.stderr, PlanText.summary(s))
         }
     }
 }

@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import KeyflowCLI
 import KeyflowLanguage
+import KeyflowRuntime
 
-/// `keyflow check FILE... [--json]`: lex, parse, resolve and type-check; no network.
+/// `keyflow check FILE... [--json | --format text|json|github]`: lex, parse, resolve and type-check; no network.
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
@@ -13,11 +14,10 @@ struct CheckCommand: AsyncParsableCommand {
     @Argument(help: "Script files to check (- reads one from standard input).", completion: .file(extensions: FileKinds.script))
     var files: [String]
 
-    @Flag(help: "Print diagnostics as JSON objects, one per line, on standard output.")
-    var json = false
+    @OptionGroup var output: OutputFlags
 
     func run() async throws {
-        var renderer = DiagnosticRenderer()
+        let printer = Printer(format: output.chosen, colour: false, progress: false)
         var errors = 0
         var failedFiles = 0
         for file in files {
@@ -25,7 +25,7 @@ struct CheckCommand: AsyncParsableCommand {
             let name = ScriptFile.name(file)
             switch ScriptFile.read(file) {
             case .success(let bytes):
-                renderer.sources[name] = bytes
+                printer.know(file: name, bytes: bytes)
                 diagnostics = compile(bytes: bytes, file: name).1
             case .failure(let unreadable):
                 diagnostics = [unreadable.diagnostic]
@@ -33,20 +33,10 @@ struct CheckCommand: AsyncParsableCommand {
             let fileErrors = diagnostics.filter(\.isError).count
             errors += fileErrors
             if fileErrors > 0 { failedFiles += 1 }
-            for d in diagnostics {
-                if json {
-                    print(renderer.json(d))
-                } else {
-                    FileHandle.standardError.write(Data(renderer.render(d).utf8))
-                }
-            }
-            renderer.sources[name] = nil
+            for d in diagnostics { printer.emit(.diagnostic(d)) }
         }
         if errors > 0 {
-            if !json {
-                let summary = "\(errors) error\(errors == 1 ? "" : "s") in \(failedFiles) file\(failedFiles == 1 ? "" : "s")\n"
-                FileHandle.standardError.write(Data(summary.utf8))
-            }
+            printer.status("\(errors) error\(errors == 1 ? "" : "s") in \(failedFiles) file\(failedFiles == 1 ? "" : "s")")
             throw ExitCode(2)
         }
     }

@@ -1,18 +1,27 @@
 import ArgumentParser
 import Foundation
+import KeyflowCLI
 import KeyflowClient
+import KeyflowRuntime
 
 /// `keyflow doctor`: checks the target and its credentials (KeyflowClient's `Doctor`).
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
         abstract: "Check the endpoint, the project and the credentials in use.",
-        discussion: "Exit status 0 when all is well, 1 otherwise.")
+        discussion: """
+            Exit status 1 when a check failed (the target cannot be used as it is), 0 otherwise: \
+            warnings (a key that expires soon, a key creation that could not be probed) do not fail \
+            it unless --strict is given. A target that is not configured is 1 too; a named context \
+            that does not exist is 2.
+            """)
 
     @OptionGroup var target: TargetFlags
 
-    @Flag(help: "Print one JSON object.")
-    var json = false
+    @OptionGroup var output: OutputFlags
+
+    @Flag(help: "Exit 1 on warnings too, not only on failures.")
+    var strict = false
 
     func run() async throws {
         // Whatever is wrong, doctor says so and exits 1 (not the usage status).
@@ -28,8 +37,15 @@ struct DoctorCommand: AsyncParsableCommand {
         }
         if let warning = resolved.insecureWarning { printError(warning) }
         let report = await Doctor(target: resolved).run()
-        print(json ? report.json : report.text)
-        if !report.healthy { throw ExitCode(1) }
+        // The report is the result (stdout); under --json a `doctor` event, and under --json and
+        // --format github every warning and failure as a diagnostic too.
+        let printer = Printer(format: output.chosen, colour: false, progress: false)
+        printer.result(printer.format == .json ? JSONEvents.doctor(report) : report.text)
+        if printer.format != .text {
+            for d in report.diagnostics { printer.emit(.diagnostic(d)) }
+        }
+        let code = report.exitCode(strict: strict)
+        if code != 0 { throw ExitCode(code) }
     }
 }
 

@@ -1,17 +1,20 @@
 import ArgumentParser
 import Foundation
+import KeyflowBasics
 import KeyflowCLI
 import KeyflowLanguage
 
-/// `keyflow fmt [--check] FILE...`: rewrite scripts in the canonical layout.
+/// `keyflow fmt [--check | --diff] FILE...`: rewrite scripts in the canonical layout.
 struct FmtCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fmt",
         abstract: "Format scripts in the canonical layout (comments kept, meaning unchanged).",
         discussion: """
             Rewrites each file in place when its layout differs. With --check, changes nothing, \
-            lists the files that are not formatted and exits 1 if there are any. A file with \
-            syntax errors is left untouched and makes the command exit 2.
+            lists the files that are not formatted and exits 1 if there are any. With --diff, changes \
+            nothing, prints a unified diff from each file to its canonical layout (patch -p0 applies \
+            it) and exits 1 if there is any. A file with syntax errors is left untouched and makes the \
+            command exit 2.
             """)
 
     @Argument(help: "Script files to format (- formats standard input to standard output).", completion: .file(extensions: FileKinds.script))
@@ -19,6 +22,13 @@ struct FmtCommand: AsyncParsableCommand {
 
     @Flag(help: "Only report files whose layout differs; exit 1 if any.")
     var check = false
+
+    @Flag(help: "Print a unified diff to the canonical layout instead of rewriting; exit 1 if there is one.")
+    var diff = false
+
+    func validate() throws {
+        if check && diff { throw ValidationError("--check and --diff contradict each other: give one") }
+    }
 
     func run() async throws {
         var failed = false
@@ -37,6 +47,15 @@ struct FmtCommand: AsyncParsableCommand {
             guard let formatted else {
                 report(diagnostics, renderer: DiagnosticRenderer(sources: [name: bytes]))
                 failed = true
+                continue
+            }
+            if diff {
+                let text = UnifiedDiff.diff(
+                    old: String(decoding: bytes, as: UTF8.self), new: formatted, oldName: name, newName: name)
+                if !text.isEmpty {
+                    unformatted = true
+                    FileHandle.standardOutput.write(Data(text.utf8))
+                }
                 continue
             }
             if file == "-" && !check {
@@ -59,7 +78,7 @@ struct FmtCommand: AsyncParsableCommand {
             }
         }
         if failed { throw ExitCode(2) }
-        if check && unformatted { throw ExitCode(1) }
+        if (check || diff) && unformatted { throw ExitCode(1) }
     }
 
     func report(_ diagnostics: [Diagnostic], renderer: DiagnosticRenderer) {

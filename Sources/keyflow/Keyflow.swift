@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Glibc
 import KeyflowClient
 
@@ -16,6 +17,7 @@ struct Keyflow: AsyncParsableCommand {
             ReplCommand.self,
             ServeCommand.self,
             LoginCommand.self, LogoutCommand.self, DoctorCommand.self, ContextCommand.self, BenchClientCommand.self,
+            HelpCommand.self,
         ]
     )
 
@@ -35,6 +37,9 @@ struct Keyflow: AsyncParsableCommand {
             Task.detached {}
             AppwriteClient.prepare()
         }
+        if let unknown = unknownHelpTopic(Array(arguments)) {
+            usageError("no help topic \(unknown)", hint: "keyflow --help lists the commands", code: 2)
+        }
         do {
             var command = try parseAsRoot()
             if var command = command as? AsyncParsableCommand {
@@ -46,8 +51,42 @@ struct Keyflow: AsyncParsableCommand {
         } catch let code as ExitCode {
             leave(code.rawValue)
         } catch {
-            exit(withError: error)
+            // ArgumentParser answers every command-line mistake with EX_USAGE (64) and the whole
+            // usage text; keyflow's usage errors exit 2 (docs/language.md §12.7) with one line
+            // saying what is wrong and one saying where to look.
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid command line"
+            let path = (["keyflow"] + commandPath(Array(arguments))).joined(separator: " ")
+            usageError(message, hint: "\(path) --help lists its arguments and options", code: 2)
         }
+    }
+
+    /// Prints a usage error and its hint on standard error and leaves with `code`.
+    static func usageError(_ message: String, hint: String, code: Int32) -> Never {
+        let first = message.first.map { $0.lowercased() + message.dropFirst() } ?? message
+        FileHandle.standardError.write(Data("keyflow: error: \(first)\n  help: \(hint)\n".utf8))
+        leave(code)
+    }
+
+    /// The subcommands named at the start of `arguments` (`["context", "add"]`).
+    static func commandPath(_ arguments: [String]) -> [String] {
+        var path: [String] = []
+        var command: any ParsableCommand.Type = Keyflow.self
+        for argument in arguments {
+            guard let next = command.configuration.subcommands.first(where: { $0._commandName == argument }) else { break }
+            path.append(argument)
+            command = next
+        }
+        return path
+    }
+
+    /// `keyflow help TOPIC…` of a topic that is not a command: its quoted name (ArgumentParser
+    /// would print the top-level help and exit 0).
+    static func unknownHelpTopic(_ arguments: [String]) -> String? {
+        guard arguments.first == "help" else { return nil }
+        let topic = arguments.dropFirst().filter { !$0.hasPrefix("-") }
+        guard !topic.isEmpty, commandPath(topic).count < topic.count else { return nil }
+        return "'\(topic.joined(separator: " "))'"
     }
 
     /// Ends the process once a command has said all it had to say, without the exit

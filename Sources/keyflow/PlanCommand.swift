@@ -19,6 +19,8 @@ struct PlanCommand: AsyncParsableCommand {
             Examples:
               keyflow plan examples/onboard.kf service=search
               keyflow plan --detailed-exitcode rotate.kf      # exit 4 when there is work to do
+              keyflow plan --markdown rotate.kf > plan.md      # for a pull-request comment
+              keyflow plan --format github rotate.kf           # annotations, and a job summary
               APPWRITE_ENDPOINT=https://cloud.appwrite.io/v1 APPWRITE_PROJECT_ID=p1 \\
                 APPWRITE_API_KEY=… keyflow plan --json sweep.kf
               cat script.kf | keyflow plan --sandbox -
@@ -30,9 +32,17 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "Exit 4 when the plan has changes to make (0: none, 1: error, 2: invalid).")
     var detailedExitcode = false
 
+    @Flag(help: "Print the plan as Markdown on standard output (for a pull-request comment); diagnostics go to standard error.")
+    var markdown = false
+
+    func validate() throws {
+        if markdown && script.output.chosen == .json { throw ValidationError("--markdown and --json contradict each other") }
+    }
+
     func run() async throws {
         var invocation = script.invocation(mode: .plan, target: target)
         invocation.detailedExitCode = detailedExitcode
+        invocation.markdown = markdown
         let code = await invocation.execute()
         if code != 0 { throw ExitCode(code) }
     }
@@ -46,8 +56,7 @@ struct ScriptArguments: ParsableArguments {
     @Argument(help: "Parameters for the script's `param` statements, as name=value.")
     var parameters: [String] = []
 
-    @Flag(help: "Print one JSON object per event (see docs/events.md).")
-    var json = false
+    @OptionGroup var output: OutputFlags
 
     @Option(help: "At most this many requests in flight for a bulk statement.")
     var parallel = 8
@@ -74,7 +83,7 @@ struct ScriptArguments: ParsableArguments {
 
     func invocation(mode: Mode, target: TargetFlags) -> Invocation {
         var i = Invocation(mode: mode, scriptPath: file, arguments: parameters, startSandbox: SandboxProcess.start)
-        i.json = json
+        i.format = output.chosen
         i.parallel = parallel
         i.sandbox = sandbox
         i.target = target.options

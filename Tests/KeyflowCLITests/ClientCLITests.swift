@@ -26,7 +26,7 @@ import Testing
     }
 
     func doctorJSON(_ result: Result) throws -> [String: Any] {
-        let line = result.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        let line = result.stdout.split(separator: "\n").first { $0.hasPrefix("{\"event\":\"doctor\"") }.map(String.init) ?? ""
         return try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
     }
 
@@ -36,10 +36,22 @@ import Testing
         let config = try Self.temporaryDirectory()
         let env = ["XDG_CONFIG_HOME": config]
 
-        // The bootstrap key holds keys.write and never expires: a warning, exit 1.
-        let bootstrap = try Self.run(["doctor", "--endpoint", server.endpoint, "--project", server.project, "--key-file", try keyFile(server.apiKey)], environment: env)
-        #expect(bootstrap.status == 1, "\(bootstrap.stdout)\(bootstrap.stderr)")
+        // The bootstrap key holds keys.write and never expires: a warning, exit 0 (1 under --strict).
+        let bootstrapArguments = ["doctor", "--endpoint", server.endpoint, "--project", server.project, "--key-file", try keyFile(server.apiKey)]
+        let bootstrap = try Self.run(bootstrapArguments, environment: env)
+        #expect(bootstrap.status == 0, "\(bootstrap.stdout)\(bootstrap.stderr)")
         #expect(bootstrap.stdout.contains("never expires: give it an expiry"))
+        #expect(bootstrap.stdout.hasSuffix("usable, with 1 warning\n"))
+        let strict = try Self.run(bootstrapArguments + ["--strict"], environment: env)
+        #expect(strict.status == 1, "\(strict.stdout)\(strict.stderr)")
+        // Under --json: the doctor event (expiry "never", as in every event), then the warning as a diagnostic.
+        let warnedJSON = try Self.run(bootstrapArguments + ["--json"], environment: env)
+        #expect(warnedJSON.status == 0)
+        let doctorEvent = try doctorJSON(warnedJSON)
+        #expect(doctorEvent["status"] as? String == "warning")
+        #expect((doctorEvent["key"] as? [String: Any])?["expire"] as? String == "never")
+        let warningLines = warnedJSON.stdout.split(separator: "\n").filter { $0.hasPrefix("{\"event\":\"diagnostic\"") }
+        #expect(warningLines.count == 1 && warningLines[0].contains("\"id\":\"doctor-expiry\"") && warningLines[0].contains("\"severity\":\"warning\""), "\(warnedJSON.stdout)")
         #expect(bootstrap.stdout.contains(legacy ? "lets API keys create keys" : "refuses key-authorised creation"))
         #expect(!bootstrap.stdout.contains(server.apiKey) && !bootstrap.stderr.contains(server.apiKey))
 
@@ -50,17 +62,21 @@ import Testing
         ]) { $1 })
         #expect(fine.status == 0, "\(fine.stdout)\(fine.stderr)")
         let json = try doctorJSON(fine)
-        #expect(json["ok"] as? Bool == true)
+        #expect(json["status"] as? String == "ok")
         #expect(json["credential"] as? String == "api key")
-        #expect(json["keysCanCreateKeys"] as? Bool == legacy)
+        #expect(json["keys_can_create_keys"] as? Bool == legacy)
         #expect((json["key"] as? [String: Any])?["id"] as? String == "good")
-        #expect(json["serverVersion"] is String)
+        #expect(((json["key"] as? [String: Any])?["expire"] as? String)?.hasSuffix("Z") == true)
+        #expect(json["server_version"] is String)
+        #expect(fine.stdout.split(separator: "\n").count == 1, "no warning, no diagnostic: \(fine.stdout)")
         #expect(!fine.stdout.contains(good))
 
-        // Expiring within 7 days: a warning, exit 1.
+        // Expiring within 7 days: a warning, exit 0; 1 under --strict.
         let soon = try server.createKey(id: "soon", scopes: ["keys.read"], expire: Date(timeIntervalSinceNow: 2 * 86_400))
         let warned = try Self.run(["doctor", "--endpoint", server.endpoint, "--project", server.project, "--key-file", try keyFile(soon)], environment: env)
-        #expect(warned.status == 1)
+        #expect(warned.status == 0)
+        let warnedStrictly = try Self.run(["doctor", "--strict", "--endpoint", server.endpoint, "--project", server.project, "--key-file", try keyFile(soon)], environment: env)
+        #expect(warnedStrictly.status == 1)
         #expect(warned.stdout.contains("expires within 7 days"))
 
         // Wrong project: exit 1.

@@ -35,12 +35,12 @@ struct LanguageCLITests {
         #expect(lines.count == 8)
         for line in lines {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            #expect(object?["type"] as? String == "diagnostic")
-            let range = object?["range"] as? [String: Any]
-            #expect(range?["file"] as? String == "grammar/examples/errors/names.kf")
-            #expect((range?["start"] as? [String: Any])?["line"] is Int)
+            #expect(object?["event"] as? String == "diagnostic")
+            let source = object?["source"] as? [String: Any]
+            #expect(source?["file"] as? String == "grammar/examples/errors/names.kf")
+            #expect(source?["line"] is Int && source?["end_column"] is Int)
         }
-        #expect(r.stdout.contains("\"summary\":\"undefined name `nme`\""))
+        #expect(r.stdout.contains("\"message\":\"undefined name `nme`\""))
     }
 
     @Test func checkUnreadableFileIsAnError() throws {

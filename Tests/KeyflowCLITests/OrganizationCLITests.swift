@@ -32,7 +32,7 @@ import Testing
         let plan = try Self.keyflow(["plan", Self.example("org-ci.kf")], cwd: cwd, env: env)
         #expect(plan.status == 0, "\(plan.all)")
         for p in projects { #expect(plan.stdout.contains("[\(p)] + create \"Deployment Key\""), "\(plan.stdout)") }
-        #expect(plan.stdout.contains("project \"tenant-a\": 2 changes"), "\(plan.stdout)")
+        #expect(plan.stderr.contains("project \"tenant-a\": 2 changes"), "\(plan.stderr)")
 
         let first = try Self.keyflow(["run", Self.example("org-ci.kf")], cwd: cwd, env: env)
         #expect(first.status == 0, "\(first.all)")
@@ -47,7 +47,7 @@ import Testing
 
         let second = try Self.keyflow(["run", Self.example("org-ci.kf")], cwd: cwd, env: env)
         #expect(second.status == 0, "\(second.all)")
-        #expect(second.stdout.contains("No changes: everything is up to date"), "\(second.stdout)")
+        #expect(second.stderr.contains("No changes: everything is up to date"), "\(second.stderr)")
 
         // Later, within the rotation window: every project's key is rotated, its file holds
         // the successor's secret, and the old key retires for the grace period.
@@ -81,7 +81,7 @@ import Testing
         }
         #expect(try !server.listedKeys(inProject: "admin").contains { $0["name"] as? String == "monitoring" })
         let again = try Self.keyflow(["run", Self.example("fleet.kf")], cwd: cwd, env: env)
-        #expect(again.stdout.contains("No changes: everything is up to date"), "\(again.stdout)")
+        #expect(again.stderr.contains("No changes: everything is up to date"), "\(again.stderr)")
     }
 
     @Test func organizationErrorsSayWhatToFix() throws {

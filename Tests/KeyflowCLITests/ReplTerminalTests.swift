@@ -449,6 +449,32 @@ import Testing
         try Self.assertNoSecrets(screen, server)
     }
 
+    /// `:help TOPIC` prints the text `keyflow help TOPIC` prints (one source), two-word
+    /// topics included; a misspelt topic gets the near miss.
+    @Test func replHelpIsKeyflowHelp() async throws {
+        let server = try Self.server()
+        let home = try Self.temporaryFolder("keyflow-repl-home")
+        let term = Terminal()
+        defer { term.kill() }
+        try term.start(["repl"], env: Self.environment(home: home, server: server))
+        try await term.waitForPrompt(1)
+        for (i, topic) in ["rotate", "in project", "sinks", "rotat"].enumerated() {
+            try term.enter(":help " + topic)
+            try await term.waitForPrompt(i + 2)
+        }
+        let screen = try term.screen()
+        let blocks = screen.components(separatedBy: "\n").split { $0.hasPrefix("demo@127.0.0.1:") }.map { $0.joined(separator: "\n") }
+        try #require(blocks.count >= 4, "\(screen)")
+        for (block, topic) in zip(blocks.suffix(4).prefix(3), [["rotate"], ["in", "project"], ["sinks"]]) {
+            let cli = try runKeyflow(["help"] + topic, directory: home)
+            #expect(cli.status == 0)
+            #expect(block == cli.stdout.split(separator: "\n", omittingEmptySubsequences: false).map {
+                String($0.reversed().drop(while: { $0 == " " }).reversed())
+            }.joined(separator: "\n").trimmingCharacters(in: .newlines), "\(topic)")
+        }
+        #expect(blocks.last == "error: no help topic `rotat` — did you mean `:help rotate`?; `:help` lists the topics")
+    }
+
     /// A target that cannot be reached is reported before the first prompt; a statement
     /// against it fails with a diagnostic and the session goes on.
     @Test func anUnreachableTarget() async throws {

@@ -57,16 +57,16 @@ import Testing
         for example in ["onboard.kf", "tenants.kf", "rotate.kf", "ci-keys.kf", "sweep.kf"] {
             let plan = try Self.keyflow(["plan", Self.example(example)], cwd: cwd, env: server.environment())
             #expect(plan.status == 0, "\(example) plan: \(plan.all)")
-            #expect(plan.stdout.hasPrefix("target: \(server.endpoint) project \"\(server.project)\""), "\(plan.stdout)")
+            #expect(plan.stderr.hasPrefix("target: \(server.endpoint) project \"\(server.project)\""), "\(plan.stderr)")
             let first = try Self.keyflow(["run", Self.example(example)], cwd: cwd, env: server.environment())
             #expect(first.status == 0, "\(example) first run: \(first.all)")
             let second = try Self.keyflow(["run", Self.example(example)], cwd: cwd, env: server.environment())
             #expect(second.status == 0, "\(example) second run: \(second.all)")
             if example == "ci-keys.kf" {
                 // The long-lived keys are converged; only the job's ephemeral key is new.
-                #expect(second.stdout.contains("Done: 1 ephemeral minted, 1 secret delivered, 4 up to date"), "\(second.stdout)")
+                #expect(second.stderr.contains("Done: 1 ephemeral minted, 1 secret delivered, 4 up to date"), "\(second.stderr)")
             } else {
-                #expect(second.stdout.contains("No changes: everything is up to date"), "\(example): \(second.stdout)")
+                #expect(second.stderr.contains("No changes: everything is up to date"), "\(example): \(second.stderr)")
                 let replan = try Self.keyflow(["plan", "--detailed-exitcode", Self.example(example)], cwd: cwd, env: server.environment())
                 #expect(replan.status == 0, "\(example) replan: \(replan.all)")
             }
@@ -171,7 +171,7 @@ import Testing
         let p1 = try Self.keyflow(["plan", "--detailed-exitcode", script], cwd: cwd, env: server.environment())
         #expect(p1.status == 4)
         #expect(p1.stdout.contains("+ create \"detailed\" scopes [users.read]"))
-        #expect(p1.stdout.contains("Plan: 1 to create."))
+        #expect(p1.stderr.contains("Plan: 1 to create."))
         #expect(try Self.keyflow(["run", script], cwd: cwd, env: server.environment()).status == 0)
         #expect(try Self.keyflow(["plan", "--detailed-exitcode", script], cwd: cwd, env: server.environment()).status == 0)
         // An update shows field differences.
@@ -190,10 +190,10 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: cwd + "/.keyflow"))
         let s = try Self.keyflow(["run", "--sandbox", Self.example("onboard.kf")], cwd: cwd, env: [:])
         #expect(s.status == 0, "\(s.all)")
-        #expect(s.stdout.hasPrefix("target: local sandbox http://127.0.0.1:"), "\(s.stdout)")
+        #expect(s.stderr.hasPrefix("target: local sandbox http://127.0.0.1:"), "\(s.stderr)")
         #expect(FileManager.default.fileExists(atPath: cwd + "/.keyflow/sandbox/sandbox.json"))
         let again = try Self.keyflow(["run", "--sandbox", Self.example("onboard.kf")], cwd: cwd, env: [:])
-        #expect(again.stdout.contains("No changes"), "\(again.stdout)")
+        #expect(again.stderr.contains("No changes"), "\(again.stderr)")
     }
 
     @Test func creatingWithOnlyAnAPIKeyFailsBeforeTheFirstWrite() throws {

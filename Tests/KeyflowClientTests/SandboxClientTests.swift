@@ -164,8 +164,9 @@ struct SandboxClientTests {
             #expect(report.key?.scopes.contains("keys.write") == true)
             #expect(report.keysCanCreateKeys == false)
             #expect(report.checks.contains { $0.name == "expiry" && $0.status == .warning })
-            #expect(!report.healthy)
-            #expect(!report.json.contains(s.credentials.apiKey) && !report.text.contains(s.credentials.apiKey))
+            #expect(!report.healthy && !report.failed && report.warnings == 1)
+            #expect(report.exitCode(strict: false) == 0 && report.exitCode(strict: true) == 1)
+            #expect(!report.text.contains(s.credentials.apiKey))
             #expect(try await s.keyClient.listKeys(queries: [], total: true).total == 1, "the probe created a key")
 
             // A well-kept key: healthy.

@@ -53,12 +53,24 @@ struct DiagnosticRendererTests {
         #expect(caretColumn == nopeColumn)
     }
 
-    @Test func jsonHasRanges() {
+    @Test func jsonIsTheDiagnosticEventWithItsSource() {
         let (_, diagnostics) = compile(source: "print nope", file: "t.kf")
-        let json = DiagnosticRenderer().json(diagnostics[0])
-        #expect(json == #"{"type":"diagnostic","severity":"error","id":"undefined-name","summary":"undefined name `nope`","help":"define it first with `let nope = ...` or `param nope`","range":{"file":"t.kf","start":{"line":1,"column":7,"offset":6},"end":{"line":1,"column":11,"offset":10}},"notes":[]}"#)
+        let json = diagnostics[0].jsonEvent.encoded()
+        #expect(json == #"{"event":"diagnostic","help":"define it first with `let nope = ...` or `param nope`","id":"undefined-name","message":"undefined name `nope`","severity":"error","source":{"column":7,"end_column":11,"end_line":1,"file":"t.kf","line":1}}"#)
         let parsed = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         #expect(parsed?["id"] as? String == "undefined-name")
+        // A problem of the command line has no source.
+        let usage = Diagnostic(id: "usage", summary: "bad", range: .commandLine).jsonEvent.encoded()
+        #expect(usage == #"{"event":"diagnostic","id":"usage","message":"bad","severity":"error"}"#)
+    }
+
+    @Test func githubAnnotationsEscapeDataAndProperties() {
+        #expect(GitHubAnnotation.escapeData("100% done\r\nnext: a, b") == "100%25 done%0D%0Anext: a, b")
+        #expect(GitHubAnnotation.escapeProperty("a:b,c%d\ne") == "a%3Ab%2Cc%25d%0Ae")
+        let (_, diagnostics) = compile(source: "print nope", file: "dir,x/t:1.kf")
+        #expect(diagnostics[0].githubAnnotation == "::error file=dir%2Cx/t%3A1.kf,line=1,col=7,endLine=1,endColumn=11,title=keyflow undefined-name::undefined name `nope`%0Ahelp: define it first with `let nope = ...` or `param nope`")
+        let warning = Diagnostic(.warning, id: "w", summary: "50% off", range: .commandLine)
+        #expect(warning.githubAnnotation == "::warning title=keyflow w::50%25 off")
     }
 
     @Test func controlCharactersAreNotPrintedRaw() {

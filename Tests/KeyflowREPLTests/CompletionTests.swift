@@ -68,8 +68,9 @@ import Testing
     }
 
     @Test func helpKnowsInProject() {
-        #expect(Help.text(topic: "in")?.hasPrefix("in project PROJECT-OR-ID") == true)
-        #expect(Help.text(topic: nil)?.contains("in project  for p in projects") == true)
+        #expect(REPLHelp.text(topic: "in")?.hasPrefix("in project — run a block against another project") == true)
+        #expect(REPLHelp.text(topic: "in project") == REPLHelp.text(topic: "in"))
+        #expect(REPLHelp.text(topic: nil)?.contains("\n  in project  run a block against another project") == true)
         #expect(REPL.expression("in project \"a\" { list }", Parser.parse(source: "", file: "r"), file: "r") == nil)
     }
 

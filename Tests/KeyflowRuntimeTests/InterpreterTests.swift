@@ -18,7 +18,14 @@ import Testing
             lock.withLock { events.compactMap { TextReport().render($0)?.1 } }
         }
         var outputs: [String] {
-            lock.withLock { events.compactMap { if case .output(let t, _) = $0 { t } else { nil } } }
+            lock.withLock {
+                events.compactMap {
+                    switch $0 {
+                    case .output, .keys, .key: TextReport().render($0)?.1
+                    default: nil
+                    }
+                }
+            }
         }
         var diagnostics: [Diagnostic] {
             lock.withLock { events.compactMap { if case .diagnostic(let d) = $0 { d } else { nil } } }
@@ -176,18 +183,27 @@ import Testing
             """, store: store)
         #expect(s.status == .ok)
         #expect(rec.outputs == ["a", "b", "c", "d", "e", "f"].map { "start \($0)" })
-        // A failing iteration (its sink fails at once on x5; the others take 0.3 s): no new
-        // iterations start, the running ones finish.
+        // A failing iteration stops the loop: no new iterations start, the running ones
+        // finish. x2's sink fails at once and leaves a marker; the other sinks of the first
+        // four wait for that marker and then 2 s more, so no slot frees before the failure
+        // (x2's sink, then the delete of its key) is known: under a load average of 20,
+        // 0.3 s was not always enough.
+        let marker = FileManager.default.temporaryDirectory
+            .appendingPathComponent("keyflow-parallel-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: marker) }
         let items = (0..<40).map { "\"x\($0)\"" }.joined(separator: ", ")
+        let sink = "sh -c 'if [ ${t} = x2 ]; then touch \(marker); exit 1; fi; i=0; "
+            + "while [ ! -e \(marker) ] && [ $i -lt 2000 ]; do sleep 0.01; i=$((i+1)); done; sleep 2'"
         let (s2, rec2) = try await go(
             """
             for t in [\(items)] parallel 4 {
-              create "n-${t}" secret to run "sh -c 'test ${t} != x5 && sleep 0.3'"
+              create "n-${t}" secret to run "\(sink)"
             }
             """, store: store)
         #expect(s2.status == .failed)
-        let created = try await keys(store).filter { $0.name.hasPrefix("n-") }.count
-        #expect(created >= 6 && created <= 9, "created \(created)")
+        let created = try await keys(store).map(\.name).filter { $0.hasPrefix("n-") }.sorted()
+        // x2's key was deleted again when its sink failed; no fifth iteration started.
+        #expect(created == ["n-x0", "n-x1", "n-x3"])
         #expect(rec2.diagnostics.first?.id == "sink-failed")
         #expect(s2.notDone.count > 20)
     }

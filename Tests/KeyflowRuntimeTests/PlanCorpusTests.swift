@@ -81,6 +81,8 @@ import Testing
         switch event {
         case .planned(let step): step.dump(now: now)
         case .output(let text, _): "output: " + text
+        case .keys(let keys, _): "output: " + Render.table(keys)
+        case .key(let key, _): "output: " + Render.show(key)
         case .upToDate(let statement, let name, _): "up to date: \(statement) \(Format.quoted(name))"
         case .diagnostic(let d): "\(d.severity.rawValue): " + d.summary
         default: nil

@@ -8,7 +8,8 @@ public struct ProcessOutput: Sendable {
     public var all: String { stdout + stderr }
 }
 
-/// Runs a program to completion. Standard input is `stdin` (or /dev/null, so it is never a
+/// Runs a program to completion (and, for the keyflow binary, validates the JSON events it
+/// printed against docs/events.schema.json: `EventSchema`). Standard input is `stdin` (or /dev/null, so it is never a
 /// terminal); standard output and error go to temporary files, never to pipes: a daemon
 /// the program starts (an embedded sandbox, a tmux server) could hold a pipe open, and a
 /// full pipe nobody reads could stall the program. `environment` is the whole environment
@@ -43,7 +44,12 @@ public func runProcess(
     try out.close()
     if !mergingOutput { try err.close() }
     func read(_ path: String) -> String { String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self) }
-    return ProcessOutput(status: process.terminationStatus, stdout: read(outPath), stderr: mergingOutput ? "" : read(errPath))
+    let output = ProcessOutput(status: process.terminationStatus, stdout: read(outPath), stderr: mergingOutput ? "" : read(errPath))
+    // Every JSON line the keyflow binary prints in a test must be one docs/events.schema.json allows.
+    if executable == TestPaths.keyflowBinary && !mergingOutput {
+        try EventSchema.shared.validate(EventSchema.eventLines(stdout: output.stdout, arguments: arguments))
+    }
+    return output
 }
 
 /// `runProcess`, waited for on a thread of its own: a test that waits on the cooperative
@@ -70,10 +76,14 @@ public func runKeyflow(
 }
 
 /// This process's environment without the variables that would point keyflow at a real
-/// target or change its output (`APPWRITE_*`, `KEYFLOW_CONTEXT`, `KEYFLOW_SANDBOX`, `NO_COLOR`), plus `extra`.
+/// target or change its output (`APPWRITE_*`, `KEYFLOW_CONTEXT`, `KEYFLOW_SANDBOX`, `NO_COLOR`, GitHub Actions'
+/// `GITHUB_ACTIONS` and `GITHUB_STEP_SUMMARY`), plus `extra`.
 public func isolatedEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
     var environment = ProcessInfo.processInfo.environment
-    for name in ["APPWRITE_ENDPOINT", "APPWRITE_PROJECT_ID", "APPWRITE_API_KEY", "APPWRITE_SESSION", "KEYFLOW_CONTEXT", "KEYFLOW_SANDBOX", "NO_COLOR"] {
+    for name in [
+        "APPWRITE_ENDPOINT", "APPWRITE_PROJECT_ID", "APPWRITE_API_KEY", "APPWRITE_SESSION", "KEYFLOW_CONTEXT", "KEYFLOW_SANDBOX", "NO_COLOR",
+        "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY",
+    ] {
         environment.removeValue(forKey: name)
     }
     environment.merge(extra) { $1 }
