@@ -88,7 +88,7 @@ import Testing
                 throw Failure("\(name): step \(step["name"] ?? script) exited \(result.status):\n\(result.all)")
             }
         }
-        #expect(ran >= 2, "\(name) ran \(ran) steps")
+        #expect(ran >= 1, "\(name) ran \(ran) steps")
     }
 
     /// The pull-request job checks and plans (annotations on stdout, a Markdown summary on the
