@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "KeyflowSandbox", targets: ["KeyflowSandbox"]),
         .library(name: "KeyflowREPL", targets: ["KeyflowREPL"]),
         .library(name: "KeyflowCLI", targets: ["KeyflowCLI"]),
+        .library(name: "KeyflowLSP", targets: ["KeyflowLSP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -67,11 +68,17 @@ let package = Package(
         .target(name: "KeyflowServeFlags", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The REPL: line editing over libedit, completion, history, multi-line input, meta-commands.
         .target(name: "KeyflowREPL", dependencies: ["KeyflowBasics", "KeyflowLanguage", "KeyflowClient", "KeyflowRuntime", "CEditLine"]),
+        // The language server (`keyflow lsp`): LSP 3.17 over stdio, Content-Length framed
+        // JSON-RPC; diagnostics, completion (the REPL's completer, live names from the target),
+        // hover, formatting, definitions, semantic tokens.
+        .target(
+            name: "KeyflowLSP",
+            dependencies: ["KeyflowBasics", "KeyflowLanguage", "KeyflowClient", "KeyflowRuntime", "KeyflowCLI", "KeyflowREPL"]),
         // The command line: a thin shell over the libraries (and the REPL over libedit).
         .executableTarget(
             name: "keyflow",
             dependencies: [
-                "KeyflowLanguage", "KeyflowClient", "KeyflowRuntime", "KeyflowREPL", "KeyflowCLI", "KeyflowServeFlags",
+                "KeyflowLanguage", "KeyflowClient", "KeyflowRuntime", "KeyflowREPL", "KeyflowCLI", "KeyflowLSP", "KeyflowServeFlags",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // The sandbox server's executable: `keyflow serve` and the embedded sandbox run it.
@@ -89,7 +96,8 @@ let package = Package(
         .testTarget(name: "KeyflowSandboxTests", dependencies: ["KeyflowSandbox", "KeyflowTestSupport"], exclude: ["conformance"]),
         .testTarget(name: "KeyflowRuntimeTests", dependencies: ["KeyflowBasics", "KeyflowRuntime", "KeyflowSandbox", "KeyflowTestSupport"], exclude: ["plans"]),
         .testTarget(name: "KeyflowREPLTests", dependencies: ["KeyflowBasics", "KeyflowREPL", "KeyflowTestSupport"]),
-        .testTarget(name: "KeyflowCLITests", dependencies: ["KeyflowTestSupport"], exclude: ["golden"]),
+        .testTarget(name: "KeyflowLSPTests", dependencies: ["KeyflowBasics", "KeyflowLanguage", "KeyflowLSP"]),
+        .testTarget(name: "KeyflowCLITests", dependencies: ["KeyflowTestSupport"], exclude: ["golden", "lsp"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,4 +12,23 @@ public enum ScopeCatalogue {
 
     /// The scopes a pattern (`users.*`, `*`) matches, in catalogue order.
     public static func matching(_ pattern: String) -> [String] { all.filter { globMatch(pattern, $0) } }
+
+    /// What a scope allows, in words made from its name: the last segment is the access
+    /// (`read`, `write`, `execute`, `introspect`), the others what it is on, camel case
+    /// split (`dedicatedDatabases.execute` → "execute dedicated databases"). For editors'
+    /// completion lists; nil for a name outside the catalogue.
+    public static func describe(_ scope: String) -> String? {
+        guard contains(scope) else { return nil }
+        var segments = scope.split(separator: ".").map(String.init)
+        let access = segments.removeLast()
+        let subject = segments.map { segment in
+            var words = ""
+            for c in segment {
+                if c.isUppercase { words += " " + c.lowercased() } else { words.append(c) }
+            }
+            return words
+        }.joined(separator: " ")
+        let verbs = ["read": "read", "write": "create, change and delete", "execute": "execute", "introspect": "introspect"]
+        return "\(verbs[access] ?? access) \(subject)"
+    }
 }

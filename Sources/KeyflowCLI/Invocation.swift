@@ -1,4 +1,5 @@
 import Foundation
+import KeyflowBasics
 import KeyflowClient
 import KeyflowLanguage
 import KeyflowRuntime
@@ -12,6 +13,8 @@ public struct Invocation: Sendable {
     public var scriptPath: String
     /// `name=value` arguments after the script.
     public var arguments: [String]
+    /// `--color`: whether text is coloured (decided by `ColourChoice`, per stream).
+    public var colour = ColourChoice.auto
     /// `--json`, `--format`, or `github` under GitHub Actions (`OutputFormat.choose`).
     public var format = OutputFormat.text
     /// `--json`.
@@ -56,8 +59,9 @@ public struct Invocation: Sendable {
         // The script.
         let file = ScriptFile.name(scriptPath)
         let printer = Printer(
-            format: format, colour: colourWanted, progress: stderrIsTerminal && mode == .run, markdown: markdown, script: file,
-            environment: environment)
+            format: format, colour: colour.palette(isTerminal: stdoutIsTerminal, environment: environment),
+            errorColour: colour.palette(isTerminal: stderrIsTerminal, environment: environment),
+            progress: stderrIsTerminal && mode == .run, markdown: markdown, script: file, environment: environment)
         let bytes: [UInt8]
         switch ScriptFile.read(scriptPath) {
         case .success(let read): bytes = read
@@ -113,10 +117,11 @@ public struct Invocation: Sendable {
             options.onStepFinished = { @Sendable (_: Step) in printer.stepDone() }
             options.onPlanReady = { @Sendable (count: Int) in printer.expect(count) }
         }
-        let summary =
+        let summary = await KeyTable.$palette.withValue(printer.report.style) {
             mode == .plan
-            ? await session.plan(program, source: source, options: options, emit: printer.emit)
-            : await session.run(program, source: source, options: options, emit: printer.emit)
+                ? await session.plan(program, source: source, options: options, emit: printer.emit)
+                : await session.run(program, source: source, options: options, emit: printer.emit)
+        }
         printer.finish()
         if let embedded { await embedded.stop() }
         switch summary.status {
@@ -135,12 +140,8 @@ public struct Invocation: Sendable {
         return code
     }
 
-    var colourWanted: Bool {
-        stdoutIsTerminal && format == .text && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
-    }
-
     /// The script's `use endpoint "…" project "…"` (the checker allows plain strings only).
-    static func useStatement(_ program: Program) -> ScriptTarget? {
+    public static func useStatement(_ program: Program) -> ScriptTarget? {
         for s in program.statements {
             if case .use(let endpoint, let project) = s.kind {
                 return ScriptTarget(endpoint: endpoint?.plainString, project: project?.plainString)

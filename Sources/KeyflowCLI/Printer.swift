@@ -1,4 +1,5 @@
 import Foundation
+import KeyflowBasics
 import KeyflowClient
 import KeyflowLanguage
 import KeyflowRuntime
@@ -15,11 +16,24 @@ public final class Printer: @unchecked Sendable {
     let markdownOnly: Bool
     /// Where the Markdown summary is appended at the end (`$GITHUB_STEP_SUMMARY` under `github`).
     let stepSummaryPath: String?
+    /// Renders what goes to standard output; `errorReport`, what goes to standard error
+    /// (the same text in the other stream's colours).
     var report: TextReport
+    var errorReport: TextReport
     var markdown: MarkdownSummary?
-    public func know(file: String, bytes: [UInt8]) { lock.withLock { report.diagnostics.sources[file] = bytes } }
+    public func know(file: String, bytes: [UInt8]) {
+        lock.withLock {
+            report.diagnostics.sources[file] = bytes
+            errorReport.diagnostics.sources[file] = bytes
+        }
+    }
     /// Lead every step's line with its project (a script that acts on several).
-    func nameProjects() { lock.withLock { report.namesProjects = true } }
+    func nameProjects() {
+        lock.withLock {
+            report.namesProjects = true
+            errorReport.namesProjects = true
+        }
+    }
     private var expected = 0
     private var done = 0
     private var progressShown = false
@@ -27,16 +41,21 @@ public final class Printer: @unchecked Sendable {
     public var json: Bool { format == .json }
 
     /// `script` names the Markdown summary; `environment` gives `GITHUB_STEP_SUMMARY`.
+    /// `colour` paints what goes to standard output, `errorColour` what goes to standard error
+    /// (`ColourChoice` decides each, for its own stream); text only, never JSON or Markdown.
     public init(
-        format: OutputFormat, colour: Bool, progress: Bool, markdown: Bool = false, script: String = "",
-        environment: [String: String] = [:]
+        format: OutputFormat, colour: Palette = .plain, errorColour: Palette = .plain, progress: Bool, markdown: Bool = false,
+        script: String = "", environment: [String: String] = [:]
     ) {
         self.format = format
         self.progress = progress && format == .text && !markdown
         self.markdownOnly = markdown
         let summaryPath = format == .github ? environment["GITHUB_STEP_SUMMARY"].flatMap { $0.isEmpty ? nil : $0 } : nil
         self.stepSummaryPath = summaryPath
-        self.report = TextReport(style: PlanText.Style(colour: colour && format == .text && !markdown))
+        let text = format == .text && !markdown
+        self.report = TextReport(style: text ? colour : .plain)
+        self.errorReport = TextReport(style: text ? errorColour : .plain)
+        self.errorReport.diagnostics.palette = errorReport.style
         if markdown || summaryPath != nil { self.markdown = MarkdownSummary(script: script) }
     }
 
@@ -54,7 +73,9 @@ public final class Printer: @unchecked Sendable {
                 }
             case .text: break
             }
-            guard let (stream, text) = report.render(event) else { return }
+            guard let (stream, plain) = report.render(event) else { return }
+            var text = plain
+            if stream == .stderr, errorReport.style != report.style, let painted = errorReport.render(event) { text = painted.1 }
             if markdownOnly && stream == .stdout { return }
             clearProgress()
             write(text + "\n", to: stream)
@@ -148,7 +169,7 @@ public final class Printer: @unchecked Sendable {
             switch format {
             case .json: write(JSONEvents.encode(["event": "error", "message": message]) + "\n", to: .stdout)
             case .github: write("::error title=keyflow::\(GitHubAnnotation.escapeData(message))\n", to: .stdout)
-            case .text: write("error: \(message)\n", to: .stderr)
+            case .text: write(errorReport.style.error("error:") + " \(message)\n", to: .stderr)
             }
         }
     }

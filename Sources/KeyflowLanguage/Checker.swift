@@ -28,8 +28,18 @@ public struct CheckResult: Sendable {
     /// with its type: the REPL passes them back as `predeclared` for the next statement.
     public let bindings: [String: ValueType]
     public let parameters: [ParameterInfo]
+    /// Every use of a name the script defines (`let`, `param`, `for`, `as`), with its
+    /// definition: what an editor's "go to definition" follows.
+    public let references: [NameReference]
 
     public var hasErrors: Bool { diagnostics.contains { $0.isError } }
+}
+
+/// A name used in the script and the identifier that defined it.
+public struct NameReference: Sendable, Hashable {
+    public let name: String
+    public let use: SourceRange
+    public let definition: SourceRange
 }
 
 /// Resolves names and checks everything knowable without the network: undefined and
@@ -44,6 +54,7 @@ public struct Checker {
     var scopes: [[String: Binding]]
     var diagnostics: [Diagnostic] = []
     var parameters: [ParameterInfo] = []
+    var references: [NameReference] = []
     /// What the bare names of each enclosing `where` are the fields of, innermost last:
     /// `.key` (`keys where`, `list where`) or `.project` (`projects where`).
     var whereSubjects: [ValueType] = []
@@ -67,7 +78,7 @@ public struct Checker {
         }
         return CheckResult(
             diagnostics: checker.diagnostics.sorted { $0.range.start < $1.range.start },
-            bindings: checker.scopes[0].mapValues(\.type), parameters: checker.parameters)
+            bindings: checker.scopes[0].mapValues(\.type), parameters: checker.parameters, references: checker.references)
     }
 
     mutating func report(_ d: Diagnostic) { diagnostics.append(d) }
@@ -95,7 +106,10 @@ public struct Checker {
         default: break
         }
         for scope in scopes.reversed() {
-            if let b = scope[name] { return b.type }
+            if let b = scope[name] {
+                if let definition = b.range { references.append(NameReference(name: name, use: range, definition: definition)) }
+                return b.type
+            }
         }
         if name == "key" && keyDepth > 0 { return .key }
         var visible = Set(scopes.flatMap(\.keys))

@@ -8,6 +8,8 @@ public struct DiagnosticRenderer: Sendable {
     public var sources: [String: [UInt8]]
     /// Longest excerpt of a source line shown (long lines are cut around the range).
     public var maxExcerpt = 120
+    /// The colours on a terminal (severity, carets, `help:`); plain by default.
+    public var palette = Palette.plain
 
     public init(sources: [String: [UInt8]] = [:]) {
         self.sources = sources
@@ -15,16 +17,18 @@ public struct DiagnosticRenderer: Sendable {
 
     /// The text form, lines ending with "\n".
     public func render(_ d: Diagnostic) -> String {
-        var out = "\(d.range.file):\(d.range.start.line):\(d.range.start.column): \(d.severity.rawValue): \(d.summary)\n"
-        out += excerpt(d.range)
+        let severity = paint(d.severity)
+        var out = palette.bold("\(d.range.file):\(d.range.start.line):\(d.range.start.column):") + " "
+            + severity("\(d.severity.rawValue):") + " " + palette.bold(d.summary) + "\n"
+        out += excerpt(d.range, carets: severity)
         if let detail = d.detail { out += "  \(detail)\n" }
-        if let help = d.help { out += "  help: \(help)\n" }
+        if let help = d.help { out += "  " + palette.help("help:") + " \(help)\n" }
         for note in d.notes {
             if let r = note.range {
-                out += "\(r.file):\(r.start.line):\(r.start.column): note: \(note.message)\n"
-                out += excerpt(r)
+                out += palette.bold("\(r.file):\(r.start.line):\(r.start.column):") + " " + palette.note("note:") + " \(note.message)\n"
+                out += excerpt(r, carets: palette.note)
             } else {
-                out += "  note: \(note.message)\n"
+                out += "  " + palette.note("note:") + " \(note.message)\n"
             }
         }
         return out
@@ -32,9 +36,18 @@ public struct DiagnosticRenderer: Sendable {
 
     public func render(_ ds: [Diagnostic]) -> String { ds.map { render($0) }.joined() }
 
+    /// The colour of a severity.
+    func paint(_ severity: Diagnostic.Severity) -> (String) -> String {
+        switch severity {
+        case .error: palette.error
+        case .warning: palette.warning
+        case .note: palette.note
+        }
+    }
+
     /// The source line of the range's start with carets under the range (to the end of
     /// that line when the range spans lines). Empty when the source is unknown.
-    func excerpt(_ range: SourceRange) -> String {
+    func excerpt(_ range: SourceRange, carets: (String) -> String = { $0 }) -> String {
         guard let bytes = sources[range.file], range.start.offset <= bytes.count else { return "" }
         var lineStart = range.start.offset
         while lineStart > 0 && bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
@@ -64,7 +77,7 @@ public struct DiagnosticRenderer: Sendable {
         let gutter = String(repeating: " ", count: number.count)
         var out = " \(number) | \(prefix)\(lineText)\(suffix)\n"
         let pad = String(repeating: " ", count: prefix.isEmpty ? 0 : 1) + before.map { $0 == "\t" ? "\t" : " " }.joined()
-        out += " \(gutter) | \(pad)\(String(repeating: "^", count: max(1, under.count)))\n"
+        out += " \(gutter) | \(pad)\(carets(String(repeating: "^", count: max(1, under.count))))\n"
         return out
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KeyflowBasics
 import KeyflowClient
 import KeyflowLanguage
 import KeyflowRuntime
@@ -43,7 +44,7 @@ public final class REPL: @unchecked Sendable {
     }
 
     /// `sandbox>`, `PROJECT@host>` or `CONTEXT:PROJECT@host>`, with `(plan)` while `:plan on`.
-    var prompt: String {
+    var plainPrompt: String {
         let target = session.target
         let name =
             target.isSandbox
@@ -51,9 +52,17 @@ public final class REPL: @unchecked Sendable {
         return name + (planMode ? " (plan)" : "") + "> "
     }
 
+    /// The prompt as the line editor gets it: coloured on a terminal, its escape codes
+    /// between libedit's invisible-text markers (\u{1} … \u{2}) so they take no columns.
+    var prompt: String {
+        let plain = plainPrompt
+        guard style.enabled else { return plain }
+        return Palette.invisibleEscapes(style.prompt(String(plain.dropLast()))) + " "
+    }
+
     /// The continuation prompt: as wide as the prompt, so continued lines line up.
     var continuationPrompt: String {
-        let width = prompt.count
+        let width = plainPrompt.count
         return String(repeating: " ", count: max(0, width - 5)) + "...> "
     }
 
@@ -103,7 +112,8 @@ public final class REPL: @unchecked Sendable {
 
     /// Checks a complete chunk against the session's variables, then plans or runs it.
     func evaluate(_ source: String, _ parsed: ParseResult) async {
-        let renderer = DiagnosticRenderer(sources: [file: Array(source.utf8)])
+        var renderer = DiagnosticRenderer(sources: [file: Array(source.utf8)])
+        renderer.palette = style
         var program = parsed.program
         if parsed.hasErrors {
             // A line that is an expression (`k.scopes`, `count(keys)`) prints its value.
@@ -199,12 +209,15 @@ public final class REPL: @unchecked Sendable {
         let session = self.session
         Interrupts.clear()
         let width = columns()
+        let palette = style
         let task = Task {
             // `list` fits its table to the terminal.
             await KeyTable.$width.withValue(width) {
-                planning
-                    ? await session.plan(program, source: source, options: options, emit: emit)
-                    : await session.run(program, source: source, options: options, emit: emit)
+                await KeyTable.$palette.withValue(palette) {
+                    planning
+                        ? await session.plan(program, source: source, options: options, emit: emit)
+                        : await session.run(program, source: source, options: options, emit: emit)
+                }
             }
         }
         let watcher = Task {

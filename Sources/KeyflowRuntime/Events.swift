@@ -26,8 +26,8 @@ public enum Event: Sendable {
     case failed(Step, message: String, seconds: Double)
     /// A statement found nothing to change (`ensure` of a key that already matches).
     case upToDate(statement: String, name: String, range: SourceRange)
-    /// Text from `print`.
-    case output(String, range: SourceRange)
+    /// `print`: its text, and the values it printed (for `--json`; a secret stays redacted).
+    case output(String, values: [Value], range: SourceRange)
     /// `list`: the keys it found, in the order its table shows them (without their secrets).
     case keys([Key], range: SourceRange)
     /// `show`: one key (without its secret).
@@ -126,8 +126,8 @@ public enum JSONEvents {
             o = ["event": "step_finished", "step": stepObject(step), "status": "failed", "error": message, "duration_ms": millis(seconds)]
         case .upToDate(let statement, let name, let range):
             o = ["event": "up_to_date", "statement": statement, "name": name, "source": sourceObject(range)]
-        case .output(let text, let range):
-            o = ["event": "output", "text": text, "source": sourceObject(range)]
+        case .output(let text, let values, let range):
+            o = ["event": "output", "text": text, "values": values.map(\.jsonObject), "source": sourceObject(range)]
         case .keys(let keys, let range):
             o = ["event": "keys", "keys": keys.map(Format.keyObject), "source": sourceObject(range)]
         case .key(let key, let range):

@@ -201,11 +201,14 @@ public final class Interpreter: Sendable {
 
     func execPrint(_ exprs: [Expr], _ scope: Scope, _ s: Statement, _ emit: @escaping EventHandler) async throws(RuntimeError) {
         var out = ""
+        var values: [Value] = []
         for (i, e) in exprs.enumerated() {
             let room = budget.limits.maxStringBytes - out.utf8.count - (i > 0 ? 1 : 0)
-            out += (i > 0 ? " " : "") + (try boundedText(try await eval(e, scope), room: room, e.range))
+            let value = try await eval(e, scope)
+            out += (i > 0 ? " " : "") + (try boundedText(value, room: room, e.range))
+            values.append(value)
         }
-        emit(.output(out, range: s.range))
+        emit(.output(out, values: values, range: s.range))
     }
 
     func execAssert(_ condition: Expr, _ message: Expr?, _ scope: Scope, _ s: Statement) async throws(RuntimeError) {

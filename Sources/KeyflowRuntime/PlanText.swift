@@ -1,5 +1,6 @@
 import Foundation
 import KeyflowClient
+import KeyflowBasics
 import KeyflowLanguage
 
 /// Text of steps: what a plan shows (`+ create`, `~ update` with field differences,
@@ -109,22 +110,8 @@ public enum PlanText {
         return parts.joined(separator: ", ")
     }
 
-    /// ANSI colour, on only for a terminal without NO_COLOR.
-    public struct Style: Sendable {
-        public var colour: Bool
-        public static let plain = Style(colour: false)
-        public init(colour: Bool) { self.colour = colour }
-
-        func wrap(_ code: String, _ s: String) -> String { colour ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
-        func add(_ s: String) -> String { wrap("32", s) }
-        func change(_ s: String) -> String { wrap("33", s) }
-        func remove(_ s: String) -> String { wrap("31", s) }
-        func rotate(_ s: String) -> String { wrap("36", s) }
-        func deliver(_ s: String) -> String { wrap("35", s) }
-        func dim(_ s: String) -> String { wrap("2", s) }
-        func bold(_ s: String) -> String { wrap("1", s) }
-        func error(_ s: String) -> String { wrap("1;31", s) }
-    }
+    /// The colours of the plan's symbols and lines (`KeyflowBasics/Palette.swift`).
+    public typealias Style = Palette
 }
 
 /// How `show` and `list` print keys (never the secret).
@@ -153,6 +140,9 @@ public enum KeyTable {
     /// The columns the table must fit in, for the task that renders it (the REPL sets the
     /// terminal's width); nil: as wide as the cells need.
     @TaskLocal public static var width: Int?
+    /// The colours of the table (its heading is bold), for the task that renders it: the
+    /// shell sets it from its one decision (`KeyflowCLI/Colour.swift`).
+    @TaskLocal public static var palette = Palette.plain
 
     /// The table; with `width`, columns are cut and their cells elided with `…` until every
     /// line fits, when it can: names and scopes first (the widest first, down to 12), then
@@ -189,7 +179,7 @@ public enum KeyTable {
             }
             .joined(separator: "  ")
         }
-        return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n(\(keys.count) key\(keys.count == 1 ? "" : "s"))"
+        return ([palette.bold(line(header))] + rows.map(line)).joined(separator: "\n") + "\n(\(keys.count) key\(keys.count == 1 ? "" : "s"))"
     }
 }
 

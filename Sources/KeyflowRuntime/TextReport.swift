@@ -1,4 +1,5 @@
 import Foundation
+import KeyflowBasics
 import KeyflowClient
 import KeyflowLanguage
 
@@ -46,7 +47,7 @@ public struct TextReport: Sendable {
             // summary and listed one by one only when asked (bulk work would drown in them).
             if statement == "rotate" { return (.stdout, style.dim("= rotate \(Format.quoted(name)): rotated already")) }
             return verbose ? (.stdout, style.dim("= \(statement) \(Format.quoted(name)): up to date")) : nil
-        case .output(let text, _):
+        case .output(let text, _, _):
             return (.stdout, text)
         case .keys(let keys, _):
             return (.stdout, Render.table(keys))

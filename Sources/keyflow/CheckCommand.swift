@@ -16,8 +16,13 @@ struct CheckCommand: AsyncParsableCommand {
 
     @OptionGroup var output: OutputFlags
 
+    @OptionGroup var color: ColorFlag
+
     func run() async throws {
-        let printer = Printer(format: output.chosen, colour: false, progress: false)
+        let printer = Printer(
+            format: output.chosen,
+            errorColour: color.choice.palette(isTerminal: isatty(2) == 1, environment: ProcessInfo.processInfo.environment),
+            progress: false)
         var errors = 0
         var failedFiles = 0
         for file in files {

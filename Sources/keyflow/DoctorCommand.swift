@@ -39,7 +39,7 @@ struct DoctorCommand: AsyncParsableCommand {
         let report = await Doctor(target: resolved).run()
         // The report is the result (stdout); under --json a `doctor` event, and under --json and
         // --format github every warning and failure as a diagnostic too.
-        let printer = Printer(format: output.chosen, colour: false, progress: false)
+        let printer = Printer(format: output.chosen, progress: false)
         printer.result(printer.format == .json ? JSONEvents.doctor(report) : report.text)
         if printer.format != .text {
             for d in report.diagnostics { printer.emit(.diagnostic(d)) }

@@ -4,7 +4,8 @@ import KeyflowLanguage
 
 /// `keyflow help [TOPIC…]`: the language's help topics (`KeyflowLanguage/Help.swift`, the
 /// same text as the REPL's `:help` and the language server's hover), or a command's options
-/// when TOPIC names a command. Takes the place of ArgumentParser's built-in `help`.
+/// when TOPIC names a command (`help context add`). Takes the place of ArgumentParser's
+/// built-in `help`, which would print the top-level help for any topic and exit 0.
 struct HelpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "help",
@@ -23,17 +24,16 @@ struct HelpCommand: ParsableCommand {
             return
         }
         let name = topic.joined(separator: " ")
-        if let command = Keyflow.configuration.subcommands.first(where: { $0.configuration.commandName == name && $0 != HelpCommand.self }) {
+        let chain = Keyflow.commandChain(topic)
+        if chain.count == topic.count, let command = chain.last, command != HelpCommand.self {
             print(Keyflow.helpMessage(for: command), terminator: "")
             if let t = Help.topic(name) { print("\n`\(name)` in the language: keyflow help \(t.name)") }
             return
         }
         guard let text = Help.text(name) else {
-            var message = "error: no help topic `\(name)`\n"
-            if let near = Help.suggestion(for: name) { message += "  help: did you mean `keyflow help \(near)`?\n" }
-            message += "  help: `keyflow help` lists the topics\n"
-            FileHandle.standardError.write(Data(message.utf8))
-            throw ExitCode(2)
+            let list = "`keyflow help` lists the topics"
+            let hint = Help.suggestion(for: name).map { "did you mean `keyflow help \($0)`? \(list)" } ?? list
+            Keyflow.usageError("no help topic `\(name)`", hint: hint, code: 2)
         }
         print(text, terminator: "")
     }

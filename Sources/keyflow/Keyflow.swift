@@ -14,7 +14,7 @@ struct Keyflow: AsyncParsableCommand {
         subcommands: [
             CheckCommand.self, FmtCommand.self,
             PlanCommand.self, RunCommand.self,
-            ReplCommand.self,
+            ReplCommand.self, LspCommand.self,
             ServeCommand.self,
             LoginCommand.self, LogoutCommand.self, DoctorCommand.self, ContextCommand.self, BenchClientCommand.self,
             HelpCommand.self,
@@ -22,7 +22,7 @@ struct Keyflow: AsyncParsableCommand {
     )
 
     /// The commands that talk to a server, the REPL included (`keyflow` alone starts it).
-    static let networkCommands: Set<String> = ["run", "plan", "repl", "login", "logout", "doctor", "bench-client"]
+    static let networkCommands: Set<String> = ["run", "plan", "repl", "login", "logout", "doctor", "bench-client", "lsp"]
 
     /// ArgumentParser's own `main`, after libcurl has begun loading on a thread of its own
     /// for the commands that need it: its 40 libraries load while the arguments are parsed
@@ -36,9 +36,6 @@ struct Keyflow: AsyncParsableCommand {
             // begins (no need to wait for the task itself).
             Task.detached {}
             AppwriteClient.prepare()
-        }
-        if let unknown = unknownHelpTopic(Array(arguments)) {
-            usageError("no help topic \(unknown)", hint: "keyflow --help lists the commands", code: 2)
         }
         do {
             var command = try parseAsRoot()
@@ -70,23 +67,19 @@ struct Keyflow: AsyncParsableCommand {
 
     /// The subcommands named at the start of `arguments` (`["context", "add"]`).
     static func commandPath(_ arguments: [String]) -> [String] {
-        var path: [String] = []
+        commandChain(arguments).map { $0._commandName }
+    }
+
+    /// The subcommand types named at the start of `arguments`, outermost first.
+    static func commandChain(_ arguments: [String]) -> [any ParsableCommand.Type] {
+        var chain: [any ParsableCommand.Type] = []
         var command: any ParsableCommand.Type = Keyflow.self
         for argument in arguments {
             guard let next = command.configuration.subcommands.first(where: { $0._commandName == argument }) else { break }
-            path.append(argument)
+            chain.append(next)
             command = next
         }
-        return path
-    }
-
-    /// `keyflow help TOPIC…` of a topic that is not a command: its quoted name (ArgumentParser
-    /// would print the top-level help and exit 0).
-    static func unknownHelpTopic(_ arguments: [String]) -> String? {
-        guard arguments.first == "help" else { return nil }
-        let topic = arguments.dropFirst().filter { !$0.hasPrefix("-") }
-        guard !topic.isEmpty, commandPath(topic).count < topic.count else { return nil }
-        return "'\(topic.joined(separator: " "))'"
+        return chain
     }
 
     /// Ends the process once a command has said all it had to say, without the exit

@@ -9,9 +9,9 @@ struct PlanCommand: AsyncParsableCommand {
         abstract: "Show the steps a script would take, without changing anything.",
         discussion: """
             Evaluates the script with reads against the target; writes are applied to an in-memory copy \
-            of the key list so later statements see earlier ones. Prints the target, one line per step \
-            (+ create, ~ update with field differences, - delete, ↻ rotate, → secret), then a summary. \
-            Secrets are never shown and sinks are not touched.
+            of the key list so later statements see earlier ones. Prints one line per step on standard \
+            output (+ create, ~ update with field differences, - delete, ↻ rotate, → secret); the target \
+            line and the summary go to standard error. Secrets are never shown and sinks are not touched.
 
             With no endpoint configured, plans against the embedded local sandbox when a terminal is \
             attached (or with --sandbox); otherwise exits 2.
@@ -58,6 +58,8 @@ struct ScriptArguments: ParsableArguments {
 
     @OptionGroup var output: OutputFlags
 
+    @OptionGroup var color: ColorFlag
+
     @Option(help: "At most this many requests in flight for a bulk statement.")
     var parallel = 8
 
@@ -84,6 +86,7 @@ struct ScriptArguments: ParsableArguments {
     func invocation(mode: Mode, target: TargetFlags) -> Invocation {
         var i = Invocation(mode: mode, scriptPath: file, arguments: parameters, startSandbox: SandboxProcess.start)
         i.format = output.chosen
+        i.colour = color.choice
         i.parallel = parallel
         i.sandbox = sandbox
         i.target = target.options

@@ -24,11 +24,14 @@ struct ReplCommand: AsyncParsableCommand {
     @Flag(help: "Use the embedded local sandbox even without a terminal (when no endpoint is set).")
     var sandbox = false
 
+    @OptionGroup var color: ColorFlag
+
     func run() async throws {
         guard isatty(0) == 1 else {
             var invocation = Invocation(mode: .run, scriptPath: "-", arguments: [], startSandbox: SandboxProcess.start)
             invocation.target = target.options
             invocation.sandbox = sandbox
+            invocation.colour = color.choice
             let code = await invocation.execute()
             if code != 0 { throw ExitCode(code) }
             return
@@ -50,7 +53,7 @@ struct ReplCommand: AsyncParsableCommand {
             }
         }
         for warning in connection.warnings { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
-        let colour = isatty(1) == 1 && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
+        let colour = color.choice.palette(isTerminal: isatty(1) == 1 && isatty(2) == 1, environment: environment).enabled
         let history = HistoryFile.defaultPath(environment: environment).map { HistoryFile(path: $0) }
         let repl = REPL(session: connection.session, history: history, colour: colour)
         let code = await repl.run()

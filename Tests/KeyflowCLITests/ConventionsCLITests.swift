@@ -22,8 +22,9 @@ struct ConventionsCLITests {
         (["context", "nosuch"], "error: unexpected argument 'nosuch'", "keyflow context --help"),
         (["context", "add"], "error: missing expected argument '<name>'", "keyflow context add --help"),
         (["check"], "error: missing expected argument '<files> ...'", "keyflow check --help"),
-        (["help", "nosuch"], "error: no help topic 'nosuch'", "keyflow --help"),
-        (["help", "context", "nosuch"], "error: no help topic 'context nosuch'", "keyflow --help"),
+        (["help", "nosuch"], "error: no help topic `nosuch`", "`keyflow help` lists the topics"),
+        (["help", "context", "nosuch"], "error: no help topic `context nosuch`", "`keyflow help` lists the topics"),
+        (["help", "rotat"], "error: no help topic `rotat`", "did you mean `keyflow help rotate`?"),
     ])
     func usageErrorsExitTwoWithAHint(arguments: [String], message: String, hint: String) throws {
         let r = try keyflow(arguments)
@@ -35,8 +36,17 @@ struct ConventionsCLITests {
         #expect(lines.dropFirst().first.map { $0.hasPrefix("  help: " + hint) } == true, "\(r.stderr)")
     }
 
+    /// `keyflow help` of an unknown topic is a usage error too (HelpCommand says so).
+    @Test func helpOfAnUnknownTopicExitsTwo() throws {
+        for arguments in [["help", "nosuch"], ["help", "context", "nosuch"]] {
+            let r = try keyflow(arguments)
+            #expect(r.status == 2, "\(arguments): \(r.all)")
+            #expect(r.stdout.isEmpty && r.stderr.contains("no help topic"), "\(r.all)")
+        }
+    }
+
     @Test func helpAndVersionStillExitZero() throws {
-        for arguments in [["--help"], ["help"], ["help", "run"], ["help", "context", "add"], ["run", "--help"], ["--version"]] {
+        for arguments in [["--help"], ["help"], ["help", "run"], ["help", "rotate"], ["context", "add", "--help"], ["run", "--help"], ["--version"]] {
             let r = try keyflow(arguments)
             #expect(r.status == 0, "\(arguments): \(r.all)")
             #expect(!r.stdout.isEmpty)
@@ -151,6 +161,7 @@ extension ConventionsCLITests {
         #expect(listed?.contains { $0["name"] as? String == "svc-a" && $0["expire"] as? String == "never" && $0["accessed"] as? String == "never" } == true)
         #expect((events[4]["key"] as? [String: Any])?["name"] as? String == "svc-a")
         #expect(events[5]["text"] as? String == "made 2")
+        #expect(events[5]["values"] as? [AnyHashable] == ["made", 2])
         #expect((events[3]["source"] as? [String: Any])?["line"] as? Int == 2)
     }
 

@@ -48,7 +48,7 @@ struct HelpCLITests {
         let r = try keyflow(["help", "rotat"])
         #expect(r.status == 2)
         #expect(r.stdout.isEmpty)
-        #expect(r.stderr == "error: no help topic `rotat`\n  help: did you mean `keyflow help rotate`?\n  help: `keyflow help` lists the topics\n")
+        #expect(r.stderr == "keyflow: error: no help topic `rotat`\n  help: did you mean `keyflow help rotate`? `keyflow help` lists the topics\n")
         let far = try keyflow(["help", "zzzzzz"])
         #expect(far.status == 2 && !far.stderr.contains("did you mean"))
     }

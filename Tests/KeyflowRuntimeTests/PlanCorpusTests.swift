@@ -80,7 +80,7 @@ import Testing
     static func line(_ event: Event, now: Date) -> String? {
         switch event {
         case .planned(let step): step.dump(now: now)
-        case .output(let text, _): "output: " + text
+        case .output(let text, _, _): "output: " + text
         case .keys(let keys, _): "output: " + Render.table(keys)
         case .key(let key, _): "output: " + Render.show(key)
         case .upToDate(let statement, let name, _): "up to date: \(statement) \(Format.quoted(name))"

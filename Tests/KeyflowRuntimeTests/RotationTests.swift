@@ -193,7 +193,7 @@ import Testing
         #expect(keys.map(\.id) == [RotationLinks.successorID(of: old.id)])
         #expect(keys[0].expire == .never)
         #expect(f.file("b.key") == keys[0].secret.reveal())
-        #expect(events.contains { if case .output(let t, _) = $0 { t == keys[0].id } else { false } })
+        #expect(events.contains { if case .output(let t, _, _) = $0 { t == keys[0].id } else { false } })
     }
 
     @Test func rollbackRestoresTheOldKeyAndDeletesTheSuccessor() async throws {

@@ -14,7 +14,7 @@ import Testing
         let lock = NSLock()
         var all: [Event] = []
         func record(_ e: Event) { lock.withLock { all.append(e) } }
-        var outputs: [String] { lock.withLock { all.compactMap { if case .output(let t, _) = $0 { t } else { nil } } } }
+        var outputs: [String] { lock.withLock { all.compactMap { if case .output(let t, _, _) = $0 { t } else { nil } } } }
     }
 
     static func start(legacy: Bool = false) async throws -> (RunningSandbox, AppwriteClient, Session) {
