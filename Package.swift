@@ -66,6 +66,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // The sandbox server's flags, shared by `keyflow serve` and `keyflow-sandbox`.
+        .target(name: "KeyflowServeFlags", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The REPL: line editing over libedit, completion, history, multi-line input, meta-commands.
         .target(name: "KeyflowREPL", dependencies: ["KeyflowBasics", "KeyflowLanguage", "KeyflowClient", "KeyflowRuntime", "CEditLine"]),
         // The language server (`keyflow lsp`): LSP 3.17 over stdio, Content-Length framed
@@ -78,13 +80,13 @@ let package = Package(
         .executableTarget(
             name: "keyflow",
             dependencies: [
-                "KeyflowLanguage", "KeyflowClient", "KeyflowRuntime", "KeyflowREPL", "KeyflowCLI", "KeyflowLSP",
+                "KeyflowLanguage", "KeyflowClient", "KeyflowRuntime", "KeyflowREPL", "KeyflowCLI", "KeyflowLSP", "KeyflowServeFlags",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // The sandbox server's executable: `keyflow serve` and the embedded sandbox run it.
         .executableTarget(
             name: "keyflow-sandbox",
-            dependencies: ["KeyflowSandbox", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["KeyflowSandbox", "KeyflowServeFlags", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // What the test targets share: running the keyflow binary, starting sandboxes (a
         // `keyflow serve` process or one in process), temporary folders, a scripted HTTP

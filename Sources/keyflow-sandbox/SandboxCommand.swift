@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KeyflowSandbox
+import KeyflowServeFlags
 
 #if canImport(Glibc)
     import Glibc
@@ -22,32 +23,7 @@ struct SandboxCommand: AsyncParsableCommand {
             When ready it prints one line naming the endpoint and the project.
             """)
 
-    @Option(help: "Address to listen on.")
-    var host = "127.0.0.1"
-
-    @Option(help: "Port to listen on (0 picks a free one).")
-    var port = 0
-
-    @Option(name: .customLong("data"), help: "Data directory (default: $KEYFLOW_SANDBOX or ./.keyflow/sandbox).")
-    var data: String?
-
-    @Option(help: "Project id on first start (default: sandbox).")
-    var project: String?
-
-    @Option(help: "The organization's project ids on first start, comma-separated (the first holds the API key).")
-    var projects: String?
-
-    @Flag(help: "Behave like servers 1.9.1–1.9.5: an API key with keys.write may create keys.")
-    var legacyKeyCreate = false
-
-    @Option(help: "Fault injection, e.g. 500=0.05,503=0.05,429=0.05,reset=0.02,delay=0.05:2s,commit-then-500=0.02")
-    var chaos: String?
-
-    @Option(help: "Seed for --chaos draws (same seed, same faults).")
-    var seed: UInt64?
-
-    @Option(help: "Delay every request by this long, as over a network (e.g. 25ms, 0.1s); GET /_sandbox/requests counts them.")
-    var latency: String?
+    @OptionGroup var flags: ServeFlags
 
     @Flag(help: .hidden)
     var exitWithParent = false
@@ -55,23 +31,22 @@ struct SandboxCommand: AsyncParsableCommand {
     func run() async throws {
         let plan: ChaosPlan
         do {
-            plan = try chaos.map(ChaosPlan.parse) ?? .none
+            plan = try flags.chaos.map(ChaosPlan.parse) ?? .none
         } catch {
             throw ValidationError(error.description)
         }
         var delay = Duration.zero
-        if let latency {
+        if let latency = flags.latency {
             guard let ms = ChaosPlan.milliseconds(latency) else {
                 throw ValidationError("--latency: '\(latency)' is not a duration (use for example 25ms or 0.1s)")
             }
             delay = .milliseconds(ms)
         }
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-        let directory = data ?? ProcessInfo.processInfo.environment["KEYFLOW_SANDBOX"] ?? ".keyflow/sandbox"
+        let directory = flags.data ?? ProcessInfo.processInfo.environment["KEYFLOW_SANDBOX"] ?? ".keyflow/sandbox"
         var configuration = SandboxConfiguration(
-            directory: URL(fileURLWithPath: directory), host: host, port: port, projectID: project,
-            projectIDs: projects.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) },
-            legacyKeyCreate: legacyKeyCreate, chaos: plan, seed: seed)
+            directory: URL(fileURLWithPath: directory), host: flags.host, port: flags.port, projectID: flags.project,
+            projectIDs: flags.projects.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) },
+            legacyKeyCreate: flags.legacyKeyCreate, chaos: plan, seed: flags.seed)
         configuration.latency = delay
         if exitWithParent { Self.exitWhenStdinCloses() }
         let running: RunningSandbox

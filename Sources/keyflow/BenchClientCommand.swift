@@ -11,7 +11,7 @@ struct BenchClientCommand: AsyncParsableCommand {
 
     @OptionGroup var target: TargetFlags
 
-    @Option(help: "File of key ids, one a line.")
+    @Option(help: "File of key ids, one a line.", completion: .file())
     var ids: String
 
     @Option(help: "Create this many keys first and write their ids to --ids.")

@@ -11,7 +11,7 @@ struct CheckCommand: AsyncParsableCommand {
         abstract: "Check scripts without touching the network: syntax, names, types, scopes.",
         discussion: "Exits 0 when every file is clean and 2 when any has an error.")
 
-    @Argument(help: "Script files to check (- reads one from standard input).")
+    @Argument(help: "Script files to check (- reads one from standard input).", completion: .file(extensions: FileKinds.script))
     var files: [String]
 
     @OptionGroup var output: OutputFlags

@@ -24,6 +24,11 @@ struct ContextCommand: AsyncParsableCommand {
 
     static var store: ContextStore { ContextStore.standard() }
 
+    /// The shell completions' candidates for a context's name: the contexts config.toml holds.
+    @Sendable static func completeName(_ words: [String], _ index: Int, _ prefix: String) -> [String] {
+        ((try? store.load())?.names ?? []).filter { $0.hasPrefix(prefix) }
+    }
+
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the contexts; * marks the current one.")
 
@@ -46,7 +51,7 @@ struct ContextCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a context (else the one in force: KEYFLOW_CONTEXT, else the current one), without secrets.")
 
-        @Argument(help: "The context's name.")
+        @Argument(help: "The context's name.", completion: .custom(ContextCommand.completeName))
         var name: String?
 
         func run() async throws {
@@ -101,7 +106,7 @@ struct ContextCommand: AsyncParsableCommand {
     struct Use: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Make a context the current one.")
 
-        @Argument(help: "The context's name.")
+        @Argument(help: "The context's name.", completion: .custom(ContextCommand.completeName))
         var name: String
 
         func run() async throws {
@@ -132,13 +137,13 @@ struct ContextCommand: AsyncParsableCommand {
         @Option(name: .customLong("api-key-env"), help: "The environment variable holding the API key.")
         var apiKeyEnv: String?
 
-        @Option(name: .customLong("api-key-file"), help: "A file holding the API key (its first line).")
+        @Option(name: .customLong("api-key-file"), help: "A file holding the API key (its first line).", completion: .file())
         var apiKeyFile: String?
 
         @Option(name: .customLong("organization-key-env"), help: "The environment variable holding an organization key.")
         var organizationKeyEnv: String?
 
-        @Option(name: .customLong("organization-key-file"), help: "A file holding an organization key.")
+        @Option(name: .customLong("organization-key-file"), help: "A file holding an organization key.", completion: .file())
         var organizationKeyFile: String?
 
         func validate() throws {
@@ -167,7 +172,7 @@ struct ContextCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove a context (and forget its stored session on this machine).")
 
-        @Argument(help: "The context's name.")
+        @Argument(help: "The context's name.", completion: .custom(ContextCommand.completeName))
         var name: String
 
         func run() async throws {

@@ -17,7 +17,7 @@ struct FmtCommand: AsyncParsableCommand {
             command exit 2.
             """)
 
-    @Argument(help: "Script files to format (- formats standard input to standard output).")
+    @Argument(help: "Script files to format (- formats standard input to standard output).", completion: .file(extensions: FileKinds.script))
     var files: [String]
 
     @Flag(help: "Only report files whose layout differs; exit 1 if any.")

@@ -20,7 +20,7 @@ struct LoginCommand: AsyncParsableCommand {
     @Flag(help: "Do not verify TLS certificates (a warning is printed).")
     var insecure = false
 
-    @Option(help: "Store the session for this context (else KEYFLOW_CONTEXT, else the current one); its endpoint is the default.")
+    @Option(help: "Store the session for this context (else KEYFLOW_CONTEXT, else the current one); its endpoint is the default.", completion: .custom(ContextCommand.completeName))
     var context: String?
 
     func run() async throws {

@@ -15,7 +15,7 @@ struct LogoutCommand: AsyncParsableCommand {
     @Flag(help: "Do not verify TLS certificates (a warning is printed).")
     var insecure = false
 
-    @Option(help: "Sign out of this context's stored session (else KEYFLOW_CONTEXT, else the current one).")
+    @Option(help: "Sign out of this context's stored session (else KEYFLOW_CONTEXT, else the current one).", completion: .custom(ContextCommand.completeName))
     var context: String?
 
     func run() async throws {

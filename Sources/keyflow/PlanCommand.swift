@@ -59,7 +59,9 @@ struct PlanCommand: AsyncParsableCommand {
 
 /// Arguments shared by `plan` and `run`.
 struct ScriptArguments: ParsableArguments {
-    @Argument(help: "The script, or - to read it from standard input (for run, also a saved plan).")
+    @Argument(
+        help: "The script, or - to read it from standard input (for run, also a saved plan).",
+        completion: .file(extensions: FileKinds.scriptOrPlan))
     var file: String
 
     @Argument(help: "Parameters for the script's `param` statements, as name=value.")
@@ -121,7 +123,7 @@ struct ShowPlanCommand: AsyncParsableCommand {
               keyflow show-plan --json rotate.plan | jq -c 'select(.event == "step_planned")'
             """)
 
-    @Argument(help: "The saved plan.")
+    @Argument(help: "The saved plan (by convention FILE.kfplan).", completion: .file(extensions: ["kfplan"]))
     var file: String
 
     @OptionGroup var output: OutputFlags

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KeyflowCLI
 import KeyflowRuntime
+import KeyflowServeFlags
 
 #if canImport(Glibc)
     import Glibc
@@ -14,20 +15,18 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Run a local Appwrite-compatible Keys API server (the sandbox).",
         discussion: """
-            Options: --host ADDR (default 127.0.0.1), --port N (0 picks a free one), --data DIR \
-            (default $KEYFLOW_SANDBOX or ./.keyflow/sandbox), --project ID, --projects A,B,C, --legacy-key-create, \
-            --chaos SPEC, --seed N, --latency DURATION. `keyflow serve --help` lists them in full.
-
             On first start over an empty data directory it creates a console user and session, an organization \
             the user owns with its projects (--projects, or the one --project) and an organization API key, and \
             an API key with keys.read and keys.write in the first project, and writes them to DIR/sandbox.json \
             (mode 0600). \
             When ready it prints one line naming the endpoint and the project.
-            """,
-        helpNames: [])
 
-    @Argument(parsing: .captureForPassthrough, help: "Options for the server (see above).")
-    var options: [String] = []
+            Examples:
+              keyflow serve --port 8080 --data /tmp/sandbox
+              keyflow serve --projects shop,shop-staging --chaos 503=0.1 --seed 7
+            """)
+
+    @OptionGroup var flags: ServeFlags
 
     func run() throws {
         let server: String
@@ -37,7 +36,7 @@ struct ServeCommand: ParsableCommand {
             FileHandle.standardError.write(Data("keyflow serve: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        let argv = ([server] + options).map { strdup($0) } + [nil]
+        let argv = ([server] + flags.arguments).map { strdup($0) } + [nil]
         execv(server, argv)
         FileHandle.standardError.write(Data("keyflow serve: cannot start \(server): \(String(cString: strerror(errno)))\n".utf8))
         throw ExitCode(1)

@@ -48,14 +48,16 @@ import Testing
             return output
         }
 
-        /// Starts `keyflow ARGS` in a fresh pane with exactly `env`; when it exits, the
-        /// pane shows `[exited with status N]`.
-        func start(_ arguments: [String], env: [String: String]) throws {
+        /// Starts `keyflow ARGS` (or another program) in a fresh pane with exactly `env`, in
+        /// `directory` if given; when it exits, the pane shows `[exited with status N]`.
+        func start(
+            _ arguments: [String], env: [String: String], program: String = ReplTerminalTests.binary, directory: String? = nil
+        ) throws {
             guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
                 throw Failure("tmux is not installed (scripts/bootstrap installs it): the REPL terminal tests need it")
             }
             let assignments = env.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-            let command = (["env", "-i"] + assignments + [ReplTerminalTests.binary] + arguments).map(ReplTerminalTests.shellQuoted)
+            let command = (["env", "-i"] + assignments + [program] + arguments).map(ReplTerminalTests.shellQuoted)
                 .joined(separator: " ")
             let pane = "\(command); echo \"[exited with status $?]\"; exec sleep 600"
             // The shell closes every descriptor above 2 before it becomes the tmux client
@@ -64,7 +66,7 @@ import Testing
             let (status, output) = try ReplTerminalTests.run(
                 "/bin/bash",
                 ["-c", script, "bash", "/usr/bin/tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "repl",
-                 "-x", String(width), "-y", "40", pane])
+                 "-x", String(width), "-y", "40"] + (directory.map { ["-c", $0] } ?? []) + [pane])
             guard status == 0 else { throw Failure("tmux new-session failed (\(status)): \(output)") }
             started = true
         }

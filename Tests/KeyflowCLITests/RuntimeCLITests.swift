@@ -247,19 +247,13 @@ import Testing
         #expect(allowed.status == 0, "\(allowed.all)")
     }
 
-    @Test func helpHasExamplesAndCompletionScriptsMatchTheBinary() throws {
+    /// (The completion scripts and man pages are generated, not committed: PackageCLITests.)
+    @Test func helpHasExamples() throws {
         let cwd = try Self.workdir()
-        for command in ["plan", "run"] {
+        for command in ["plan", "run", "serve"] {
             let help = try Self.keyflow([command, "--help"], cwd: cwd, env: [:])
             #expect(help.status == 0)
             #expect(help.stdout.contains("Examples:") && help.stdout.contains("keyflow \(command) "), "\(help.stdout)")
-        }
-        for shell in ["bash", "zsh", "fish"] {
-            let generated = try Self.keyflow(["--generate-completion-script", shell], cwd: cwd, env: [:])
-            #expect(generated.status == 0)
-            let committed = try String(contentsOf: Self.root.appendingPathComponent("completions/keyflow.\(shell)"), encoding: .utf8)
-            #expect(committed == generated.stdout, "completions/keyflow.\(shell) is stale: run scripts/gen-completions")
-            #expect(committed.contains("detailed-exitcode"))
         }
     }
 
