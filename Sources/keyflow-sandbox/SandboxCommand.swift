@@ -28,6 +28,24 @@ struct SandboxCommand: AsyncParsableCommand {
     @Flag(help: .hidden)
     var exitWithParent = false
 
+    /// Usage errors exit 2 with one line and a hint, as keyflow's do (docs/language.md §12.7);
+    /// ArgumentParser alone would exit 64 with the whole usage text.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            let first = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid command line"
+            FileHandle.standardError.write(Data("keyflow serve: error: \(first)\n  help: keyflow serve --help lists its options\n".utf8))
+            Glibc.exit(2)
+        }
+    }
+
     func run() async throws {
         let plan: ChaosPlan
         do {

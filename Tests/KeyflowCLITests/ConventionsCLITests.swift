@@ -45,6 +45,18 @@ struct ConventionsCLITests {
         }
     }
 
+    /// The sandbox's own executable (installed beside keyflow) follows the same convention.
+    @Test func sandboxUsageErrorsExitTwoWithAHint() throws {
+        let sandbox = URL(fileURLWithPath: TestPaths.keyflowBinary).deletingLastPathComponent()
+            .appendingPathComponent("keyflow-sandbox").path
+        for arguments in [["--nosuch"], ["--latency", "soon"], ["--port", "99999"]] {
+            let r = try runProcess(sandbox, arguments, environment: isolatedEnvironment([:]))
+            #expect(r.status == 2, "\(arguments): \(r.stderr)")
+            let lines = r.stderr.split(separator: "\n")
+            #expect(lines.count == 2 && lines[0].hasPrefix("keyflow serve: error: ") && lines[1].hasPrefix("  help: "), "\(r.stderr)")
+        }
+    }
+
     @Test func helpAndVersionStillExitZero() throws {
         for arguments in [["--help"], ["help"], ["help", "run"], ["help", "rotate"], ["context", "add", "--help"], ["run", "--help"], ["--version"]] {
             let r = try keyflow(arguments)
