@@ -301,6 +301,26 @@ public struct Expr: Sendable, Hashable {
         }
     }
 
+    /// `svc-e`, `tenant-2-a`: names and numbers joined by `-` with no space around it, which
+    /// reads as a key name without its quotes. Its words (identifiers and numbers), else nil.
+    /// The checker says so when a word is undefined; the formatter keeps such a chain tight,
+    /// so that formatting never changes what the checker says.
+    public var hyphenatedWords: [Expr]? {
+        var words: [Expr] = []
+        var pending = [self]
+        while let e = pending.popLast() {
+            switch e.kind {
+            case .binary(.minus, let l, let r):
+                guard r.range.start.offset == l.range.end.offset + 1 else { return nil }
+                pending.append(r)
+                pending.append(l)
+            case .identifier, .int: words.append(e)
+            default: return nil
+            }
+        }
+        return words.count >= 2 ? words : nil
+    }
+
     /// The text of a string literal with no interpolation, else nil: what `use` accepts,
     /// since the target is chosen before the script runs.
     public var plainString: String? {

@@ -131,24 +131,19 @@ public struct Checker {
     /// `svc-e`: words joined by `-` with no space, at least one of them undefined, reads as a
     /// key name without its quotes. Its text, else nil (`lifetime-1h` stays a subtraction).
     func unquotedName(_ e: Expr) -> String? {
-        var words: [String] = []
+        guard let words = e.hyphenatedWords else { return nil }
+        var texts: [String] = []
         var undefined = false
-        func collect(_ e: Expr) -> Bool {
-            switch e.kind {
-            case .binary(.minus, let l, let r):
-                return r.range.start.offset == l.range.end.offset + 1 && collect(l) && collect(r)
+        for w in words {
+            switch w.kind {
             case .identifier(let name):
-                words.append(name)
+                texts.append(name)
                 if !isDefined(name) { undefined = true }
-                return true
-            case .int(let v):
-                words.append(String(v))
-                return true
-            default: return false
+            case .int(let v): texts.append(String(v))
+            default: return nil
             }
         }
-        guard collect(e), undefined, words.count >= 2 else { return nil }
-        return words.joined(separator: "-")
+        return undefined ? texts.joined(separator: "-") : nil
     }
 
     /// Whether a name resolves here, without reporting anything.
