@@ -21,9 +21,11 @@ public final class LineEditor: @unchecked Sendable {
 
     public init(history: [String]) {
         _ = interruptFlag.load(ordering: .relaxed)  // initialise before the handler can run
-        keyflow_rl_configure(completeWord, readCharacter)
+        libedit.withLock { _ in
+            _ = libeditConfigured
+            for line in history { add_history(line) }
+        }
         Interrupts.install()
-        for line in history { add_history(line) }
     }
 
     /// What completion knows: variables and key names. Updated between statements, and
@@ -44,7 +46,7 @@ public final class LineEditor: @unchecked Sendable {
     /// cooperative pool (`read(prompt:) async` does).
     public func readBlocking(prompt: String) -> Input {
         interruptFlag.store(0, ordering: .relaxed)
-        guard let raw = readline(prompt) else {
+        guard let raw = libedit.withLock({ _ in readline(prompt) }) else {
             if interruptFlag.exchange(0, ordering: .relaxed) != 0 { return .interrupted }
             fputs("\n", keyflow_stderr())  // libedit leaves the cursor after ^D
             return .endOfInput
@@ -65,7 +67,7 @@ public final class LineEditor: @unchecked Sendable {
 
     /// Makes a line recallable with Up in this session.
     public func remember(_ line: String) {
-        add_history(line)
+        libedit.withLock { _ in _ = add_history(line) }
     }
 }
 
@@ -88,6 +90,14 @@ public enum Interrupts {
         interruptFlag.exchange(0, ordering: .relaxed) != 0
     }
 }
+
+/// libedit's readline layer is one set of process-wide globals and is not thread-safe: two
+/// set-ups at once (REPLs made by parallel tests) crashed inside `rl_initialize`. It is
+/// configured once, and every call into it holds this lock. (The completion and character
+/// callbacks run inside `readline`, on the thread that holds it, and take no lock.)
+private let libedit = Mutex(())
+/// Configures libedit on first use; a global's initialiser runs exactly once.
+private let libeditConfigured: Void = keyflow_rl_configure(completeWord, readCharacter)
 
 private let interruptFlag = Atomic<Int>(0)
 /// Set by completion when a Tab found several candidates and nothing to insert: the next
