@@ -134,13 +134,13 @@ public struct Parser {
                 firstErrorAtEnd = lexer.depth > 0 ? .openBracket : blockDepth > 0 ? .openBlock : .continuingClause
             }
             // Point just after the last token, where more was expected.
-            let at = previousEnd < current.range.start ? SourceRange(file: lexer.file, start: previousEnd, end: previousEnd) : current.range
+            let at = previousEnd < current.range.start ? SourceRange(source: lexer.source, start: previousEnd, end: previousEnd) : current.range
             return SyntaxError(diagnostic: .unexpectedEndOfInput(what, at: at))
         }
         if let mistake = unitMistake() { return SyntaxError(diagnostic: mistake) }
         if current.kind == .newline {
             // Point just after the last token rather than at the line break.
-            let at = SourceRange(file: lexer.file, start: previousEnd, end: previousEnd)
+            let at = SourceRange(source: lexer.source, start: previousEnd, end: previousEnd)
             return SyntaxError(diagnostic: .expected(what, found: Token(kind: .newline, range: at), help: help))
         }
         return SyntaxError(diagnostic: .expected(what, found: current, help: help))
@@ -205,7 +205,7 @@ public struct Parser {
     }
 
     func range(from start: SourceLocation) -> SourceRange {
-        SourceRange(file: lexer.file, start: start, end: max(start, previousEnd))
+        SourceRange(source: lexer.source, start: start, end: max(start, previousEnd))
     }
 
     mutating func enter() throws(SyntaxError) {
@@ -244,7 +244,7 @@ public struct Parser {
         let start = current.range.start
         let statements = parseStatements(inBlock: false)
         let end = current.range.end
-        return Program(statements: statements, range: SourceRange(file: lexer.file, start: start, end: end), comments: lexer.comments)
+        return Program(statements: statements, range: SourceRange(source: lexer.source, start: start, end: end), comments: lexer.comments)
     }
 
     mutating func parseStatements(inBlock: Bool) -> [Statement] {
@@ -580,7 +580,7 @@ public struct Parser {
             let toEnd = current.range.end
             advance()
             let sink = try parseSink()
-            return Clause(.secretTo(sink), range: range(from: start), keywordRange: SourceRange(file: lexer.file, start: start, end: toEnd))
+            return Clause(.secretTo(sink), range: range(from: start), keywordRange: SourceRange(source: lexer.source, start: start, end: toEnd))
         default:
             return nil
         }
@@ -1017,7 +1017,7 @@ public struct Parser {
                 out.append(StringPart(.text(s), range: r))
             case .interpolation(let inner, let whole):
                 let lineStart = inner.start.offset - inner.start.column + 1
-                var sub = Parser(lexer: Lexer(bytes: lexer.bytes, file: lexer.file, from: inner.start.offset, to: inner.end.offset, line: inner.start.line, lineStart: lineStart), depth: depth)
+                var sub = Parser(lexer: Lexer(bytes: lexer.bytes, file: lexer.file, source: lexer.source, from: inner.start.offset, to: inner.end.offset, line: inner.start.line, lineStart: lineStart), depth: depth)
                 do throws(SyntaxError) {
                     let e = try sub.parseExpr()
                     if sub.current.kind != .eof { throw sub.unexpected("`}`") }
