@@ -65,6 +65,11 @@ public struct Parser {
     }
 
     public static func parse(bytes: [UInt8], file: String) -> ParseResult {
+        guard bytes.count <= SourceLimits.maxScriptBytes else {
+            let start = SourceLocation(offset: 0, line: 1, column: 1)
+            let range = SourceRange(file: file, start: start, end: start)
+            return ParseResult(program: Program(statements: [], range: range), diagnostics: [.scriptTooLarge(bytes.count, range)], incomplete: nil)
+        }
         var parser = Parser(lexer: Lexer(bytes: bytes, file: file))
         let program = parser.parseProgram()
         let all = (parser.lexer.diagnostics + parser.diagnostics).sorted { $0.range.start < $1.range.start }

@@ -2,6 +2,14 @@ import Synchronization
 
 /// A position in a source file. `offset` is the byte offset into the UTF-8 text;
 /// `line` and `column` are 1-based, and `column` counts bytes from the line start.
+/// The front end's bound on input size, checked by the parser (so every way in, the
+/// command line, the REPL and the editor, has it) and by the script reader, which stops
+/// reading there (a device or a pipe that never ends cannot fill memory).
+public enum SourceLimits {
+    /// 64 MiB: about 1.3 million statements (`keyflow check` of 1,000,000 takes seconds).
+    public static let maxScriptBytes = 64 << 20
+}
+
 /// Stored in 32 bits each (a script is at most `SourceLimits.maxScriptBytes`), so a token's
 /// range takes 28 bytes; larger values are clamped.
 public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConvertible {
