@@ -184,9 +184,18 @@ public struct Parser {
         if current.kind == .minus, let previous = previousToken, previous.kind == .identifier,
             previous.range.end.offset == current.range.start.offset
         {
-            let next = peek(1)
-            if next.range.start.offset == current.range.end.offset, next.kind == .identifier || next.kind == .int {
-                let range = previous.range.union(next.range)
+            var last = peek(1)
+            if last.range.start.offset == current.range.end.offset, last.kind == .identifier || last.kind == .int {
+                // The whole chain: `tenant-2-a`, not `tenant-2`.
+                var n = 1
+                while case let (dash, word) = (peek(n + 1), peek(n + 2)), dash.kind == .minus,
+                    dash.range.start.offset == last.range.end.offset, word.range.start.offset == dash.range.end.offset,
+                    word.kind == .identifier || word.kind == .int
+                {
+                    last = word
+                    n += 2
+                }
+                let range = previous.range.union(last.range)
                 sawNonEndError = true
                 return SyntaxError(diagnostic: .unquotedName(text(of: range), range))
             }
