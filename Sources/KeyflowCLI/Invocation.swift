@@ -95,19 +95,10 @@ public struct Invocation: Sendable {
         // The target: flags, environment, the context, the script's `use`; else the embedded sandbox.
         let use = Self.useStatement(program)
         let connection: Connection
-        do {
-            connection = try await Connection.open(
-                target: target, script: use, sandbox: sandbox, environment: environment, stdinIsTerminal: stdinIsTerminal,
-                startSandbox: startSandbox)
-        } catch {
-            switch error {
-            case .usage(let message, let help): return invalid(printer.usage(message, help: help, file: file), printer)
-            case .sandbox(let message):
-                printer.fail(message)
-                return invalid(1, printer, status: .failed)
-            }
+        switch await connect(script: use, sandbox: sandbox, stdinIsTerminal: stdinIsTerminal, printer, file: file) {
+        case .success(let opened): connection = opened
+        case .failure(let failed): return failed.code
         }
-        for warning in connection.warnings { printer.warn(warning) }
         let session = connection.session
         let embedded = connection.embedded
         let scriptDirectory =
@@ -207,25 +198,44 @@ public struct Invocation: Sendable {
         // The target the plan names stands where a script's `use` would: flags and the
         // environment still win, and the session refuses a target that is not the plan's.
         let connection: Connection
-        do {
-            connection = try await Connection.open(
-                target: target, script: ScriptTarget(endpoint: plan.target.endpoint, project: plan.target.project), sandbox: false,
-                environment: environment, stdinIsTerminal: false, startSandbox: startSandbox)
-        } catch {
-            switch error {
-            case .usage(let message, let help): return invalid(printer.usage(message, help: help, file: file), printer)
-            case .sandbox(let message):
-                printer.fail(message)
-                return invalid(1, printer, status: .failed)
-            }
+        let planned = ScriptTarget(endpoint: plan.target.endpoint, project: plan.target.project)
+        switch await connect(script: planned, sandbox: false, stdinIsTerminal: false, printer, file: file) {
+        case .success(let opened): connection = opened
+        case .failure(let failed): return failed.code
         }
-        for warning in connection.warnings { printer.warn(warning) }
         var options = RunOptions(parallel: parallel, sinks: SinkWriter(standardOutput: { text in printer.raw(text) }))
         options.allowSelf = allowSelf
         configure(&options, printer)
         let summary = await connection.session.run(saved: plan, file: file, options: options, emit: printer.emit)
         printer.finish()
         return exitCode(summary)
+    }
+
+    /// Why no connection was opened: already reported, ended with this exit code.
+    struct NotConnected: Error {
+        let code: Int32
+    }
+
+    /// Opens the target (flags and environment over `script`'s target), printing its
+    /// warnings; a failure is reported as a usage error (exit 2) or a failed start of the
+    /// sandbox (exit 1), each with the closing summary.
+    func connect(script: ScriptTarget?, sandbox: Bool, stdinIsTerminal: Bool, _ printer: Printer, file: String) async
+        -> Result<Connection, NotConnected>
+    {
+        do {
+            let connection = try await Connection.open(
+                target: target, script: script, sandbox: sandbox, environment: environment, stdinIsTerminal: stdinIsTerminal,
+                startSandbox: startSandbox)
+            for warning in connection.warnings { printer.warn(warning) }
+            return .success(connection)
+        } catch {
+            switch error {
+            case .usage(let message, let help): return .failure(NotConnected(code: invalid(printer.usage(message, help: help, file: file), printer)))
+            case .sandbox(let message):
+                printer.fail(message)
+                return .failure(NotConnected(code: invalid(1, printer, status: .failed)))
+            }
+        }
     }
 
     /// Ends a plan or run that stopped before it began: the closing `summary` event
