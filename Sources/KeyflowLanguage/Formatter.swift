@@ -1,3 +1,5 @@
+import KeyflowBasics
+
 /// Prints a program in the one canonical layout: one statement per line, two-space
 /// block indentation, clauses on the statement's line when it fits in `width`
 /// columns and otherwise one per line indented four spaces, single spaces around
@@ -203,11 +205,43 @@ public struct Formatter {
         }
     }
 
+    /// After `scopes`, `grant`/`revoke` and `has`, a word glued to `.word` reads as a scope
+    /// pattern: any other expression that would print so (`read .edep`, a member of the
+    /// variable `read`; `read .x + y`) keeps parentheses.
     func scopeValue(_ e: Expr) -> String {
         switch e.kind {
-        case .scopeList, .scopePattern: expr(e)
-        default: expr(e, 7)
+        case .scopeList, .scopePattern: return expr(e)
+        default:
+            let text = expr(e, 7)
+            return Formatter.readsAsScopePattern(text) ? "(" + expr(e) + ")" : text
         }
+    }
+
+    func isScopeLiteral(_ e: Expr) -> Bool {
+        switch e.kind {
+        case .scopeList, .scopePattern: true
+        default: false
+        }
+    }
+
+    /// Whether text in a scope position would be read as a scope pattern: `*`, or a word
+    /// glued to `.` and a word or `*` (the parser's `startsScopePattern`; `v.scopes` on a
+    /// variable is a member).
+    static func readsAsScopePattern(_ text: String) -> Bool {
+        let b = Array(text.utf8)
+        func isWord(_ c: UInt8) -> Bool { (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x5F }
+        if b.first == UInt8(ascii: "*") { return true }
+        guard let first = b.first, isWord(first), !(first >= 0x30 && first <= 0x39) else { return false }
+        var i = 0
+        while i < b.count && isWord(b[i]) { i += 1 }
+        guard i < b.count, b[i] == UInt8(ascii: ".") else { return false }
+        let j = i + 1
+        if j < b.count && b[j] == UInt8(ascii: "*") { return true }
+        var k = j
+        while k < b.count && isWord(b[k]) { k += 1 }
+        guard k > j else { return false }
+        let head = String(decoding: b[0..<i], as: UTF8.self)
+        return !(String(decoding: b[j..<k], as: UTF8.self) == "scopes" && Keyword(rawValue: head) == nil)
     }
 
     // MARK: - Expressions
@@ -244,6 +278,8 @@ public struct Formatter {
             // A member of a scope pattern keeps parentheses: `databases.read. user` is a member
             // of `databases.read`, but `databases.read.user` would be one longer scope.
             if case .scopePattern = b.kind { return ("(" + expr(b) + ")." + m.name, 7) }
+            // So does a variable named like a scope group: `users.x` would read as a scope.
+            if case .identifier(let n) = b.kind, ScopeCatalogue.groups.contains(n) { return ("(" + n + ")." + m.name, 7) }
             return (expr(b, 7) + "." + m.name, 7)
         case .call(let f, let args): return (f.name + "(" + args.map { expr($0) }.joined(separator: ", ") + ")", 8)
         case .unary(.not, let x):
@@ -263,7 +299,9 @@ public struct Formatter {
             case .plus, .minus: (5, 6)
             default: (5, 5)
             }
-            return (expr(l, lmin) + " " + op.rawValue + " " + expr(r, rmin), p)
+            var right = expr(r, rmin)
+            if op == .has && Formatter.readsAsScopePattern(right), !isScopeLiteral(r) { right = "(" + expr(r) + ")" }
+            return (expr(l, lmin) + " " + op.rawValue + " " + right, p)
         case .keysWhere(let c): return ("keys where " + expr(c), 0)
         case .selector(let s): return (selector(s), s.isBulk ? 0 : 8)
         case .projects: return ("projects", 8)

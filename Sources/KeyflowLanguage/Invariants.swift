@@ -34,7 +34,9 @@ public enum FrontEndInvariants {
         return nil
     }
 
+    /// The diagnostics without their ranges, in a fixed order: they are listed by position,
+    /// and positions move (dropped parentheses put two diagnostics at one column).
     static func meaning(_ diagnostics: [Diagnostic]) -> [String] {
-        diagnostics.map { "\($0.severity.rawValue) \($0.id): \($0.summary)" }
+        diagnostics.map { "\($0.severity.rawValue) \($0.id): \($0.summary)" }.sorted()
     }
 }
