@@ -156,19 +156,21 @@ public final class Session: @unchecked Sendable {
         } catch {
             return finish(tally, error, out)
         }
+        var every = everyName(narrowed: narrowed)  // listed at most once, for both passes
         let listings = Listings(api: api)
 
         // 1. The plan pass: the same evaluation over a copy of the list; its steps are not reported.
         var planned = StepCollector()
         var plannedEnvironment: Environment
         do {
-            (planned, plannedEnvironment) = try await planPass(program, start.cache(everyName(narrowed: narrowed)), listings, options, source)
+            (planned, plannedEnvironment) = try await planPass(program, start.cache(every), listings, options, source)
             if case .kept = start, !planned.steps.isEmpty {
                 // A write never starts from a kept list: list afresh and plan again.
                 kept?.invalidate()
                 (start, narrowed) = try await startingKeys(KeySource.choose(program, kept: kept, for: .write), kept, program.range)
+                every = everyName(narrowed: narrowed)
                 (planned, plannedEnvironment) = try await planPass(
-                    program, start.cache(everyName(narrowed: narrowed)), listings, options, source)
+                    program, start.cache(every), listings, options, source)
             }
         } catch {
             // Found before any write: the run does not start.
@@ -215,7 +217,7 @@ public final class Session: @unchecked Sendable {
         // 5. The run.
         kept?.invalidate()
         let executor = APIExecutor(
-            api: api, sinks: options.sinks, keys: start.cache(everyName(narrowed: narrowed)), listings: listings,
+            api: api, sinks: options.sinks, keys: start.cache(every), listings: listings,
             onStepFinished: options.onStepFinished)
         do {
             let env = try await interpreter(executor, options, source).execute(program.statements, in: environment, emit: out)
@@ -279,11 +281,13 @@ public final class Session: @unchecked Sendable {
     }
 
     /// For a run whose list is narrowed to the keys its script can reach: the names of all
-    /// keys, listed again only when a selector finds no key and suggests similar names.
+    /// keys, listed only when needed (a selector that finds no key suggests similar names;
+    /// a `keys where` that matches every listed key is checked against the whole project),
+    /// and then once for every pass that shares the answer.
     func everyName(narrowed: Bool) -> (@Sendable () async -> [String])? {
         guard narrowed else { return nil }
-        let api = self.api
-        return { (try? await KeyCache.fetchAll(from: api))?.map(\.name) ?? [] }
+        let listing = FirstListing { [api] () async throws(APIError) in try await KeyCache.fetchAll(from: api) }
+        return { (try? await listing.keys())?.map(\.name) ?? [] }
     }
 
     /// A key of the project, for `creationRefusal`: the first listed, or, when the list
