@@ -125,6 +125,13 @@ public struct JSONWriter {
 
     public mutating func string(_ s: String) {
         text += "\""
+        // Most strings need no escape: they are appended whole.
+        let slashes = style.escapesSlashes, asciiOnly = style.asciiOnly
+        guard s.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 || (slashes && $0 == 0x2F) || (asciiOnly && $0 >= 0x7F) }) else {
+            text += s
+            text += "\""
+            return
+        }
         for u in s.unicodeScalars {
             switch u {
             case "\"": text += "\\\""

@@ -13,6 +13,9 @@ public enum ScopeCatalogue {
     /// The scopes a pattern (`users.*`, `*`) matches, in catalogue order.
     public static func matching(_ pattern: String) -> [String] { all.filter { globMatch(pattern, $0) } }
 
+    /// Whether a pattern matches any scope (stops at the first).
+    public static func matchesAny(_ pattern: String) -> Bool { all.contains { globMatch(pattern, $0) } }
+
     /// What a scope allows, in words made from its name: the last segment is the access
     /// (`read`, `write`, `execute`, `introspect`), the others what it is on, camel case
     /// split (`dedicatedDatabases.execute` → "execute dedicated databases"). For editors'

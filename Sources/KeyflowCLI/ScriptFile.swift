@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import KeyflowLanguage
 
 /// Reading a script: a file, or `-` for standard input. `check`, `fmt`, `plan` and `run`
@@ -13,17 +16,39 @@ public enum ScriptFile {
     /// The name a script's diagnostics carry: the path, or `<stdin>` for `-`.
     public static func name(_ path: String) -> String { path == "-" ? "<stdin>" : path }
 
+    /// The script's bytes. Reading stops past `SourceLimits.maxScriptBytes`, so a device
+    /// (`/dev/zero`) or a pipe that never ends is refused instead of filling memory; a
+    /// named pipe or `<(command)` is read like a file.
     public static func read(_ path: String) -> Result<[UInt8], Unreadable> {
-        if path == "-" { return .success(Array(FileHandle.standardInput.readDataToEndOfFile())) }
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        if exists, !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) { return .success([UInt8](data)) }
-        let reason = !exists ? "no such file" : isDirectory.boolValue ? "it is a directory" : "permission denied"
         let here = SourceLocation(offset: 0, line: 1, column: 1)
-        return .failure(
-            Unreadable(
-                diagnostic: Diagnostic(
-                    id: "unreadable-file", summary: "cannot read \(path): \(reason)", range: SourceRange(file: name(path), start: here, end: here))))
+        let range = SourceRange(file: name(path), start: here, end: here)
+        func failure(_ reason: String) -> Result<[UInt8], Unreadable> {
+            .failure(Unreadable(diagnostic: Diagnostic(id: "unreadable-file", summary: "cannot read \(path): \(reason)", range: range)))
+        }
+        let fd = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            return failure(errno == ENOENT ? "no such file" : errno == EACCES ? "permission denied" : String(cString: strerror(errno)))
+        }
+        defer { if fd != 0 { close(fd) } }
+        var info = stat()
+        if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR { return failure("it is a directory") }
+        let limit = SourceLimits.maxScriptBytes
+        if (info.st_mode & S_IFMT) == S_IFREG && Int(info.st_size) > limit {
+            return .failure(Unreadable(diagnostic: .scriptTooLarge(Int(info.st_size), range)))
+        }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n == 0 { break }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return failure(errno == EISDIR ? "it is a directory" : String(cString: strerror(errno)))
+            }
+            bytes += chunk[0..<n]
+            if bytes.count > limit { return .failure(Unreadable(diagnostic: .scriptTooLarge(nil, range))) }
+        }
+        return .success(bytes)
     }
 
     /// `keyflow plan lifetime=30d s.kf`: the path that could not be read is a `name=value`

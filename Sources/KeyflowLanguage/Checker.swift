@@ -55,6 +55,8 @@ public struct Checker {
     var diagnostics: [Diagnostic] = []
     var parameters: [ParameterInfo] = []
     var references: [NameReference] = []
+    /// Wildcard scope patterns already found to match some scope.
+    var matchingPatterns: Set<String> = []
     /// What the bare names of each enclosing `where` are the fields of, innermost last:
     /// `.key` (`keys where`, `list where`) or `.project` (`projects where`).
     var whereSubjects: [ValueType] = []
@@ -72,7 +74,7 @@ public struct Checker {
         if let given = options.parameters {
             let declared = Set(checker.parameters.map(\.name))
             for name in given.sorted() where !declared.contains(name) {
-                let here = SourceRange(file: program.range.file, start: program.range.start, end: program.range.start)
+                let here = SourceRange(source: program.range.source, start: program.range.start, end: program.range.start)
                 checker.diagnostics.append(.unknownParameter(name, here, suggestion: nearest(name, in: declared)))
             }
         }
@@ -587,7 +589,11 @@ public struct Checker {
 
     mutating func checkPattern(_ p: ScopePattern) {
         if p.isWildcard {
-            if ScopeCatalogue.matching(p.text).isEmpty {
+            // A script repeats its patterns: each is matched against the catalogue once.
+            if matchingPatterns.contains(p.text) { return }
+            if ScopeCatalogue.matchesAny(p.text) {
+                matchingPatterns.insert(p.text)
+            } else {
                 let groupPatterns = Set(ScopeCatalogue.groups.map { $0 + ".*" })
                 report(.patternMatchesNothing(p.text, p.range, suggestion: nearest(p.text, in: groupPatterns)))
             }

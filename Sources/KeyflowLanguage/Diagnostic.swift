@@ -110,6 +110,12 @@ extension Diagnostic {
     static func tooDeeplyNested(_ range: SourceRange, limit: Int) -> Diagnostic {
         Diagnostic(id: "nesting-too-deep", summary: "nesting deeper than \(limit) levels", help: "split the expression or block", range: range)
     }
+    public static func scriptTooLarge(_ size: Int?, _ range: SourceRange) -> Diagnostic {
+        let limit = SourceLimits.maxScriptBytes >> 20
+        return Diagnostic(
+            id: "script-too-large", summary: size.map { "script is \($0 >> 20) MiB, more than the \(limit) MiB limit" } ?? "script is longer than the \(limit) MiB limit",
+            help: "split it into several scripts", range: range)
+    }
     static func expressionTooDeep(_ range: SourceRange, limit: Int) -> Diagnostic {
         Diagnostic(
             id: "expression-too-deep", summary: "expression nested more than \(limit) deep",

@@ -76,24 +76,15 @@ public struct DiagnosticRenderer: Sendable {
         }
         let prefix = cutBefore || windowStart > lineStart ? "…" : ""
         let suffix = cutAfter || windowEnd < lineEnd ? "…" : ""
-        let before = printable(bytes[windowStart..<caretStart])
-        let under = printable(bytes[caretStart..<max(caretStart, min(caretEnd, windowEnd))])
-        let lineText = String(printable(bytes[windowStart..<windowEnd]))
+        let underEnd = max(caretStart, min(caretEnd, windowEnd))
+        let before = TerminalText.printable(bytes[windowStart..<caretStart])
+        let under = TerminalText.printable(bytes[caretStart..<underEnd])
+        let lineText = before + under + TerminalText.printable(bytes[underEnd..<windowEnd])
         let number = String(range.start.line)
         let gutter = String(repeating: " ", count: number.count)
         var out = " \(number) | \(prefix)\(lineText)\(suffix)\n"
-        let pad = String(repeating: " ", count: prefix.isEmpty ? 0 : 1) + String(before.map { $0 == "\t" ? "\t" : " " as Character })
+        let pad = (prefix.isEmpty ? "" : " ") + TerminalText.blanked(before)
         out += " \(gutter) | \(pad)\(carets(String(repeating: "^", count: max(1, under.count))))\n"
         return out
-    }
-
-    /// Source text made safe to print: control characters shown as U+FFFD.
-    func printable(_ bytes: ArraySlice<UInt8>) -> [Character] {
-        let s = String(decoding: bytes, as: UTF8.self)
-        return s.map { c in
-            if c == "\t" { return "\t" }
-            if c.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "\u{FFFD}" }
-            return c
-        }
     }
 }

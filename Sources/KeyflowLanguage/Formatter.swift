@@ -58,7 +58,9 @@ public struct Formatter {
             commentsBefore(s.range.start.offset, indent: indent)
             statement(s, indent: indent)
             let nextStart = i + 1 < list.count ? list[i + 1].range.start.offset : endOffset
-            // Comments left inside the statement (in a multi-line expression) follow it.
+            // Comments left inside the statement (in a multi-line expression) follow it, at
+            // the statement's indent: where the next formatting finds them, as own-line
+            // comments before the next statement (so formatting stays idempotent).
             var trailing: Comment? = nil
             while nextComment < comments.count && comments[nextComment].range.start.offset < nextStart {
                 let c = comments[nextComment]
@@ -66,7 +68,7 @@ public struct Formatter {
                     trailing = c
                     nextComment += 1
                 } else if c.range.start.offset < s.range.end.offset {
-                    emit("#" + c.text.trimmingTrailingSpaces, indent: indent + 4, sourceLine: lastSourceLine)
+                    emit("#" + c.text.trimmingTrailingSpaces, indent: indent, sourceLine: lastSourceLine)
                     nextComment += 1
                 } else {
                     break

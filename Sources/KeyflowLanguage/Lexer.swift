@@ -14,6 +14,8 @@ public struct Comment: Sendable, Hashable {
 /// or `,`, not before a line that begins with a clause keyword.
 public struct Lexer: Sendable {
     public let file: String
+    /// `file`, interned, for the ranges.
+    let source: SourceFile
     let bytes: [UInt8]
     let end: Int
     var pos: Int
@@ -30,7 +32,7 @@ public struct Lexer: Sendable {
 
     /// Lexes a whole buffer.
     public init(bytes: [UInt8], file: String) {
-        self.init(bytes: bytes, file: file, from: 0, to: bytes.count, line: 1, lineStart: 0)
+        self.init(bytes: bytes, file: file, source: SourceFile(file), from: 0, to: bytes.count, line: 1, lineStart: 0)
     }
 
     public init(source: String, file: String) {
@@ -38,8 +40,9 @@ public struct Lexer: Sendable {
     }
 
     /// Lexes `bytes[from..<to]` (used for the expression inside `${ }`).
-    init(bytes: [UInt8], file: String, from: Int, to: Int, line: Int, lineStart: Int) {
+    init(bytes: [UInt8], file: String, source: SourceFile, from: Int, to: Int, line: Int, lineStart: Int) {
         self.file = file
+        self.source = source
         self.bytes = bytes
         self.pos = from
         self.end = to
@@ -68,7 +71,7 @@ public struct Lexer: Sendable {
         SourceLocation(offset: offset, line: line, column: offset - lineStart + 1)
     }
 
-    func range(from start: SourceLocation) -> SourceRange { SourceRange(file: file, start: start, end: location) }
+    func range(from start: SourceLocation) -> SourceRange { SourceRange(source: source, start: start, end: location) }
 
     mutating func report(_ d: Diagnostic) { diagnostics.append(d) }
 
@@ -101,7 +104,7 @@ public struct Lexer: Sendable {
                 {
                     continue
                 }
-                return Token(kind: .newline, range: SourceRange(file: file, start: start, end: SourceLocation(offset: start.offset + 1, line: start.line, column: start.column + 1)))
+                return Token(kind: .newline, range: SourceRange(source: source, start: start, end: SourceLocation(offset: start.offset + 1, line: start.line, column: start.column + 1)))
             case UInt8(ascii: "#"):
                 scanComment()
             default:
@@ -109,7 +112,7 @@ public struct Lexer: Sendable {
             }
         }
         let here = location
-        return Token(kind: .eof, range: SourceRange(file: file, start: here, end: here))
+        return Token(kind: .eof, range: SourceRange(source: source, start: here, end: here))
     }
 
     mutating func scanComment() {
@@ -252,13 +255,36 @@ public struct Lexer: Sendable {
 
     mutating func scanWord(_ start: SourceLocation) -> Token {
         while pos < end && isIdentPart(bytes[pos]) { pos += 1 }
-        let text = String(decoding: bytes[start.offset..<pos], as: UTF8.self)
         let r = range(from: start)
-        if let k = Lexer.keywords[text] { return Token(kind: .keyword(k), range: r) }
+        if let k = keyword(start.offset..<pos) { return Token(kind: .keyword(k), range: r) }
+        let text = String(decoding: bytes[start.offset..<pos], as: UTF8.self)
         return Token(kind: .identifier, range: r, payload: .text(text))
     }
 
-    static let keywords: [String: Keyword] = Dictionary(uniqueKeysWithValues: Keyword.allCases.map { ($0.rawValue, $0) })
+    /// The keyword spelled by `bytes[word]`, if any: compared byte by byte with the
+    /// keywords of the same length and first letter, with no String made or hashed (most
+    /// words of a script are keywords).
+    func keyword(_ word: Range<Int>) -> Keyword? {
+        let length = word.count
+        guard length > 0, length < Lexer.keywordsByLength.count else { return nil }
+        let first = bytes[word.lowerBound]
+        candidates: for (spelling, k) in Lexer.keywordsByLength[length] where spelling[0] == first {
+            for i in 1..<length where spelling[i] != bytes[word.lowerBound + i] { continue candidates }
+            return k
+        }
+        return nil
+    }
+
+    /// Every keyword's UTF-8 spelling, grouped by length.
+    static let keywordsByLength: [[([UInt8], Keyword)]] = {
+        var table: [[([UInt8], Keyword)]] = []
+        for k in Keyword.allCases {
+            let spelling = Array(k.rawValue.utf8)
+            while table.count <= spelling.count { table.append([]) }
+            table[spelling.count].append((spelling, k))
+        }
+        return table
+    }()
 
     // MARK: - Numbers, durations, timestamps
 

@@ -65,6 +65,11 @@ public struct Parser {
     }
 
     public static func parse(bytes: [UInt8], file: String) -> ParseResult {
+        guard bytes.count <= SourceLimits.maxScriptBytes else {
+            let start = SourceLocation(offset: 0, line: 1, column: 1)
+            let range = SourceRange(file: file, start: start, end: start)
+            return ParseResult(program: Program(statements: [], range: range), diagnostics: [.scriptTooLarge(bytes.count, range)], incomplete: nil)
+        }
         var parser = Parser(lexer: Lexer(bytes: bytes, file: file))
         let program = parser.parseProgram()
         let all = (parser.lexer.diagnostics + parser.diagnostics).sorted { $0.range.start < $1.range.start }
@@ -134,13 +139,13 @@ public struct Parser {
                 firstErrorAtEnd = lexer.depth > 0 ? .openBracket : blockDepth > 0 ? .openBlock : .continuingClause
             }
             // Point just after the last token, where more was expected.
-            let at = previousEnd < current.range.start ? SourceRange(file: lexer.file, start: previousEnd, end: previousEnd) : current.range
+            let at = previousEnd < current.range.start ? SourceRange(source: lexer.source, start: previousEnd, end: previousEnd) : current.range
             return SyntaxError(diagnostic: .unexpectedEndOfInput(what, at: at))
         }
         if let mistake = unitMistake() { return SyntaxError(diagnostic: mistake) }
         if current.kind == .newline {
             // Point just after the last token rather than at the line break.
-            let at = SourceRange(file: lexer.file, start: previousEnd, end: previousEnd)
+            let at = SourceRange(source: lexer.source, start: previousEnd, end: previousEnd)
             return SyntaxError(diagnostic: .expected(what, found: Token(kind: .newline, range: at), help: help))
         }
         return SyntaxError(diagnostic: .expected(what, found: current, help: help))
@@ -179,9 +184,18 @@ public struct Parser {
         if current.kind == .minus, let previous = previousToken, previous.kind == .identifier,
             previous.range.end.offset == current.range.start.offset
         {
-            let next = peek(1)
-            if next.range.start.offset == current.range.end.offset, next.kind == .identifier || next.kind == .int {
-                let range = previous.range.union(next.range)
+            var last = peek(1)
+            if last.range.start.offset == current.range.end.offset, last.kind == .identifier || last.kind == .int {
+                // The whole chain: `tenant-2-a`, not `tenant-2`.
+                var n = 1
+                while case let (dash, word) = (peek(n + 1), peek(n + 2)), dash.kind == .minus,
+                    dash.range.start.offset == last.range.end.offset, word.range.start.offset == dash.range.end.offset,
+                    word.kind == .identifier || word.kind == .int
+                {
+                    last = word
+                    n += 2
+                }
+                let range = previous.range.union(last.range)
                 sawNonEndError = true
                 return SyntaxError(diagnostic: .unquotedName(text(of: range), range))
             }
@@ -205,7 +219,7 @@ public struct Parser {
     }
 
     func range(from start: SourceLocation) -> SourceRange {
-        SourceRange(file: lexer.file, start: start, end: max(start, previousEnd))
+        SourceRange(source: lexer.source, start: start, end: max(start, previousEnd))
     }
 
     mutating func enter() throws(SyntaxError) {
@@ -244,7 +258,7 @@ public struct Parser {
         let start = current.range.start
         let statements = parseStatements(inBlock: false)
         let end = current.range.end
-        return Program(statements: statements, range: SourceRange(file: lexer.file, start: start, end: end), comments: lexer.comments)
+        return Program(statements: statements, range: SourceRange(source: lexer.source, start: start, end: end), comments: lexer.comments)
     }
 
     mutating func parseStatements(inBlock: Bool) -> [Statement] {
@@ -580,7 +594,7 @@ public struct Parser {
             let toEnd = current.range.end
             advance()
             let sink = try parseSink()
-            return Clause(.secretTo(sink), range: range(from: start), keywordRange: SourceRange(file: lexer.file, start: start, end: toEnd))
+            return Clause(.secretTo(sink), range: range(from: start), keywordRange: SourceRange(source: lexer.source, start: start, end: toEnd))
         default:
             return nil
         }
@@ -1017,7 +1031,7 @@ public struct Parser {
                 out.append(StringPart(.text(s), range: r))
             case .interpolation(let inner, let whole):
                 let lineStart = inner.start.offset - inner.start.column + 1
-                var sub = Parser(lexer: Lexer(bytes: lexer.bytes, file: lexer.file, from: inner.start.offset, to: inner.end.offset, line: inner.start.line, lineStart: lineStart), depth: depth)
+                var sub = Parser(lexer: Lexer(bytes: lexer.bytes, file: lexer.file, source: lexer.source, from: inner.start.offset, to: inner.end.offset, line: inner.start.line, lineStart: lineStart), depth: depth)
                 do throws(SyntaxError) {
                     let e = try sub.parseExpr()
                     if sub.current.kind != .eof { throw sub.unexpected("`}`") }

@@ -31,7 +31,9 @@ struct CheckCommand: AsyncParsableCommand {
             switch ScriptFile.read(file) {
             case .success(let bytes):
                 printer.know(file: name, bytes: bytes)
-                diagnostics = compile(bytes: bytes, file: name).1
+                let (program, found) = compile(bytes: bytes, file: name)
+                KeptUntilExit.keep(program)
+                diagnostics = found
             case .failure(let unreadable):
                 diagnostics = [unreadable.diagnostic]
             }

@@ -87,6 +87,30 @@ import Testing
         }
     }
 
+    /// A script that is a device, standard input that never ends, or a file over the
+    /// 64 MiB limit: refused after at most 64 MiB is read, never read into all memory.
+    @Test func scriptsThatNeverEndOrAreTooLarge() throws {
+        let dir = try TestPaths.temporaryFolder("keyflow-hostile")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fd = open(dir + "/huge.kf", O_WRONLY | O_CREAT, 0o600)
+        #expect(fd >= 0 && ftruncate(fd, 1 << 30) == 0)
+        close(fd)
+        let environment = isolatedEnvironment(["HOME": dir, "XDG_CONFIG_HOME": dir + "/.config"])
+        for (arguments, stdin, expected) in [
+            (["check", "/dev/zero"], "/dev/null", "script is longer than the 64 MiB limit"),
+            (["check", "-"], "/dev/zero", "script is longer than the 64 MiB limit"),
+            (["plan", "--sandbox", "-"], "/dev/zero", "script is longer than the 64 MiB limit"),
+            (["check", "huge.kf"], "/dev/null", "script is 1024 MiB, more than the 64 MiB limit"),
+        ] {
+            let o = try runBounded(TestPaths.keyflowBinary, arguments, environment: environment, directory: dir, seconds: Self.seconds, stdin: stdin)
+            let what = arguments.joined(separator: " ") + " < " + stdin
+            #expect(!o.timedOut && o.signal == nil, "\(what): timed out or died")
+            #expect(o.status == 2, "\(what) exited \(o.status.map(String.init) ?? "-")")
+            #expect(o.peakMemory < Self.memoryCeiling, "\(what) peaked at \(o.peakMemory >> 20) MiB")
+            #expect(o.stderr.contains(expected), "\(what): \(o.stderr.prefix(300))")
+        }
+    }
+
     @Test func aLongLineIsCutInItsDiagnostic() throws {
         let source = "print \"" + String(repeating: "a", count: 35_000) + "\", nope\n"
         let o = try outcome(Case(command: "check", file: "long.kf", source: Self.bytes(source), expected: ""))

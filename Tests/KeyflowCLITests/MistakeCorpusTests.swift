@@ -49,6 +49,7 @@ struct MistakeCorpusTests {
         #expect(Self.files == [
             "clause-expires.kf", "clause-grace-period.kf", "clause-scope.kf", "clause-typo.kf", "parameter-before-script.kf",
             "parameter-type.kf", "reserved-variable.kf", "second-sink.kf", "secret-clauses.kf", "unit-words.kf", "unquoted-name.kf",
+            "unquoted-selector.kf",
         ])
     }
 

@@ -129,7 +129,8 @@ public struct BoundedOutcome: Sendable {
 /// reaped with wait4, whose rusage is the child's own; killed with SIGKILL at the deadline.
 /// Standard input is /dev/null; the outputs go to temporary files (as `runProcess`).
 public func runBounded(
-    _ executable: String, _ arguments: [String], environment: [String: String], directory: String, seconds limit: Double
+    _ executable: String, _ arguments: [String], environment: [String: String], directory: String, seconds limit: Double,
+    stdin: String = "/dev/null"
 ) throws -> BoundedOutcome {
     let folder = try TestPaths.temporaryFolder("keyflow-bounded")
     defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -137,7 +138,7 @@ public func runBounded(
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     // The child is a shell that changes folder and execs the program: the same process,
