@@ -261,6 +261,7 @@ public final class Interpreter: Sendable {
             case let other: throw .typeMismatch(expected: "a number", found: other, p.range)
             }
         }
+        await listProjectsAhead(items, variable, body, limit)
         let base = env
         let states = JobStates(count: items.count)
         do throws(RuntimeError) {
@@ -283,6 +284,26 @@ public final class Interpreter: Sendable {
             guard projects.count == items.count, projects.count > 1 else { throw error }
             throw error.noting(states.report(names: projects.map(\.id)))
         }
+    }
+
+    /// A plan pass runs a loop's iterations one after another (`runOrdered`: a simulation
+    /// waits on no network), except that each `in project p` of a loop over projects waits
+    /// for that project's key list. When the body enters the loop's project at its top level,
+    /// so every iteration lists it anyway, the lists are made before the loop, `limit` at a
+    /// time: the same requests (`Listings` lists each project once), in flight side by side.
+    func listProjectsAhead(_ items: [Value], _ variable: Identifier, _ body: Block, _ limit: Int) async {
+        guard !executor.runsConcurrently, limit > 1 else { return }
+        let entersEach = body.statements.contains { s in
+            guard case .inProject(let target, _) = s.kind, case .identifier(let name) = target.kind else { return false }
+            return name == variable.name
+        }
+        guard entersEach else { return }
+        let own = executor.project  // its keys are the run's own list, not a `Listings` one
+        let ids = items.compactMap { item -> String? in
+            guard case .project(let p) = item, p.id != own else { return nil }
+            return p.id
+        }
+        await executor.listings.listKeys(of: ids, limit: limit)
     }
 
     /// `in project EXPR { ... }`: the block against another project of the organization.

@@ -53,12 +53,20 @@ public final class KeyCache: @unchecked Sendable {
 
     /// Every key of the project (with `namePrefix`, every key whose name starts with it:
     /// see `KeyReach`), following cursors page by page.
-    public static func fetchAll(from api: any KeysAPI, namePrefix: String? = nil, pageSize: Int = 5000) async throws(APIError) -> [Key] {
+    public static func fetchAll(from api: any KeysAPI, namePrefix: String?, pageSize: Int = 5000) async throws(APIError) -> [Key] {
+        try await fetchAll(from: api, narrowedTo: namePrefix.map(KeyNarrowing.prefix), pageSize: pageSize)
+    }
+
+    /// Every key of the project (with `narrowing`, only the keys it names: see `KeyReach`),
+    /// following cursors page by page.
+    public static func fetchAll(from api: any KeysAPI, narrowedTo narrowing: KeyNarrowing? = nil, pageSize: Int = 5000)
+        async throws(APIError) -> [Key]
+    {
         var all: [Key] = []
         var cursor: String?
         while true {
             var queries: [KeyQuery] = [.limit(pageSize)]
-            if let namePrefix { queries.append(.startsWith("name", namePrefix)) }
+            if let narrowing { queries.append(narrowing.query) }
             if let cursor { queries.append(.cursorAfter(cursor)) }
             let page = try await api.listKeys(queries: queries, total: false)
             if all.isEmpty { all = page.keys } else { all += page.keys }

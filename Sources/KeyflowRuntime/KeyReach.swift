@@ -1,31 +1,62 @@
+import KeyflowClient
 import KeyflowLanguage
 
 /// Which of the project's keys a script can reach, as far as one list request can narrow
 /// them: a run lists the keys once, up front, and a script whose every selector names its
-/// keys by a common literal prefix needs only the keys whose names start with it.
+/// keys exactly, or by a common literal prefix, needs only those keys.
 ///
+/// `show "ci"`, `exists("ci")` and `count(keys where name == "ci")` reach only the keys
+/// named `ci`: the list asks the server for that name alone (`equal("name", ["ci"])`).
 /// `for t in lines("tenants.txt") { ensure "tenant-${t}" ... }` and
 /// `count(keys where name ~ "tenant-*")` reach only names that start with `tenant-`: the
-/// list asks the server for those alone (`startsWith("name", "tenant-")`) and does not
-/// carry, parse and index the project's other keys. Anything the analysis cannot bound —
-/// `keys`, `list` without `where`, an `id` selector or clause, a name built from a variable
-/// — reaches every key, and the whole list is read as before; so does `rotate` and
-/// `rollback`, which link keys by id. A selector that finds no key still suggests similar
-/// names from the whole list (`KeyCache.everyName`).
+/// list asks for those (`startsWith("name", "tenant-")`) and does not carry, parse and
+/// index the project's other keys. Anything the analysis cannot bound — `keys`, `list`
+/// without `where`, an `id` selector or clause, a name built from a variable — reaches
+/// every key, and the whole list is read as before; so does `rotate` and `rollback`, which
+/// link keys by id. A selector that finds no key still suggests similar names from the
+/// whole list (`KeyCache.everyName`).
 ///
-/// The narrowing is safe because the server's `startsWith` keeps at least what the script
-/// can match: the prefix is cut before its first non-ASCII byte, so it is compared byte
-/// for byte (the sandbox) or case-insensitively (Appwrite's database), never more strictly
-/// than `==` and `~` compare names here.
+/// The narrowing is safe because the server keeps at least what the script can match: an
+/// exact name is sent only when it is ASCII, and a prefix is cut before its first
+/// non-ASCII byte, so either is compared byte for byte (the sandbox) or case-insensitively
+/// (Appwrite's database), never more strictly than `==` and `~` compare names here.
 public enum KeyReach {
+    /// What the up-front list of a program asks the server for; nil: every key.
+    /// Exact names when every key the program reaches is named exactly (ASCII, at most
+    /// `maxNames` of them, short enough for one query), else their common prefix.
+    public static func narrowing(of program: Program) -> KeyNarrowing? {
+        var walker = Walker()
+        walker.statements(program.statements)
+        guard !walker.everything, !walker.reached.isEmpty else { return nil }
+        if walker.reached.allSatisfy({ $0.exact && $0.text.utf8.allSatisfy { $0 < 0x80 } }) {
+            var seen = Set<String>()
+            let names = walker.reached.map(\.text).filter { seen.insert($0).inserted }
+            if names.count <= maxNames, names.reduce(0, { $0 + $1.utf8.count }) <= maxNameBytes { return .names(names) }
+        }
+        return commonPrefix(walker.reached.map(\.text)).map(KeyNarrowing.prefix)
+    }
+
+    /// At most this many names in one `equal` (Appwrite takes 500 values a filter)…
+    static let maxNames = 100
+    /// …of at most this many bytes together (a query is at most 4,096 characters, and a
+    /// name's quotes and escapes cost more).
+    static let maxNameBytes = 2_000
+
     /// The name prefix every key the program can reach starts with; nil when it may reach
-    /// any key (or when the prefix would be empty).
+    /// any key (or when the prefix would be empty). A saved plan narrows its listing so
+    /// (docs/saved-plans.md, `name_prefix`).
     public static func namePrefix(of program: Program) -> String? {
         var walker = Walker()
         walker.statements(program.statements)
-        guard !walker.everything, let first = walker.prefixes.first else { return nil }
+        guard !walker.everything else { return nil }
+        return commonPrefix(walker.reached.map(\.text))
+    }
+
+    /// The longest common prefix of `texts`, cut before its first non-ASCII byte; nil when empty.
+    static func commonPrefix(_ texts: [String]) -> String? {
+        guard let first = texts.first else { return nil }
         var common = Array(first.utf8)
-        for p in walker.prefixes.dropFirst() {
+        for p in texts.dropFirst() {
             let bytes = Array(p.utf8)
             var n = 0
             while n < common.count, n < bytes.count, common[n] == bytes[n] { n += 1 }
@@ -41,7 +72,7 @@ public enum KeyReach {
     public static func reachesKeys(_ program: Program) -> Bool {
         var walker = Walker()
         walker.statements(program.statements)
-        return walker.everything || !walker.prefixes.isEmpty || walker.variables
+        return walker.everything || !walker.reached.isEmpty || walker.variables
     }
 
     /// Whether the program may act on a project other than the target (`in project`): its
@@ -53,8 +84,8 @@ public enum KeyReach {
     }
 
     private struct Walker {
-        /// The literal prefixes of the names the program reaches.
-        var prefixes: [String] = []
+        /// The literal names, or prefixes of names, the program reaches.
+        var reached: [Reached] = []
         /// The program may reach a key whose name no prefix bounds.
         var everything = false
         /// The program has an `in project` block.
@@ -195,17 +226,17 @@ public enum KeyReach {
             }
         }
 
-        mutating func need(_ found: [String]?) {
-            if let found { prefixes += found } else { everything = true }
+        mutating func need(_ found: [Reached]?) {
+            if let found { reached += found } else { everything = true }
         }
 
-        mutating func need(_ found: String?) {
+        mutating func need(_ found: Reached?) {
             need(found.map { [$0] })
         }
 
         /// The prefixes that bound the names a `where` condition can accept; nil when it
         /// does not bound them (`scopes has keys.write`, `not name ~ "a*"`).
-        static func conditionPrefixes(_ c: Expr) -> [String]? {
+        static func conditionPrefixes(_ c: Expr) -> [Reached]? {
             guard case .binary(let op, let l, let r) = c.kind else { return nil }
             switch op {
             case .and:
@@ -230,12 +261,34 @@ public enum KeyReach {
         }
 
         /// The literal text a string expression starts with, up to its first interpolation
-        /// (and, for a pattern, its first `*` or `?`); nil when that is empty or `e` is not
-        /// a string literal.
-        static func literalPrefix(_ e: Expr, glob: Bool) -> String? {
+        /// (and, for a pattern, its first `*` or `?`); exact when it is the whole string
+        /// (never for a pattern); nil when that is empty or `e` is not a string literal.
+        static func literalPrefix(_ e: Expr, glob: Bool) -> Reached? {
             guard case .string(let parts) = e.kind, let first = parts.first, case .text(let text) = first.kind else { return nil }
             let prefix = glob ? String(text.prefix { $0 != "*" && $0 != "?" }) : text
-            return prefix.isEmpty ? nil : prefix
+            return prefix.isEmpty ? nil : Reached(text: prefix, exact: !glob && parts.count == 1)
+        }
+    }
+
+    /// A name the program reaches (`exact`), or a prefix of such names.
+    struct Reached {
+        var text: String
+        var exact: Bool
+    }
+}
+
+/// The keys a list request is narrowed to (`KeyReach.narrowing`).
+public enum KeyNarrowing: Sendable, Hashable {
+    /// The keys with one of these names: `equal("name", names)`.
+    case names([String])
+    /// The keys whose names start with this: `startsWith("name", prefix)`.
+    case prefix(String)
+
+    /// The list request's filter.
+    public var query: KeyQuery {
+        switch self {
+        case .names(let names): .equal("name", names)
+        case .prefix(let prefix): .startsWith("name", prefix)
         }
     }
 }

@@ -42,6 +42,18 @@ public final class Listings: @unchecked Sendable {
         return try await task.value.get()
     }
 
+    /// Lists the keys of each of `projects` not listed yet, at most `limit` at a time, and
+    /// keeps them for `keys(of:)`; a failure is kept too, for the reader that needs that list.
+    public func listKeys(of projects: [String], limit: Int) async {
+        await withTaskGroup(of: Void.self) { group in
+            var started = 0
+            for project in projects {
+                if started >= limit { await group.next() } else { started += 1 }
+                group.addTask { _ = try? await self.keys(of: project) }
+            }
+        }
+    }
+
     /// Every listing read so far that succeeded: the keys of each project, and the
     /// organization's projects (nil: not listed). For a saved plan's fingerprints.
     public func listed() async -> (keys: [String: [Key]], projects: [Project]?) {

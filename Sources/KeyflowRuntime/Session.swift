@@ -105,19 +105,26 @@ public final class Session: @unchecked Sendable {
             }
         }
         if options.announceTarget { out(.target(target, mode: .plan)) }
-        let reach = KeyReach.namePrefix(of: program)
         let api = self.api
+        let kept = keptKeys
         let keys: KeyCache
-        if recording == nil, let fresh = keptKeys?.fresh() {
+        switch KeySource.choose(program, kept: kept, for: recording == nil ? .read : .savedPlan) {
+        case .kept(let fresh):
             keys = KeyCache(seed: fresh)
-        } else {
-            // A saved plan fingerprints what it read, so it always lists afresh.
+        case .none:
+            keys = KeyCache(source: api)
+        case .list(let narrowing, let keep):
+            let generation = kept?.currentGeneration ?? 0
             keys = KeyCache(
                 loader: { () async throws(APIError) in
-                    let listed = try await KeyCache.fetchAll(from: api, namePrefix: reach)
-                    recording?.read(project: api.project, namePrefix: reach, listed)
+                    let listed = try await KeyCache.fetchAll(from: api, narrowedTo: narrowing)
+                    // A saved plan's listing is never narrowed by names (`KeySource.Purpose.savedPlan`).
+                    var prefix: String?
+                    if case .prefix(let p) = narrowing { prefix = p }
+                    recording?.read(project: api.project, namePrefix: prefix, listed)
+                    if keep { kept?.store(listed, ifStill: generation) }
                     return listed
-                }, everyName: everyName(narrowed: reach != nil))
+                }, everyName: everyName(narrowed: narrowing != nil))
         }
         let listings = Listings(api: api)
         recording?.listings = listings
@@ -139,40 +146,31 @@ public final class Session: @unchecked Sendable {
         let out: EventHandler = { tally.consume($0); emit($0) }
         if options.announceTarget { out(.target(target, mode: .run)) }
 
-        // 0. The keys it starts from: none listed for a chunk that reaches no key (listed on
-        //    first use should it reach one after all); the session's kept list for a chunk
-        //    that only reads; else one list request.
-        let reach = KeyReach.namePrefix(of: program)
+        // 0. The keys it starts from (`KeySource`): none listed for a chunk that reaches no
+        //    key, the session's kept list for a chunk that only reads, else one list request.
         let kept = keptKeys
         var start: StartingKeys
-        var narrowed = false  // the list holds only the keys whose names start with `reach`
-        if !KeyReach.reachesKeys(program) {
-            start = .onFirstUse(FirstListing { [api] () async throws(APIError) in try await KeyCache.fetchAll(from: api) })
-        } else if let fresh = kept?.fresh() {
-            start = .kept(fresh)
-        } else {
-            do {
-                // With a kept list to refill, the whole list (later reads are served from it).
-                start = .listed(try await listKeys(kept == nil ? reach : nil, keeping: kept, program.range))
-                narrowed = kept == nil && reach != nil
-            } catch {
-                return finish(tally, error, out)
-            }
+        var narrowed: Bool  // the list holds only the keys `KeyReach` bounds the chunk to
+        do {
+            (start, narrowed) = try await startingKeys(KeySource.choose(program, kept: kept, for: .read), kept, program.range)
+        } catch {
+            return finish(tally, error, out)
         }
+        var every = everyName(narrowed: narrowed)  // listed at most once, for both passes
         let listings = Listings(api: api)
 
         // 1. The plan pass: the same evaluation over a copy of the list; its steps are not reported.
         var planned = StepCollector()
         var plannedEnvironment: Environment
         do {
-            (planned, plannedEnvironment) = try await planPass(program, start.cache(everyName(narrowed: narrowed)), listings, options, source)
+            (planned, plannedEnvironment) = try await planPass(program, start.cache(every), listings, options, source)
             if case .kept = start, !planned.steps.isEmpty {
                 // A write never starts from a kept list: list afresh and plan again.
                 kept?.invalidate()
-                start = .listed(try await listKeys(reach, keeping: nil, program.range))
-                narrowed = reach != nil
+                (start, narrowed) = try await startingKeys(KeySource.choose(program, kept: kept, for: .write), kept, program.range)
+                every = everyName(narrowed: narrowed)
                 (planned, plannedEnvironment) = try await planPass(
-                    program, start.cache(everyName(narrowed: narrowed)), listings, options, source)
+                    program, start.cache(every), listings, options, source)
             }
         } catch {
             // Found before any write: the run does not start.
@@ -219,7 +217,7 @@ public final class Session: @unchecked Sendable {
         // 5. The run.
         kept?.invalidate()
         let executor = APIExecutor(
-            api: api, sinks: options.sinks, keys: start.cache(everyName(narrowed: narrowed)), listings: listings,
+            api: api, sinks: options.sinks, keys: start.cache(every), listings: listings,
             onStepFinished: options.onStepFinished)
         do {
             let env = try await interpreter(executor, options, source).execute(program.statements, in: environment, emit: out)
@@ -232,15 +230,24 @@ public final class Session: @unchecked Sendable {
         return finish(tally, nil, out)
     }
 
-    /// The list request a run starts from (narrowed to `reach`); a full list is kept for later chunks.
-    private func listKeys(_ reach: String?, keeping kept: SessionKeys?, _ range: SourceRange) async throws(RuntimeError) -> [Key] {
-        let generation = kept?.currentGeneration ?? 0
-        do {
-            let listed = try await KeyCache.fetchAll(from: api, namePrefix: reach)
-            if reach == nil { kept?.store(listed, ifStill: generation) }
-            return listed
-        } catch {
-            throw .api(error, during: "listing the project's keys", range)
+    /// The keys a run starts from, as `source` says, and whether the list is narrowed.
+    private func startingKeys(_ source: KeySource, _ kept: SessionKeys?, _ range: SourceRange) async throws(RuntimeError)
+        -> (StartingKeys, narrowed: Bool)
+    {
+        switch source {
+        case .none:
+            return (.onFirstUse(FirstListing { [api] () async throws(APIError) in try await KeyCache.fetchAll(from: api) }), false)
+        case .kept(let keys):
+            return (.kept(keys), false)
+        case .list(let narrowing, let keep):
+            let generation = kept?.currentGeneration ?? 0
+            do {
+                let listed = try await KeyCache.fetchAll(from: api, narrowedTo: narrowing)
+                if keep { kept?.store(listed, ifStill: generation) }
+                return (.listed(listed), narrowing != nil)
+            } catch {
+                throw .api(error, during: "listing the project's keys", range)
+            }
         }
     }
 
@@ -274,11 +281,13 @@ public final class Session: @unchecked Sendable {
     }
 
     /// For a run whose list is narrowed to the keys its script can reach: the names of all
-    /// keys, listed again only when a selector finds no key and suggests similar names.
+    /// keys, listed only when needed (a selector that finds no key suggests similar names;
+    /// a `keys where` that matches every listed key is checked against the whole project),
+    /// and then once for every pass that shares the answer.
     func everyName(narrowed: Bool) -> (@Sendable () async -> [String])? {
         guard narrowed else { return nil }
-        let api = self.api
-        return { (try? await KeyCache.fetchAll(from: api))?.map(\.name) ?? [] }
+        let listing = FirstListing { [api] () async throws(APIError) in try await KeyCache.fetchAll(from: api) }
+        return { (try? await listing.keys())?.map(\.name) ?? [] }
     }
 
     /// A key of the project, for `creationRefusal`: the first listed, or, when the list

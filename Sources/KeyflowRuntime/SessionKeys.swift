@@ -1,11 +1,13 @@
 import Foundation
 import KeyflowClient
+import KeyflowLanguage
 
 /// The REPL's copy of the project's keys, kept between chunks (docs/repl.md, "The key
 /// cache"): a chunk that only reads keys is served from it while it is younger than
 /// `maxAge`, so `show "ci"` in a project of thousands of keys costs no round trip. Writes
 /// never start from it — a chunk whose plan has steps lists the keys afresh, as every
-/// `keyflow run` does — and after a write it is dropped until the next full list.
+/// `keyflow run` does — and after a write it is dropped until the next full list. When
+/// and how a chunk lists instead is `KeySource`'s decision (below).
 /// Key names for completion come from the same list.
 public final class SessionKeys: @unchecked Sendable {
     /// How long a full list serves reads (`KEYFLOW_REPL_CACHE_SECONDS`, default 10 s; 0 keeps none).
@@ -68,5 +70,46 @@ public final class SessionKeys: @unchecked Sendable {
             generation += 1
             valid = false
         }
+    }
+}
+
+/// Where a plan or run gets the keys it starts from — decided here alone, for `keyflow
+/// plan`/`run` (no kept list) and the REPL (docs/repl.md, "The key cache"):
+///
+/// - a chunk that reaches no key (`KeyReach.reachesKeys`) lists nothing up front;
+/// - a chunk that only reads is served from a kept list younger than its age;
+/// - otherwise one list request, narrowed as far as `KeyReach` bounds the chunk — except
+///   that with a kept list to refill (the REPL), a chunk that does not name its keys exactly
+///   lists every key and keeps the list for the chunks after it. A chunk whose keys are all
+///   named exactly (`show "ci"`, `keys where name == "ci"`) asks for those names alone: one
+///   round trip with a small answer, whatever the project's size.
+/// - a write never starts from a kept list: it lists as `keyflow run` does;
+/// - a saved plan lists narrowed by prefix only (its file records `name_prefix`,
+///   docs/saved-plans.md), whatever is kept.
+enum KeySource {
+    /// Nothing listed up front (listed on first use, should the chunk reach a key after all).
+    case none
+    /// The session's kept list.
+    case kept([Key])
+    /// One list request (narrowed; nil: every key); `keep`: the list refills the kept one.
+    case list(KeyNarrowing?, keep: Bool)
+
+    enum Purpose {
+        /// A chunk's first pass: it may turn out to write (its plan then has steps).
+        case read
+        /// A chunk whose plan has steps.
+        case write
+        /// `keyflow plan -o`.
+        case savedPlan
+    }
+
+    static func choose(_ program: Program, kept: SessionKeys?, for purpose: Purpose) -> KeySource {
+        if purpose == .savedPlan { return .list(KeyReach.namePrefix(of: program).map(KeyNarrowing.prefix), keep: false) }
+        guard KeyReach.reachesKeys(program) else { return .none }
+        let narrowing = KeyReach.narrowing(of: program)
+        guard let kept, purpose == .read else { return .list(narrowing, keep: false) }
+        if let fresh = kept.fresh() { return .kept(fresh) }
+        if case .names = narrowing { return .list(narrowing, keep: false) }
+        return .list(nil, keep: true)
     }
 }

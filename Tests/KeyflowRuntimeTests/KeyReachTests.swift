@@ -1,6 +1,7 @@
 import Foundation
 import KeyflowClient
 import KeyflowLanguage
+import KeyflowTestSupport
 import Testing
 
 @testable import KeyflowRuntime
@@ -30,6 +31,67 @@ import Testing
         #expect(try prefix(#"delete keys where name == "a-1" or name ~ "a-2*""#) == "a-")
         #expect(try prefix(#"list where name ~ "svc-*""#) == "svc-")
         #expect(try prefix(#"ensure "ci-prod" scopes [users.read] as k"# + "\n" + "show k") == "ci-prod")
+    }
+
+    func narrowing(_ source: String) throws -> KeyNarrowing? {
+        let (program, diagnostics) = compile(source: source, file: "reach.kf")
+        return KeyReach.narrowing(of: try #require(program, "does not compile: \(diagnostics.map(\.summary))"))
+    }
+
+    /// Keys named exactly are asked for by name (`equal`); anything less exact by prefix.
+    @Test func exactNamesNarrowTheListToThoseNames() throws {
+        #expect(try narrowing(#"show "svc-02500""#) == .names(["svc-02500"]))
+        #expect(try narrowing(#"print exists("ci"), count(keys where name == "ci" or name == "cd")"#) == .names(["ci", "cd"]))
+        #expect(try narrowing(#"update "old" name "new""#) == .names(["old", "new"]), "a rename reaches both names")
+        #expect(try narrowing(#"grant all "ci" users.read"# + "\n" + #"show "ci""#) == .names(["ci"]))
+        #expect(try narrowing(#"show "ci-${env("P", "p")}""#) == .prefix("ci-"), "an interpolation: its literal prefix")
+        #expect(try narrowing(#"show "ci""# + "\n" + #"list where name ~ "ci*""#) == .prefix("ci"), "a pattern is never exact")
+        #expect(try narrowing(#"show "clé""#) == .prefix("cl"), "a non-ASCII name may compare differently on the server")
+        #expect(try narrowing(#"show "alpha""# + "\n" + #"show "beta""#) == .names(["alpha", "beta"]), "no common prefix needed")
+        #expect(try narrowing("list") == nil)
+        #expect(try narrowing(#"show "a""# + "\n" + "print count(keys)") == nil)
+        let many = (0..<101).map { #"show "k\#($0)""# }.joined(separator: "\n")
+        #expect(try narrowing(many) == .prefix("k"), "more names than one query should carry")
+    }
+
+    /// docs/repl.md, "The key cache": a `show "NAME"` the kept list cannot serve (kept for
+    /// 0 s, or older than its age) is one request narrowed to the name — counted by the
+    /// sandbox and seen on the wire — and leaves the kept list as it was.
+    @Test func aReadByExactNameWithoutAFreshKeptListIsOneNarrowedRequest() async throws {
+        let api = try await RecordingStore((0..<40).map { InterpreterTests.key("svc-\($0)") })
+        let session = Session(
+            api: api, target: TargetDescription(endpoint: "mem", project: "p", isSandbox: false, credential: "session"), canCreateKeys: true)
+        let root = String(api.fixture.sandbox.credentials.endpoint.dropLast("/v1".count))
+        func served() async throws -> Int { try #require(try await send("GET", root + "/_sandbox/requests").json["served"] as? Int) }
+        func line(_ source: String) async throws -> (texts: [String], requests: Int, lists: [[KeyQuery]]) {
+            let (program, _) = session.compile(source)
+            let before = try await served(), listsBefore = await api.lists.count
+            let lines = InterpreterTests.Recorder()
+            let summary = await session.run(try #require(program), options: RunOptions(announceTarget: false), emit: lines.record)
+            #expect(summary.status == .ok, "\(lines.texts)")
+            return (lines.texts, try await served() - before, Array(await api.lists.dropFirst(listsBefore)))
+        }
+
+        for kept in [SessionKeys(maxAge: .zero), SessionKeys(maxAge: .milliseconds(50))] {
+            session.keptKeys = kept
+            try await kept.refresh(from: api)
+            try await Task.sleep(for: .milliseconds(60))  // older than either age
+            let shown = try await line(#"show "svc-25""#)
+            #expect(shown.requests == 1)
+            #expect(shown.lists == [[.limit(5000), .equal("name", ["svc-25"])]])
+            #expect(shown.texts.joined(separator: "\n").contains("svc-25"), "\(shown.texts)")
+            #expect(kept.names?.count == 41, "the kept names (and the bootstrap key) stay for completion")
+            let counted = try await line(#"print count(keys where name == "svc-3")"#)
+            #expect(counted.requests == 1 && counted.texts.contains("1"), "\(counted.texts)")
+            #expect(counted.lists.first?.contains(.equal("name", ["svc-3"])) == true)
+        }
+        // A read that may reach any key lists them all, once, and keeps the list.
+        let kept = SessionKeys(maxAge: .seconds(60))
+        session.keptKeys = kept
+        let all = try await line("print count(keys)")
+        #expect(all.requests == 1 && all.lists == [[.limit(5000)]])
+        #expect(try await line(#"show "svc-25""#).requests == 0, "then served from the kept list")
+        await api.fixture.close()
     }
 
     @Test func anythingUnboundedReadsEveryKey() throws {

@@ -124,7 +124,11 @@ import Testing
         (summary, requests) = try await run(#"let n = 3"#)
         #expect(summary.status == .ok && requests == 0)
         (summary, requests) = try await run(#"show "Sandbox bootstrap key""#)
-        #expect(summary.status == .ok && requests == 1, "the first read lists the keys")
+        #expect(summary.status == .ok && requests == 1, "a read that names its key asks for that name alone")
+        #expect(kept.fresh() == nil, "a list narrowed to one name is not kept")
+        (summary, requests) = try await run(#"print count(keys)"#)
+        #expect(summary.status == .ok && requests == 1, "a read of any key lists them all, and keeps the list")
+        #expect(kept.fresh() != nil)
         (summary, requests) = try await run(#"print exists("Sandbox bootstrap key"), n"#)
         #expect(summary.status == .ok && requests == 0, "a read from the kept list")
         #expect(events.outputs.last == "true 3")
@@ -133,8 +137,68 @@ import Testing
         #expect(requests == 2, "a write lists afresh (1) and creates (1)")
         #expect(kept.fresh() == nil, "a write drops the kept list")
         (summary, requests) = try await run(#"print exists("cached-1")"#)
-        #expect(requests == 1 && events.outputs.last == "true", "listed again after the write")
+        #expect(requests == 1 && events.outputs.last == "true", "asked for by name after the write")
         (summary, requests) = try await run(#"print "x""#)
         #expect(summary.status == .ok && requests == 0)
+    }
+
+    /// A client that counts the key lists in flight at once, in every project it reaches.
+    final class ListsInFlight: KeysAPI, @unchecked Sendable {
+        let inner: any KeysAPI
+        let counter: Counter
+        final class Counter: @unchecked Sendable {
+            let lock = NSLock()
+            var now = 0, most = 0, lists: [String] = []
+            func begin(_ project: String) { lock.withLock { now += 1; most = max(most, now); lists.append(project) } }
+            func end() { lock.withLock { now -= 1 } }
+        }
+        init(_ inner: any KeysAPI, _ counter: Counter = Counter()) {
+            self.inner = inner
+            self.counter = counter
+        }
+        var project: String { inner.project }
+        func inProject(_ id: String) -> any KeysAPI { ListsInFlight(inner.inProject(id), counter) }
+        func listKeys(queries: [KeyQuery], total: Bool) async throws(APIError) -> KeyList {
+            counter.begin(inner.project)
+            defer { counter.end() }
+            return try await inner.listKeys(queries: queries, total: total)
+        }
+        func listProjects() async throws(APIError) -> [Project] { try await inner.listProjects() }
+        func getKey(id: String) async throws(APIError) -> Key { try await inner.getKey(id: id) }
+        func createKey(id: String, fields: KeyFields) async throws(APIError) -> Key { try await inner.createKey(id: id, fields: fields) }
+        func replaceKey(id: String, fields: KeyFields) async throws(APIError) -> Key { try await inner.replaceKey(id: id, fields: fields) }
+        func deleteKey(id: String) async throws(APIError) { try await inner.deleteKey(id: id) }
+        func createEphemeralKey(scopes: [String], duration: Int) async throws(APIError) -> Key {
+            try await inner.createEphemeralKey(scopes: scopes, duration: duration)
+        }
+    }
+
+    /// A plan pass evaluates a loop's iterations one after another, but the key lists of the
+    /// projects a loop enters are made before it, side by side (`parallel` at a time): the
+    /// same one list per project, without a round trip each in turn (scripts/bench-latency's fleet).
+    @Test func aLoopOverProjectsListsTheirKeysSideBySide() async throws {
+        let projects = (1...7).map { "fleet-\($0)" }
+        var configuration = SandboxConfiguration(
+            directory: URL(fileURLWithPath: try TestPaths.temporaryFolder("keyflow-fleet")), projectID: projects[0], projectIDs: projects)
+        configuration.latency = .milliseconds(20)
+        let sandbox = try await Sandbox.start(configuration)
+        defer { Task { await sandbox.stop() } }
+        let c = sandbox.credentials
+        let client = AppwriteClient(
+            ClientConfiguration(
+                endpoint: c.endpoint, project: c.project,
+                credentials: Credentials(organizationKey: Secret(c.organizationKey), organization: c.organization)))
+        let api = ListsInFlight(client)
+        let session = Session(
+            api: api, target: TargetDescription(endpoint: c.endpoint, project: c.project, isSandbox: true, credential: "organization key"),
+            canCreateKeys: true)
+        let (program, diagnostics) = session.compile("for p in projects parallel 4 {\n  in project p { print p.id, count(keys) }\n}")
+        #expect(diagnostics.filter(\.isError).isEmpty, "\(diagnostics.map(\.summary))")
+        let events = Events()
+        let summary = await session.run(try #require(program), options: RunOptions(announceTarget: false), emit: events.record)
+        #expect(summary.status == .ok)
+        #expect(events.outputs == projects.map { "\($0) \($0 == projects[0] ? 1 : 0)" }, "in order, the bootstrap key in the first")
+        #expect(api.counter.lists.sorted() == projects.sorted(), "one list per project: \(api.counter.lists)")
+        #expect((2...4).contains(api.counter.most), "lists in flight at once: \(api.counter.most)")
     }
 }

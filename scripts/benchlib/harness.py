@@ -1,7 +1,7 @@
 """Runs every workload every way against fresh sandboxes and writes docs/BENCHMARKS.md.
 
 Usage (scripts/bench does the set-up and calls this):
-    python3 bench/harness.py --keyflow .build/release/keyflow --out docs/BENCHMARKS.md
+    python3 scripts/benchlib/harness.py --keyflow .build/release/keyflow --out docs/BENCHMARKS.md
 
 Each API workload is seeded once into a template data directory; every timed run
 of every way starts its own sandbox on a copy of it, so all ways start from the same
@@ -21,7 +21,7 @@ import time
 from datetime import datetime, timezone
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+ROOT = os.path.dirname(os.path.dirname(HERE))  # scripts/benchlib → the repository
 sys.path.insert(0, HERE)
 
 import curlbatch  # noqa: E402
@@ -69,6 +69,63 @@ class Outcome:
         return self.error is None
 
 
+def seed_template(keyflow, scratch, workload, sandbox_args=()):
+    """A stopped sandbox's data directory holding the workload's starting state (seeded
+    through the API by one parallel curl process, with the workload's headers if it has any)."""
+    template = os.path.join(scratch, workload.name, "template")
+    fresh_data_dir(None, template)
+    now = datetime.now(timezone.utc)
+    with Sandbox(keyflow, template, extra_args=sandbox_args) as sandbox:
+        requests = workload.seed(now)
+        if requests:
+            headers = workload.headers(sandbox) if hasattr(workload, "headers") else None
+            curlbatch.send(os.path.join(scratch, workload.name, "seed.curlrc"), sandbox, requests,
+                           what=f"seeding {workload.name}", headers=headers)
+    return template
+
+
+def on_fresh_sandbox(keyflow, template, scratch, workload, execute, sandbox_args=()):
+    """One timed execution's sandbox: started on a fresh copy of `template`, with an empty
+    work folder; answers execute(sandbox, workdir, now), or the Outcome of a sandbox that
+    would not start."""
+    data = fresh_data_dir(template, os.path.join(scratch, workload.name, "data"))
+    workdir = os.path.join(scratch, workload.name, "work")
+    shutil.rmtree(workdir, ignore_errors=True)
+    try:
+        with Sandbox(keyflow, data, extra_args=sandbox_args) as sandbox:
+            return execute(sandbox, workdir, datetime.now(timezone.utc))
+    except SandboxError as error:
+        return Outcome(error=f"sandbox: {redact(str(error))[:600]}")
+
+
+def timed(args, way, workdir, env, timeout, verify, expected=None, served=None):
+    """Runs one way's command in `workdir` and times it; then checks the floor's statuses
+    (`expected` requests) and the result (`verify()`). With `served` (the sandbox's request
+    counter), also the requests the sandbox served while the command ran."""
+    output_path = os.path.join(workdir, f".{way}.out")
+    before = served() if served else None
+    with open(output_path, "w") as output:
+        start = time.perf_counter()
+        try:
+            result = run_group(args, timeout, cwd=workdir, env=env, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE if expected is not None else output, stderr=output, text=True)
+        except subprocess.TimeoutExpired:
+            return Outcome(error=f"did not finish within {timeout:g} s")
+        seconds = time.perf_counter() - start
+    requests = served() - before if served else expected
+    if result.returncode != 0:
+        with open(output_path, errors="replace") as f:
+            tail = f.read().strip().splitlines()[-6:]
+        return Outcome(error=f"exit {result.returncode}: " + redact(" / ".join(tail))[:600])
+    try:
+        if expected is not None:
+            curlbatch.check_statuses(result.stdout, expected, "plain curl")
+        verify()
+    except (VerificationError, RuntimeError, OSError) as error:
+        return Outcome(error="wrong result: " + redact(str(error))[:600])
+    return Outcome(seconds=seconds, requests=requests)
+
+
 class Harness:
     def __init__(self, args):
         self.args = args
@@ -111,45 +168,21 @@ class Harness:
             expected = len(requests)
         else:
             args, memfile = self.command(way, workload, sandbox, workdir, params)
-        output_path = os.path.join(workdir, f".{way}.out")
-        with open(output_path, "w") as output:
-            start = time.perf_counter()
-            try:
-                result = run_group(args, self.args.timeout, cwd=workdir, env=env, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.PIPE if way == "floor" else output, stderr=output, text=True)
-            except subprocess.TimeoutExpired:
-                return Outcome(error=f"did not finish within {self.args.timeout:g} s")
-            seconds = time.perf_counter() - start
-        if result.returncode != 0:
-            with open(output_path, errors="replace") as f:
-                tail = f.read().strip().splitlines()[-6:]
-            return Outcome(error=f"exit {result.returncode}: " + redact(" / ".join(tail))[:600])
-        try:
-            if expected is not None:
-                curlbatch.check_statuses(result.stdout, expected, "plain curl")
-            workload.verify(sandbox, workdir, now)
-        except (VerificationError, RuntimeError, OSError) as error:
-            return Outcome(error="wrong result: " + redact(str(error))[:600])
+        outcome = timed(args, way, workdir, env, self.args.timeout, lambda: workload.verify(sandbox, workdir, now), expected)
+        if not outcome.ok:
+            return outcome
         rss = None
         if memfile and os.path.exists(memfile):
             with open(memfile) as f:
                 text = f.read().split()
             rss = int(text[-1]) if text and text[-1].isdigit() else None
-        return Outcome(seconds=seconds, rss_kb=rss, requests=expected)
+        outcome.rss_kb = rss
+        return outcome
 
     # -- workloads -------------------------------------------------------------------
 
     def seed_template(self, workload):
-        """A stopped sandbox's data directory holding the workload's starting state."""
-        template = os.path.join(self.scratch, workload.name, "template")
-        fresh_data_dir(None, template)
-        now = datetime.now(timezone.utc)
-        with Sandbox(self.keyflow, template) as sandbox:
-            requests = workload.seed(now)
-            if requests:
-                curlbatch.send(os.path.join(self.scratch, workload.name, "seed.curlrc"), sandbox, requests,
-                               what=f"seeding {workload.name}")
-        return template
+        return seed_template(self.keyflow, self.scratch, workload)
 
     def run_workloads(self, workloads, runs):
         """Round by round: run r of every workload before run r+1 of any, so a spent
@@ -173,14 +206,8 @@ class Harness:
             if self.past_deadline():
                 outcomes[way].append(Outcome(error="skipped: the run's time budget was spent"))
                 continue
-            data = fresh_data_dir(template, os.path.join(self.scratch, workload.name, "data"))
-            workdir = os.path.join(self.scratch, workload.name, "work")
-            shutil.rmtree(workdir, ignore_errors=True)
-            try:
-                with Sandbox(self.keyflow, data) as sandbox:
-                    outcome = self.execute(way, workload, sandbox, workdir, datetime.now(timezone.utc))
-            except SandboxError as error:
-                outcome = Outcome(error=f"sandbox: {redact(str(error))[:600]}")
+            outcome = on_fresh_sandbox(self.keyflow, template, self.scratch, workload,
+                                       lambda sandbox, workdir, now: self.execute(way, workload, sandbox, workdir, now))
             outcomes[way].append(outcome)
             log(f"{workload.name}: run {run + 1}/{runs} {way}: "
                 + (f"{outcome.seconds:.3f} s" if outcome.ok else outcome.error))

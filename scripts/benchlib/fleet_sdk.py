@@ -3,7 +3,7 @@
 organization, every key of it named like PREFIX that expires within a week, rotated —
 a successor created with the old key's scopes and a 90-day expiry, then the old key
 renamed and cut to an hour of grace. One request after the other, a plain loop (with
-BENCH_POOL=8, eight projects at a time: bench/sdk/pool.py).
+BENCH_POOL=8, eight projects at a time: scripts/benchlib/sdk/pool.py).
 
 usage: fleet_sdk.py ENDPOINT ORGANIZATION ORGANIZATION_KEY PREFIX
 """

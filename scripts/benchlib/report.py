@@ -11,9 +11,9 @@ WAY_LABELS = {
     "floor": "plain-curl floor",
 }
 WAY_FILES = {
-    "keyflow": "bench/playbooks/{playbook}",
-    "python": "bench/sdk/{script}.py",
-    "curljq": "bench/curljq/{script}.sh",
+    "keyflow": "scripts/benchlib/playbooks/{playbook}",
+    "python": "scripts/benchlib/sdk/{script}.py",
+    "curljq": "scripts/benchlib/curljq/{script}.sh",
     "floor": "one `curl --config` process",
 }
 SCRIPTS = {"onboarding": "onboard", "policy": "policy", "rotation": "rotate", "sweep": "sweep", "startup": "startup"}

@@ -3,38 +3,35 @@
 each way's round trips are counted by the sandbox itself (GET /_sandbox/requests).
 
 Ways, all limited to 8 requests in flight:
-    keyflow   the playbook (bench/playbooks; keyflow's default --parallel 8)
-    sdk-loop  the official Python SDK, one call after another (bench/sdk)
-    sdk-pool  the same scripts with a thread pool of 8 (BENCH_POOL=8, bench/sdk/pool.py)
+    keyflow   the playbook (scripts/benchlib/playbooks; keyflow's default --parallel 8)
+    sdk-loop  the official Python SDK, one call after another (scripts/benchlib/sdk)
+    sdk-pool  the same scripts with a thread pool of 8 (BENCH_POOL=8, scripts/benchlib/sdk/pool.py)
     floor     the same HTTP requests from one `curl --parallel --parallel-max 8` process
 
 Every run of every way gets a fresh sandbox on a copy of the workload's seeded data
-directory (as bench/harness.py does); the ways of one run are timed back to back, in an
+directory (as scripts/benchlib/harness.py does); the ways of one run are timed back to back, in an
 order that turns from run to run, and ratios are formed within a run.
 
-Usage: python3 bench/latency.py --keyflow PATH [--latency 25ms] [--runs 3] [--loop-runs 1]
+Usage: python3 scripts/benchlib/latency.py --keyflow PATH [--latency 25ms] [--runs 3] [--loop-runs 1]
 """
 
 import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+ROOT = os.path.dirname(os.path.dirname(HERE))  # scripts/benchlib → the repository
 sys.path.insert(0, HERE)
 
 import curlbatch  # noqa: E402
 from curlbatch import Request  # noqa: E402
-from harness import run_group  # noqa: E402
-from redact import redact  # noqa: E402
-from sandbox import Sandbox, SandboxError, fresh_data_dir  # noqa: E402
-from workloads import API_WORKLOADS, STARTUP, VerificationError, expect, iso, parse  # noqa: E402
+from harness import on_fresh_sandbox, seed_template, timed  # noqa: E402
+from workloads import API_WORKLOADS, STARTUP, expect, iso, parse  # noqa: E402
 
 WAYS = ["keyflow", "sdk-loop", "sdk-pool", "floor"]
 LABELS = {"keyflow": "keyflow", "sdk-loop": "Python SDK loop", "sdk-pool": "Python SDK, pool of 8",
@@ -129,15 +126,6 @@ FLEET = Fleet()
 WORKLOADS = [*API_WORKLOADS, STARTUP, FLEET]
 
 
-class Outcome:
-    def __init__(self, seconds=None, requests=None, error=None):
-        self.seconds, self.requests, self.error = seconds, requests, error
-
-    @property
-    def ok(self):
-        return self.error is None
-
-
 class Bench:
     def __init__(self, args):
         self.args = args
@@ -147,18 +135,6 @@ class Bench:
 
     def sandbox_args(self, workload):
         return getattr(workload, "sandbox_args", [])
-
-    def seed_template(self, workload):
-        template = os.path.join(self.scratch, workload.name, "template")
-        fresh_data_dir(None, template)
-        now = datetime.now(timezone.utc)
-        with Sandbox(self.keyflow, template, extra_args=self.sandbox_args(workload)) as sandbox:
-            requests = workload.seed(now)
-            if requests:
-                headers = workload.headers(sandbox) if hasattr(workload, "headers") else None
-                curlbatch.send(os.path.join(self.scratch, workload.name, "seed.curlrc"), sandbox, requests,
-                               what=f"seeding {workload.name}", headers=headers)
-        return template
 
     def command(self, way, workload, sandbox, workdir, params):
         if way == "keyflow":
@@ -198,28 +174,8 @@ class Bench:
             expected = len(requests)
         else:
             args = self.command(way, workload, sandbox, workdir, params)
-        before = sandbox.requests_served()["served"]
-        output_path = os.path.join(workdir, f".{way}.out")
-        with open(output_path, "w") as output:
-            start = time.perf_counter()
-            try:
-                result = run_group(args, self.args.timeout, cwd=workdir, env=env, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.PIPE if way == "floor" else output, stderr=output, text=True)
-            except subprocess.TimeoutExpired:
-                return Outcome(error=f"did not finish within {self.args.timeout:g} s")
-            seconds = time.perf_counter() - start
-        served = sandbox.requests_served()["served"] - before
-        if result.returncode != 0:
-            with open(output_path, errors="replace") as f:
-                tail = f.read().strip().splitlines()[-6:]
-            return Outcome(error=f"exit {result.returncode}: " + redact(" / ".join(tail))[:600])
-        try:
-            if expected is not None:
-                curlbatch.check_statuses(result.stdout, expected, "plain curl")
-            workload.verify(sandbox, workdir, now)
-        except (VerificationError, RuntimeError, OSError) as error:
-            return Outcome(error="wrong result: " + redact(str(error))[:600])
-        return Outcome(seconds=seconds, requests=served)
+        return timed(args, way, workdir, env, self.args.timeout, lambda: workload.verify(sandbox, workdir, now), expected,
+                     served=lambda: sandbox.requests_served()["served"])
 
     def ways_of_run(self, run):
         ways = [w for w in WAYS if w != "sdk-loop" or run < self.args.loop_runs]
@@ -228,21 +184,16 @@ class Bench:
 
     def run_workload(self, workload):
         log(f"{workload.name}: seeding")
-        template = self.seed_template(workload)
+        template = seed_template(self.keyflow, self.scratch, workload, self.sandbox_args(workload))
         outcomes = {way: [] for way in WAYS}
         for run in range(self.args.runs):
             for way in self.ways_of_run(run):
                 if outcomes[way] and not outcomes[way][-1].ok:
                     continue  # a way that failed once is not retried
-                data = fresh_data_dir(template, os.path.join(self.scratch, workload.name, "data"))
-                workdir = os.path.join(self.scratch, workload.name, "work")
-                shutil.rmtree(workdir, ignore_errors=True)
                 extra = ["--latency", self.args.latency] + self.sandbox_args(workload)
-                try:
-                    with Sandbox(self.keyflow, data, extra_args=extra) as sandbox:
-                        outcome = self.execute(way, workload, sandbox, workdir, datetime.now(timezone.utc))
-                except SandboxError as error:
-                    outcome = Outcome(error=f"sandbox: {redact(str(error))[:600]}")
+                outcome = on_fresh_sandbox(
+                    self.keyflow, template, self.scratch, workload,
+                    lambda sandbox, workdir, now: self.execute(way, workload, sandbox, workdir, now), extra)
                 outcomes[way].append(outcome)
                 log(f"{workload.name}: run {run + 1} {way}: "
                     + (f"{outcome.seconds:.3f} s, {outcome.requests} requests" if outcome.ok else outcome.error))

@@ -1,5 +1,5 @@
 """Start-up cost with the official Python SDK (appwrite==27.0.0): the same three calls
-as bench/playbooks/startup.kf — count the keys, then mint two short-lived keys and
+as scripts/benchlib/playbooks/startup.kf — count the keys, then mint two short-lived keys and
 write their secrets to ci.key and db.key."""
 import os
 

@@ -1,6 +1,6 @@
 """How the SDK scripts make their calls: one after another, as the SDK's examples show, or
 — with BENCH_POOL=N in the environment — the way a user in a hurry writes it, a
-`concurrent.futures` thread pool of N workers (bench/latency.py runs both)."""
+`concurrent.futures` thread pool of N workers (scripts/benchlib/latency.py runs both)."""
 import os
 from concurrent.futures import ThreadPoolExecutor
 

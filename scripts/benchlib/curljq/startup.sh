@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start-up cost with curl and jq: the same three calls as bench/playbooks/startup.kf.
+# Start-up cost with curl and jq: the same three calls as scripts/benchlib/playbooks/startup.kf.
 source "$(dirname "$0")/common.sh"
 umask 077
 api "$APPWRITE_ENDPOINT/project/keys" | jq .total
