@@ -155,8 +155,12 @@ public struct Formatter {
     mutating func clauses(_ head: String, _ list: [Clause], _ s: Statement, indent: Int) {
         let parts = list.map { clause($0, first: false) }
         let oneLine = ([head] + parts).joined(separator: " ")
+        // Only a comment before a clause is printed among the clauses; one inside the last
+        // clause follows the statement, so it must not choose the layout either (else the
+        // next formatting, finding it outside, would choose differently).
+        let lastClauseStart = list.last?.range.start.offset ?? s.range.start.offset
         let hasInnerComment = nextComment < comments.count
-            && comments[nextComment].range.start.offset < s.range.end.offset
+            && comments[nextComment].range.start.offset < lastClauseStart
             && comments[nextComment].range.start.offset > s.range.start.offset
         if !hasInnerComment && indent + oneLine.count <= Formatter.width {
             emit(oneLine, indent: indent, sourceLine: s.range.start.line)
