@@ -99,8 +99,8 @@ public struct Formatter {
         case .create(let name, let c): clauses("create " + expr(name), c, s, indent: indent)
         case .ensure(let name, let c): clauses("ensure " + expr(name), c, s, indent: indent)
         case .update(let t, let c): clauses("update " + selector(t), c, s, indent: indent)
-        case .grant(let t, let v, let c): clauses("grant " + selector(t) + " " + scopeValue(v), c, s, indent: indent)
-        case .revoke(let t, let v, let c): clauses("revoke " + selector(t) + " " + scopeValue(v), c, s, indent: indent)
+        case .grant(let t, let v, let c): clauses("grant " + selector(t, before: scopeValue(v)), c, s, indent: indent)
+        case .revoke(let t, let v, let c): clauses("revoke " + selector(t, before: scopeValue(v)), c, s, indent: indent)
         case .delete(let t, let c): clauses("delete " + selector(t), c, s, indent: indent)
         case .rotate(let t, let c): clauses("rotate " + selector(t), c, s, indent: indent)
         case .rollback(let t, let c): clauses("rollback " + selector(t), c, s, indent: indent)
@@ -188,6 +188,24 @@ public struct Formatter {
         case .secretTo(let s): "secret to " + sink(s)
         case .where(let e): "where " + expr(e)
         }
+    }
+
+    /// A selector and the text after it. `id i (x)` would read as `id i(x)`, a call, so a bare
+    /// variable after `id` or `all` keeps parentheses when what follows opens one.
+    func selector(_ s: Selector, before next: String) -> String {
+        if next.hasPrefix("(") {
+            switch s.kind {
+            case .id(let e) where isIdentifier(e): return "id (" + expr(e) + ") " + next
+            case .all(let e) where isIdentifier(e): return "all (" + expr(e) + ") " + next
+            default: break
+            }
+        }
+        return selector(s) + " " + next
+    }
+
+    func isIdentifier(_ e: Expr) -> Bool {
+        if case .identifier = e.kind { return true }
+        return false
     }
 
     func selector(_ s: Selector) -> String {
