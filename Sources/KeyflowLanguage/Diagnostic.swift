@@ -110,6 +110,11 @@ extension Diagnostic {
     static func tooDeeplyNested(_ range: SourceRange, limit: Int) -> Diagnostic {
         Diagnostic(id: "nesting-too-deep", summary: "nesting deeper than \(limit) levels", help: "split the expression or block", range: range)
     }
+    public static func cannotFormat(_ reason: String, _ range: SourceRange) -> Diagnostic {
+        Diagnostic(
+            id: "cannot-format", summary: "cannot format this script: its canonical layout would not parse (\(reason))",
+            help: "give parts of the deepest expression names with `let`", range: range)
+    }
     public static func scriptTooLarge(_ size: Int?, _ range: SourceRange) -> Diagnostic {
         let limit = SourceLimits.maxScriptBytes >> 20
         return Diagnostic(

@@ -30,10 +30,19 @@ public struct Formatter {
         format(bytes: Array(source.utf8), file: file)
     }
 
+    /// The canonical layout of a script, nil with the reasons when it cannot be given: the
+    /// script has errors, or its layout would not parse back. The second happens only at the
+    /// nesting limit, where a parenthesis the layout adds (`- - in 2` → `- -(in 2)`) is one
+    /// level too many; the output is parsed again so that `fmt` never writes such a file.
     public static func format(bytes: [UInt8], file: String) -> (String?, [Diagnostic]) {
         let parsed = Parser.parse(bytes: bytes, file: file)
         if parsed.hasErrors { return (nil, parsed.diagnostics) }
-        return (format(parsed.program), parsed.diagnostics)
+        let formatted = format(parsed.program)
+        let again = Parser.parse(source: formatted, file: file)
+        if let problem = again.diagnostics.first(where: \.isError) {
+            return (nil, parsed.diagnostics + [.cannotFormat(problem.summary, parsed.program.range)])
+        }
+        return (formatted, parsed.diagnostics)
     }
 
     // MARK: - Statement lists and comments

@@ -23,6 +23,11 @@ public enum FrontEndInvariants {
         guard !parsed.hasErrors else { return nil }
         let once = Formatter.format(parsed.program)
         let reparsed = Parser.parse(source: once, file: file)
+        // At the nesting limit a parenthesis the layout adds is one level too many: then
+        // `format(bytes:)`, what `fmt` and the editor call, must refuse the script.
+        if reparsed.hasErrors && reparsed.diagnostics.allSatisfy({ !$0.isError || $0.id == "nesting-too-deep" }) {
+            return Formatter.format(bytes: bytes, file: file).0 == nil ? nil : "fmt wrote a layout that is nested too deep"
+        }
         if reparsed.hasErrors {
             return "the formatted program has syntax errors: \(reparsed.diagnostics.map(\.id))"
         }
