@@ -309,9 +309,11 @@ public struct Formatter {
             // A member of a scope pattern keeps parentheses: `databases.read. user` is a member
             // of `databases.read`, but `databases.read.user` would be one longer scope.
             if case .scopePattern = b.kind { return ("(" + expr(b) + ")." + m.name, 7) }
-            // So does a variable named like a scope group: `users.x` would read as a scope.
-            if case .identifier(let n) = b.kind, ScopeCatalogue.groups.contains(n) { return ("(" + n + ")." + m.name, 7) }
-            return (expr(b, 7) + "." + m.name, 7)
+            // So does a word named like a scope group, a variable or `keys`: `users.x` and
+            // `keys.read` would read as scopes.
+            let base = expr(b, 7)
+            if ScopeCatalogue.groups.contains(base) { return ("(" + base + ")." + m.name, 7) }
+            return (base + "." + m.name, 7)
         case .call(let f, let args): return (f.name + "(" + args.map { expr($0) }.joined(separator: ", ") + ")", 8)
         case .unary(.not, let x):
             // `not (a == b)` keeps its parentheses: `not a == b` reads as `(not a) == b`.
