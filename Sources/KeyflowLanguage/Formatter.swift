@@ -239,13 +239,10 @@ public struct Formatter {
     /// After `scopes`, `grant`/`revoke` and `has`, a word glued to `.word` reads as a scope
     /// pattern: any other expression that would print so (`read .edep`, a member of the
     /// variable `read`; `read .x + y`) keeps parentheses.
-    func scopeValue(_ e: Expr) -> String {
-        switch e.kind {
-        case .scopeList, .scopePattern: return expr(e)
-        default:
-            let text = expr(e, 7)
-            return Formatter.readsAsScopePattern(text) ? "(" + expr(e) + ")" : text
-        }
+    func scopeValue(_ e: Expr, _ minimum: Int = 7) -> String {
+        if isScopeLiteral(e) { return expr(e) }
+        let text = expr(e, minimum)
+        return Formatter.readsAsScopePattern(text) ? "(" + expr(e) + ")" : text
     }
 
     func isScopeLiteral(_ e: Expr) -> Bool {
@@ -332,8 +329,7 @@ public struct Formatter {
             case .plus, .minus: (5, 6)
             default: (5, 5)
             }
-            var right = expr(r, rmin)
-            if op == .has && Formatter.readsAsScopePattern(right), !isScopeLiteral(r) { right = "(" + expr(r) + ")" }
+            let right = op == .has ? scopeValue(r, rmin) : expr(r, rmin)
             return (expr(l, lmin) + " " + op.rawValue + " " + right, p)
         case .keysWhere(let c): return ("keys where " + expr(c), 0)
         case .selector(let s): return (selector(s), s.isBulk ? 0 : 8)
