@@ -5,7 +5,7 @@ import KeyflowLanguage
 import KeyflowRuntime
 
 /// `keyflow check FILE... [--json | --format text|json|github]`: lex, parse, resolve and type-check; no network.
-struct CheckCommand: AsyncParsableCommand {
+struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check scripts without touching the network: syntax, names, types, scopes.",
@@ -18,7 +18,11 @@ struct CheckCommand: AsyncParsableCommand {
 
     @OptionGroup var color: ColorFlag
 
-    func run() async throws {
+    // Synchronous, so the front end runs on the main thread (Keyflow.main calls it there).
+    // glibc grows the main thread's heap with brk, 128 KB at a time; a worker thread's
+    // heap grows one page at a time with mprotect: 16,718 calls, a tenth of the time, for
+    // the 100,000-statement script of docs/BENCHMARKS.md when `check` was async.
+    func run() throws {
         let printer = Printer(
             format: output.chosen,
             errorColour: color.choice.palette(isTerminal: isatty(2) == 1, environment: ProcessInfo.processInfo.environment),

@@ -5,7 +5,7 @@ import KeyflowCLI
 import KeyflowLanguage
 
 /// `keyflow fmt [--check | --diff] FILE...`: rewrite scripts in the canonical layout.
-struct FmtCommand: AsyncParsableCommand {
+struct FmtCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fmt",
         abstract: "Format scripts in the canonical layout (comments kept, meaning unchanged).",
@@ -30,7 +30,8 @@ struct FmtCommand: AsyncParsableCommand {
         if check && diff { throw ValidationError("--check and --diff contradict each other: give one") }
     }
 
-    func run() async throws {
+    // Synchronous, so it runs on the main thread, as `check` does (CheckCommand.swift).
+    func run() throws {
         var failed = false
         var unformatted = false
         for file in files {
