@@ -321,6 +321,19 @@ public struct Expr: Sendable, Hashable {
         return words.count >= 2 ? words : nil
     }
 
+    /// A word of `hyphenatedWords` as written: a name, or a number with the leading zeros it
+    /// was written with (its range is that wide). `svc-007` is the name "svc-007", and
+    /// `02026-12-31` printed as `2026-12-31` would read back as a date.
+    public var writtenWord: String? {
+        switch kind {
+        case .identifier(let name): return name
+        case .int(let v):
+            let digits = String(v), written = Int(range.end.offset) - Int(range.start.offset)
+            return String(repeating: "0", count: max(0, written - digits.count)) + digits
+        default: return nil
+        }
+    }
+
     /// The text of a string literal with no interpolation, else nil: what `use` accepts,
     /// since the target is chosen before the script runs.
     public var plainString: String? {

@@ -137,13 +137,9 @@ public struct Checker {
         var texts: [String] = []
         var undefined = false
         for w in words {
-            switch w.kind {
-            case .identifier(let name):
-                texts.append(name)
-                if !isDefined(name) { undefined = true }
-            case .int(let v): texts.append(String(v))
-            default: return nil
-            }
+            guard let text = w.writtenWord else { return nil }
+            texts.append(text)
+            if case .identifier(let name) = w.kind, !isDefined(name) { undefined = true }
         }
         return undefined ? texts.joined(separator: "-") : nil
     }

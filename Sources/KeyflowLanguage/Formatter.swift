@@ -319,9 +319,11 @@ public struct Formatter {
         case .unary(.negate, let x):
             let inner = expr(x, 6)
             return ("-" + (inner.hasPrefix("-") ? " " : "") + inner, 6)
-        case .binary(.minus, let l, let r) where e.hyphenatedWords != nil:
+        case .binary(.minus, _, _) where e.hyphenatedWords != nil:
             // `svc-e` stays tight: spaced, it would no longer read as a forgotten-quotes name.
-            return (expr(l, 5) + "-" + expr(r, 6), BinaryOperator.minus.precedence)
+            // Its words as written (`Expr.writtenWord`: numbers keep their leading zeros).
+            let words = (e.hyphenatedWords ?? []).compactMap(\.writtenWord)
+            return (words.joined(separator: "-"), BinaryOperator.minus.precedence)
         case .binary(let op, let l, let r):
             let p = op.precedence
             let (lmin, rmin): (Int, Int) = switch op {
