@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -46,14 +47,28 @@ def log(message):
 
 def run_group(args, timeout, **popen):
     """subprocess.run in a process group of its own; on timeout the whole group is killed,
-    so no child (a server, a load generator) outlives it."""
+    so no child (a server, a load generator) outlives it.
+
+    The wait blocks until the child ends; a timer thread does the killing. Not
+    `communicate(timeout=…)`: without pipes it polls `waitpid` with sleeps that grow to
+    50 ms, so a command that wrote to a file was timed to the next 50 ms tick (start-up:
+    117, 167 or 217 ms for one of 105–125 ms), and one that wrote to a pipe was not."""
     with subprocess.Popen(args, start_new_session=True, **popen) as process:
+        expired = threading.Event()
+        def kill():
+            expired.set()
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        timer = threading.Timer(timeout, kill)
+        timer.start()
         try:
-            stdout, stderr = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired as expired:
-            os.killpg(process.pid, signal.SIGKILL)
-            expired.stdout, _ = process.communicate()
-            raise expired
+            stdout, stderr = process.communicate()
+        finally:
+            timer.cancel()
+        if expired.is_set():
+            raise subprocess.TimeoutExpired(args, timeout, output=stdout, stderr=stderr)
         return subprocess.CompletedProcess(args, process.returncode, stdout, stderr)
 
 
